@@ -1,0 +1,135 @@
+import datetime as dt
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from opscenter.core.permissions import require
+from opscenter.org.models import User
+from opscenter.org.roles import Perm
+
+from . import services
+from .models import Alert
+
+router = Router()
+
+
+class NoteOut(Schema):
+    time: dt.datetime
+    author: str | None
+    action: str
+    text: str
+
+
+class AlertOut(Schema):
+    id: int
+    source: str
+    kind: str
+    severity: str
+    unit: str
+    unit_name: str
+    title: str
+    message: str
+    latitude: float | None
+    longitude: float | None
+    location: str
+    raised_at: dt.datetime
+    last_seen_at: dt.datetime
+    occurrences: int
+    status: str
+    resolution: str
+    assignee: str | None
+    evidence_url: str
+    payload: dict
+
+
+class AlertDetailOut(AlertOut):
+    notes: list[NoteOut]
+
+
+class NoteIn(Schema):
+    text: str = ""
+
+
+class ResolveIn(Schema):
+    resolution: str = Alert.Resolution.HANDLED
+    note: str = ""
+
+
+class AssignIn(Schema):
+    username: str
+
+
+def alert_out(a: Alert) -> dict:
+    return {
+        **{f: getattr(a, f) for f in (
+            "id", "source", "kind", "severity", "title", "message", "latitude", "longitude", "location",
+            "raised_at", "last_seen_at", "occurrences", "status", "resolution", "evidence_url", "payload",
+        )},
+        "unit": a.unit.code, "unit_name": str(a.unit),
+        "assignee": a.assignee.get_username() if a.assignee else None,
+    }
+
+
+def visible_alerts(user: User):
+    return Alert.objects.filter(user.scope_filter()).select_related("unit", "assignee")
+
+
+def _get(request: HttpRequest, alert_id: int) -> Alert:
+    require(request.user, Perm.VIEW_ALERTS)
+    return get_object_or_404(visible_alerts(request.user), pk=alert_id)
+
+
+@router.get("", response=list[AlertOut])
+@paginate(LimitOffsetPagination)
+def list_alerts(request: HttpRequest, status: str | None = None, unit: str | None = None,
+                source: str | None = None, open: bool | None = None):
+    require(request.user, Perm.VIEW_ALERTS)
+    qs = visible_alerts(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    if open is not None:
+        qs = qs.exclude(status=Alert.Status.RESOLVED) if open else qs.filter(status=Alert.Status.RESOLVED)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if source:
+        qs = qs.filter(source=source)
+    return [alert_out(a) for a in qs]
+
+
+@router.get("/{alert_id}", response=AlertDetailOut)
+def get_alert(request: HttpRequest, alert_id: int):
+    alert = _get(request, alert_id)
+    notes = [
+        {"time": n.time, "author": n.author.get_username() if n.author else None, "action": n.action,
+         "text": n.text}
+        for n in alert.notes.select_related("author")
+    ]
+    return {**alert_out(alert), "notes": notes}
+
+
+@router.post("/{alert_id}/acknowledge", response=AlertOut)
+def acknowledge(request: HttpRequest, alert_id: int, payload: NoteIn):
+    return alert_out(services.acknowledge(request.user, _get(request, alert_id), payload.text))
+
+
+@router.post("/{alert_id}/resolve", response=AlertOut)
+def resolve(request: HttpRequest, alert_id: int, payload: ResolveIn):
+    return alert_out(services.resolve(request.user, _get(request, alert_id), payload.resolution, payload.note))
+
+
+@router.post("/{alert_id}/assign", response=AlertOut)
+def assign(request: HttpRequest, alert_id: int, payload: AssignIn):
+    alert = _get(request, alert_id)
+    assignee = User.objects.filter(username=payload.username, is_active=True).first()
+    if assignee is None:
+        from opscenter.core.errors import ValidationFailed
+
+        raise ValidationFailed.one("username", "no such active user")
+    return alert_out(services.assign(request.user, alert, assignee))
+
+
+@router.post("/{alert_id}/notes", response=AlertOut)
+def add_note(request: HttpRequest, alert_id: int, payload: NoteIn):
+    return alert_out(services.add_note(request.user, _get(request, alert_id), payload.text))

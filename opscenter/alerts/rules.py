@@ -1,0 +1,113 @@
+"""Alert rules: evaluators, registered by name, that turn events into alert candidates.
+
+A rule row (AlertRule) names an evaluator and gives its parameters, so thresholds are data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+
+from django.utils import timezone
+
+from opscenter.core.events import Event
+from opscenter.org.models import Unit
+
+from .models import AlertRule
+from .services import AlertCandidate, raise_alert
+
+log = logging.getLogger(__name__)
+
+Evaluator = Callable[[AlertRule, Event, Unit], Iterator[AlertCandidate]]
+EVALUATORS: dict[str, tuple[str, Evaluator]] = {}  # name: (event kind it reads, evaluator)
+
+
+def evaluator(name: str, kind: str) -> Callable[[Evaluator], Evaluator]:
+    def register(fn: Evaluator) -> Evaluator:
+        EVALUATORS[name] = (kind, fn)
+        return fn
+    return register
+
+
+def on_event(event: Event) -> None:
+    """The bus subscriber: run every enabled rule whose evaluator reads this kind of event."""
+    if event.source == "alerts" or event.unit is None:
+        return
+    names = [name for name, (kind, _fn) in EVALUATORS.items() if kind == event.kind]
+    if not names:
+        return
+    rules = list(AlertRule.objects.filter(enabled=True, evaluator__in=names))
+    if not rules:
+        return
+    unit = Unit.objects.filter(code=event.unit).first()
+    if unit is None:
+        return
+    for rule in rules:
+        for candidate in EVALUATORS[rule.evaluator][1](rule, event, unit):
+            raise_alert(candidate)
+
+
+def _is_recent(event: Event) -> bool:
+    """Only today's and yesterday's reports raise alerts; history being loaded does not."""
+    period = dt.date.fromisoformat(event.payload["period"])
+    return period >= timezone.localdate() - dt.timedelta(days=1)
+
+
+@evaluator("bed_occupancy_above", kind="report.submitted")
+def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    """params: threshold (share, e.g. 0.95), bed_types (list; all if absent), min_total (ignore tiny wards)."""
+    if not _is_recent(event):
+        return
+    values = event.payload["values"]
+    threshold = float(rule.params.get("threshold", 0.95))
+    bed_types = rule.params.get("bed_types")
+    for key, total in values.items():
+        if not (key.startswith("beds_") and key.endswith("_total")):
+            continue
+        bed_type = key[len("beds_"):-len("_total")]
+        occupied = values.get(f"beds_{bed_type}_occupied")
+        if occupied is None or total < rule.params.get("min_total", 5) or (bed_types and bed_type not in bed_types):
+            continue
+        share = occupied / total
+        if share > threshold:
+            yield AlertCandidate(
+                source="reporting", kind="bed_occupancy", severity=rule.severity, unit=unit, rule=rule,
+                title=f"{unit}: {bed_type} {share:.0%}",
+                message=f"{occupied}/{total} {bed_type} beds occupied on {event.payload['period']} "
+                        f"(threshold {threshold:.0%})",
+                dedup_key=f"{rule.code}:{unit.code}:{bed_type}",
+                evidence_url=f"/dashboard/facility/{unit.code}/",
+                payload={"bed_type": bed_type, "occupied": occupied, "total": total, "share": round(share, 3),
+                         "threshold": threshold, "period": event.payload["period"]},
+            )
+
+
+@evaluator("er_waiting_above", kind="report.submitted")
+def er_waiting_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    """params: threshold (patients waiting for a bed in the emergency room)."""
+    waiting = event.payload["values"].get("er_waiting_for_bed")
+    threshold = int(rule.params.get("threshold", 20))
+    if _is_recent(event) and waiting is not None and waiting > threshold:
+        yield AlertCandidate(
+            source="reporting", kind="er_waiting", severity=rule.severity, unit=unit, rule=rule,
+            title=f"{unit}: {waiting} ER patients waiting for a bed",
+            message=f"{waiting} emergency patients waiting for a bed on {event.payload['period']} "
+                    f"(threshold {threshold})",
+            dedup_key=f"{rule.code}:{unit.code}",
+            evidence_url=f"/dashboard/facility/{unit.code}/",
+            payload={"waiting": waiting, "threshold": threshold, "period": event.payload["period"]},
+        )
+
+
+@evaluator("report_overdue", kind="report.overdue")
+def report_overdue(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    yield AlertCandidate(
+        source="reporting", kind="report_overdue", severity=rule.severity, unit=unit, rule=rule,
+        title=f"{unit}: report overdue ({event.payload['period']})",
+        message=f"{event.payload['data_set_name']} for {event.payload['period']} was due at "
+                f"{event.payload['due_at']} and has not been received",
+        dedup_key=f"{rule.code}:{unit.code}:{event.payload['data_set']}:{event.payload['period']}",
+        evidence_url="/dashboard/completeness/",
+        payload=event.payload,
+    )

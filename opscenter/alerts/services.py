@@ -1,0 +1,134 @@
+"""Raising alerts and the operators' workflow on them: acknowledge, assign, note, resolve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opscenter.core import audit, events
+from opscenter.core.errors import Conflict, ValidationFailed
+from opscenter.org.models import Unit, User
+from opscenter.org.roles import Perm
+
+from .models import Alert, AlertNote, AlertRule
+
+
+@dataclass
+class AlertCandidate:
+    source: str
+    kind: str
+    severity: str
+    unit: Unit
+    title: str
+    dedup_key: str
+    message: str = ""
+    rule: AlertRule | None = None
+    evidence_url: str = ""
+    location: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def raise_alert(candidate: AlertCandidate) -> tuple[Alert, bool]:
+    """Open an alert, or refresh the open one with the same key. Returns (alert, created)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            alert = (
+                Alert.objects.select_for_update()
+                .filter(dedup_key=candidate.dedup_key).exclude(status=Alert.Status.RESOLVED).first()
+            )
+            if alert is not None:
+                alert.last_seen_at = now
+                alert.occurrences += 1
+                alert.payload = candidate.payload
+                alert.message = candidate.message
+                alert.save(update_fields=["last_seen_at", "occurrences", "payload", "message"])
+                _publish(alert, "alert.updated")
+                return alert, False
+            alert = Alert.objects.create(
+                rule=candidate.rule, source=candidate.source, kind=candidate.kind, severity=candidate.severity,
+                unit=candidate.unit, title=candidate.title, message=candidate.message,
+                latitude=candidate.unit.latitude, longitude=candidate.unit.longitude,
+                location=candidate.location or candidate.unit.address, raised_at=now, last_seen_at=now,
+                dedup_key=candidate.dedup_key, evidence_url=candidate.evidence_url, payload=candidate.payload,
+            )
+            AlertNote.objects.create(alert=alert, action="raised", text=candidate.message)
+            audit.record(candidate.source, "alerts.alert.raised", alert, candidate.unit.code, title=alert.title)
+            _publish(alert, "alert.raised")
+            return alert, True
+    except IntegrityError:  # raised at the same moment by another process: refresh that one
+        return raise_alert(candidate)
+
+
+def _check(user: User, alert: Alert) -> None:
+    if not user.has_perm_in(Perm.HANDLE_ALERTS, alert.unit):
+        raise PermissionDenied(_("You may not handle alerts of %(unit)s") % {"unit": alert.unit.code})
+
+
+@transaction.atomic
+def acknowledge(user: User, alert: Alert, note: str = "") -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    _check(user, alert)
+    if alert.status != Alert.Status.NEW:
+        raise Conflict(_("The alert is already %(status)s") % {"status": alert.get_status_display()})
+    alert.status = Alert.Status.ACKNOWLEDGED
+    if alert.assignee is None:
+        alert.assignee = user
+    alert.save(update_fields=["status", "assignee"])
+    return _log(user, alert, "acknowledged", note)
+
+
+@transaction.atomic
+def resolve(user: User, alert: Alert, resolution: str = Alert.Resolution.HANDLED, note: str = "") -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    _check(user, alert)
+    if resolution not in Alert.Resolution.values:
+        raise ValidationFailed.one("resolution", _("must be one of: %(v)s") % {"v": ", ".join(Alert.Resolution.values)})
+    if alert.status == Alert.Status.RESOLVED:
+        raise Conflict(_("The alert is already resolved"))
+    alert.status = Alert.Status.RESOLVED
+    alert.resolution = resolution
+    alert.save(update_fields=["status", "resolution"])
+    return _log(user, alert, "resolved", note, resolution=resolution)
+
+
+@transaction.atomic
+def assign(user: User, alert: Alert, assignee: User) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    _check(user, alert)
+    if not assignee.has_perm_in(Perm.HANDLE_ALERTS, alert.unit):
+        raise ValidationFailed.one("assignee", _("this person cannot handle alerts of this unit"))
+    alert.assignee = assignee
+    alert.save(update_fields=["assignee"])
+    return _log(user, alert, "assigned", assignee.get_username())
+
+
+@transaction.atomic
+def add_note(user: User, alert: Alert, text: str) -> Alert:
+    _check(user, alert)
+    if not text.strip():
+        raise ValidationFailed.one("text", _("a note cannot be empty"))
+    return _log(user, alert, "note", text.strip())
+
+
+def _log(user: User, alert: Alert, action: str, text: str, **data: Any) -> Alert:
+    AlertNote.objects.create(alert=alert, author=user, action=action, text=text)
+    audit.record(user, f"alerts.alert.{action}", alert, alert.unit.code, text=text, **data)
+    _publish(alert, f"alert.{action}")
+    return alert
+
+
+def _publish(alert: Alert, kind: str) -> None:
+    events.publish(events.Event(
+        source="alerts", kind=kind, unit=alert.unit.code,
+        payload={
+            "alert_id": alert.pk, "title": alert.title, "severity": alert.severity, "status": alert.status,
+            "source": alert.source, "kind": alert.kind, "unit_name": str(alert.unit),
+            "raised_at": alert.raised_at.isoformat(), "message": alert.message,
+        },
+    ))

@@ -1,0 +1,64 @@
+"""The JSON API (OpenAPI at /api/docs). Each app contributes a thin router; errors are mapped here once."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from opscenter.alerts.api import router as alerts_router
+from opscenter.core.auth import API_AUTH
+from opscenter.core.errors import Conflict, NotFound, ValidationFailed
+from opscenter.dashboard.api import router as dashboard_router
+from opscenter.org.api import router as org_router
+from opscenter.reporting.api import router as reporting_router
+
+api = NinjaAPI(
+    title="opscenter API",
+    version="1",
+    description="Smart Operations Center. Authenticate with `Authorization: Bearer <token>` or a session.",
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+api.add_router("/org", org_router, tags=["organisation"])
+api.add_router("/reporting", reporting_router, tags=["reporting"])
+api.add_router("/alerts", alerts_router, tags=["alerts"])
+api.add_router("/dashboard", dashboard_router, tags=["dashboard"])
+
+
+def _field_from_loc(loc: list) -> str:
+    # ("body", "payload", "values", "x") -> "values.x"; the first two parts are ninja's wrapping.
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    detail = [{"field": _field_from_loc(list(e.get("loc", []))), "message": e.get("msg", "")} for e in exc.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(ValidationFailed)
+def invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    detail = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Authentication required"}, status=401)

@@ -1,0 +1,155 @@
+"""The internal event bus.
+
+Every module records its own facts in its own tables and publishes a small typed `Event` here.
+Subscribers in this process (alert rules, ...) are called after the writing transaction commits;
+then the event is broadcast to live listeners (SSE clients), in this process only (`inprocess`)
+or to every process through Redis pub/sub (`redis`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    source: str  # the module that saw it: "reporting", "alerts", "vision", ...
+    kind: str  # what happened: "report.submitted", "alert.raised", ...
+    unit: str | None  # code of the unit concerned, None for city-wide
+    payload: dict[str, Any] = field(default_factory=dict)
+    time: datetime = field(default_factory=timezone.now)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), cls=DjangoJSONEncoder, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Event:
+        data = json.loads(raw)
+        data["time"] = datetime.fromisoformat(data["time"])
+        return cls(**data)
+
+
+Handler = Callable[[Event], None]
+_handlers: list[Handler] = []
+
+
+def subscribe(handler: Handler) -> Handler:
+    """Register an in-process subscriber (usable as a decorator). It sees every event once."""
+    if handler not in _handlers:
+        _handlers.append(handler)
+    return handler
+
+
+def publish(event: Event) -> None:
+    """Publish once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: _dispatch(event))
+
+
+def _dispatch(event: Event) -> None:
+    for handler in list(_handlers):
+        try:
+            handler(event)
+        except Exception:  # one broken subscriber must not stop the others
+            log.exception("event handler %s failed on %s", handler, event.kind)
+    get_backend().broadcast(event)
+
+
+class InProcessBackend:
+    """Fan-out to listeners of this process; publishers may be on any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Event]]] = set()
+
+    def broadcast(self, event: Event) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for loop, queue in listeners:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, event)
+            except RuntimeError:  # the listener's loop has closed
+                self._discard((loop, queue))
+
+    def _discard(self, listener: tuple[asyncio.AbstractEventLoop, asyncio.Queue[Event]]) -> None:
+        with self._lock:
+            self._listeners.discard(listener)
+
+    async def listen(self) -> AsyncIterator[Event]:
+        listener = (asyncio.get_running_loop(), asyncio.Queue[Event](maxsize=1000))
+        with self._lock:
+            self._listeners.add(listener)
+        try:
+            while True:
+                yield await listener[1].get()
+        finally:
+            self._discard(listener)
+
+
+class RedisBackend:
+    """Broadcast through a Redis pub/sub channel, so every server process's listeners see every event."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        import redis
+
+        self.url = url
+        self.channel = channel
+        self._client = redis.Redis.from_url(url)
+
+    def broadcast(self, event: Event) -> None:
+        try:
+            self._client.publish(self.channel, event.to_json())
+        except Exception:
+            log.exception("could not broadcast %s to Redis", event.kind)
+
+    async def listen(self) -> AsyncIterator[Event]:
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(self.url)
+        pubsub = client.pubsub()
+        await pubsub.subscribe(self.channel)
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    yield Event.from_json(message["data"])
+        finally:
+            await pubsub.unsubscribe(self.channel)
+            await pubsub.aclose()
+            await client.aclose()
+
+
+_backend: InProcessBackend | RedisBackend | None = None
+_backend_lock = threading.Lock()
+
+
+def get_backend() -> InProcessBackend | RedisBackend:
+    global _backend
+    with _backend_lock:
+        if _backend is None:
+            if settings.EVENT_BUS_BACKEND == "redis":
+                _backend = RedisBackend(settings.REDIS_URL, settings.EVENT_BUS_CHANNEL)
+            else:
+                _backend = InProcessBackend()
+        return _backend
+
+
+def reset_backend() -> None:
+    """Forget the backend so the next call reads the settings again (tests, reconfiguration)."""
+    global _backend
+    with _backend_lock:
+        _backend = None

@@ -1,0 +1,48 @@
+import datetime as dt
+from dataclasses import asdict
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+
+from opscenter.core.permissions import require
+from opscenter.org.roles import Perm
+
+from . import queries
+
+router = Router()
+
+
+def overview_data(user, today: dt.date | None = None) -> dict:
+    loads = queries.facility_loads(user, today)
+    return {
+        "facilities": [{**asdict(x), "level": x.level} for x in loads],
+        "kpis": queries.kpis(loads, user),
+    }
+
+
+@router.get("/overview")
+def overview(request: HttpRequest, date: dt.date | None = None):
+    """Facilities on the map with their load, and the city KPI tiles."""
+    require(request.user, Perm.VIEW_DASHBOARD)
+    return overview_data(request.user, date)
+
+
+@router.get("/trends")
+def trends(request: HttpRequest, days: int = 90, unit: str | None = None):
+    """Daily sums over the facilities in scope (or one facility)."""
+    require(request.user, Perm.VIEW_DASHBOARD)
+    units = queries.facilities_in_scope(request.user)
+    if unit:
+        units = units.filter(code=unit)
+    return queries.trends(units, min(max(days, 1), 1100))
+
+
+@router.get("/facilities/{code}/history")
+def facility_history(request: HttpRequest, code: str, days: int = 365):
+    require(request.user, Perm.VIEW_DASHBOARD)
+    unit = get_object_or_404(queries.facilities_in_scope(request.user), code=code)
+    return [
+        {"period": r.period, "version": r.version, "status": r.status, "values": r.values}
+        for r in queries.facility_history(unit, min(max(days, 1), 1100))
+    ]

@@ -1,0 +1,119 @@
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from opscenter.core.permissions import require
+from opscenter.org.models import Unit
+from opscenter.org.roles import Perm
+
+from . import services
+from .models import DataSet, Report
+from .schemas import (
+    BatchIn,
+    CompletenessOut,
+    DataSetDetailOut,
+    DataSetOut,
+    ReportIn,
+    ReportOut,
+    SubmitOut,
+)
+
+router = Router()
+
+
+def report_out(r: Report) -> dict:
+    return {
+        "id": r.pk, "data_set": r.data_set.code, "unit": r.unit.code, "period": r.period, "version": r.version,
+        "is_current": r.is_current, "status": r.status, "flags": r.flags, "values": r.values, "source": r.source,
+        "submitted_by": r.submitted_by.get_username() if r.submitted_by else None,
+        "submitted_at": r.submitted_at, "comment": r.comment,
+    }
+
+
+def _submission(item: ReportIn, key: str | None) -> services.Submission:
+    return services.Submission(
+        data_set=item.data_set, unit=item.unit, period=item.period, values=item.values,
+        source=Report.Source.API, idempotency_key=item.idempotency_key or key, comment=item.comment,
+    )
+
+
+@router.get("/data-sets", response=list[DataSetOut])
+def list_data_sets(request: HttpRequest):
+    require(request.user, Perm.VIEW_REPORTS)
+    return DataSet.objects.filter(active=True)
+
+
+@router.get("/data-sets/{code}", response=DataSetDetailOut)
+def get_data_set(request: HttpRequest, code: str):
+    require(request.user, Perm.VIEW_REPORTS)
+    ds = get_object_or_404(DataSet.objects.prefetch_related("elements", "rules"), code=code)
+    return {**DataSetOut.from_orm(ds).dict(), "elements": list(ds.elements.all()), "rules": list(ds.rules.all())}
+
+
+@router.post("/reports", response={200: SubmitOut, 201: SubmitOut})
+def submit_report(request: HttpRequest, payload: ReportIn):
+    """Submit one report. Resubmitting the same values (or the same Idempotency-Key) is harmless;
+    different values for a stored period become a new version, the earlier one kept."""
+    outcome = services.submit(request.user, _submission(payload, request.headers.get("Idempotency-Key")))
+    body = {"created": outcome.created, "warnings": outcome.warnings, "report": report_out(outcome.report)}
+    return (201 if outcome.created else 200), body
+
+
+@router.post("/reports/batch", response=list[SubmitOut])
+def submit_batch(request: HttpRequest, payload: BatchIn):
+    """Submit many reports at once, all or nothing (errors name the item: `[3].values.x`)."""
+    outcomes = services.submit_many(request.user, [_submission(item, None) for item in payload.reports])
+    return [{"created": o.created, "warnings": o.warnings, "report": report_out(o.report)} for o in outcomes]
+
+
+@router.get("/reports", response=list[ReportOut])
+@paginate(LimitOffsetPagination)
+def list_reports(
+    request: HttpRequest, data_set: str | None = None, unit: str | None = None,
+    period_from: dt.date | None = None, period_to: dt.date | None = None, status: str | None = None,
+) -> QuerySet:
+    """Current versions of reports in the caller's scope, newest period first."""
+    require(request.user, Perm.VIEW_REPORTS)
+    qs = Report.objects.filter(request.user.scope_filter(), is_current=True).select_related(
+        "data_set", "unit", "submitted_by"
+    )
+    if data_set:
+        qs = qs.filter(data_set__code=data_set)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if period_from:
+        qs = qs.filter(period__gte=period_from)
+    if period_to:
+        qs = qs.filter(period__lte=period_to)
+    if status:
+        qs = qs.filter(status=status)
+    return [report_out(r) for r in qs]  # type: ignore[return-value]
+
+
+@router.get("/reports/{data_set}/{unit}/{period}/versions", response=list[ReportOut])
+def report_versions(request: HttpRequest, data_set: str, unit: str, period: dt.date):
+    """Every version of one report, oldest first: who sent what, when."""
+    target = get_object_or_404(Unit, code=unit)
+    require(request.user, Perm.VIEW_REPORTS, target)
+    qs = Report.objects.filter(data_set__code=data_set, unit=target, period=period).select_related(
+        "data_set", "unit", "submitted_by"
+    ).order_by("version")
+    return [report_out(r) for r in qs]
+
+
+@router.get("/completeness", response=list[CompletenessOut])
+def completeness(request: HttpRequest, data_set: str = "HOSP_DAILY", date: dt.date | None = None):
+    """Per unit in scope: submitted on time, late, missing, or not yet due."""
+    require(request.user, Perm.VIEW_REPORTS)
+    ds = get_object_or_404(DataSet, code=data_set)
+    units = ds.reporting_units.filter(active=True, pk__in=request.user.scope_units())
+    rows = services.completeness(ds, date or services.local_today(), units)
+    return [
+        {"unit": r.unit.code, "unit_name": str(r.unit), "period": r.period, "status": r.status,
+         "first_submitted_at": r.first_submitted_at, "versions": r.versions}
+        for r in rows
+    ]

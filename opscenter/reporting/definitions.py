@@ -1,0 +1,108 @@
+"""The data sets shipped with the platform, installed by a data migration (and editable afterwards)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+HOSPITAL_DAILY = "HOSP_DAILY"
+
+BED_TYPES = {  # code: (Vietnamese, English)
+    "emergency": ("Cấp cứu", "Emergency"),
+    "icu": ("Hồi sức tích cực (ICU)", "Intensive care (ICU)"),
+    "internal_medicine": ("Nội khoa", "Internal medicine"),
+    "surgery": ("Ngoại khoa", "Surgery"),
+    "paediatrics": ("Nhi khoa", "Paediatrics"),
+    "infectious": ("Truyền nhiễm / cách ly", "Infectious / isolation"),
+    "obstetrics": ("Sản khoa", "Obstetrics"),
+}
+MEASURES = {
+    "total": ("Tổng số giường", "beds total"),
+    "occupied": ("Giường đang sử dụng", "beds occupied"),
+    "available": ("Giường trống", "beds available"),
+}
+DISEASES = {
+    "dengue": ("Sốt xuất huyết Dengue", "Dengue"),
+    "hfmd": ("Tay chân miệng", "Hand, foot and mouth disease"),
+    "ari": ("Nhiễm khuẩn hô hấp cấp", "Acute respiratory infection"),
+    "influenza": ("Cúm", "Influenza"),
+    "covid19": ("COVID-19", "COVID-19"),
+    "measles": ("Sởi", "Measles"),
+}
+FLOW = [  # code, category, Vietnamese, English
+    ("ventilators_total", "equipment", "Máy thở: tổng số", "Ventilators total"),
+    ("ventilators_in_use", "equipment", "Máy thở: đang sử dụng", "Ventilators in use"),
+    ("er_visits", "emergency", "Lượt khám cấp cứu", "Emergency visits"),
+    ("er_waiting_for_bed", "emergency", "Bệnh nhân cấp cứu chờ giường", "Emergency patients waiting for a bed"),
+    ("admissions", "flow", "Nhập viện", "Admissions"),
+    ("discharges", "flow", "Xuất viện", "Discharges"),
+    ("transfers_out", "flow", "Chuyển viện", "Transfers out"),
+    ("deaths", "flow", "Tử vong", "Deaths"),
+]
+
+
+def hospital_daily_elements() -> list[dict[str, Any]]:
+    elements: list[dict[str, Any]] = []
+    for bed_type, (vi, en) in BED_TYPES.items():
+        for measure, (mvi, men) in MEASURES.items():
+            elements.append({
+                "code": f"beds_{bed_type}_{measure}", "name": f"{vi}: {mvi.lower()}", "name_en": f"{en}: {men}",
+                "category": "beds", "bed_type": bed_type, "measure": measure,
+            })
+    for code, category, vi, en in FLOW:
+        elements.append({"code": code, "name": vi, "name_en": en, "category": category, "measure": "count"})
+    for disease, (vi, en) in DISEASES.items():
+        elements.append({
+            "code": f"cases_{disease}", "name": f"Ca mắc mới: {vi}", "name_en": f"New cases: {en}",
+            "category": "infectious", "measure": "count",
+        })
+    return elements
+
+
+def hospital_daily_rules() -> list[dict[str, Any]]:
+    rules = []
+    for bed_type, (_vi, en) in BED_TYPES.items():
+        rules.append({
+            "code": f"{bed_type}_occupied_le_total", "severity": "error",
+            "message": f"{en}: occupied beds cannot exceed total beds",
+            "left": [f"beds_{bed_type}_occupied"], "operator": "<=", "right": [f"beds_{bed_type}_total"],
+        })
+        rules.append({
+            "code": f"{bed_type}_available_le_free", "severity": "error",
+            "message": f"{en}: occupied plus available beds cannot exceed total beds",
+            "left": [f"beds_{bed_type}_occupied", f"beds_{bed_type}_available"], "operator": "<=",
+            "right": [f"beds_{bed_type}_total"],
+        })
+    rules.append({
+        "code": "ventilators_in_use_le_total", "severity": "error",
+        "message": "Ventilators in use cannot exceed ventilators total",
+        "left": ["ventilators_in_use"], "operator": "<=", "right": ["ventilators_total"],
+    })
+    rules.append({
+        "code": "deaths_le_er_visits", "severity": "warning",
+        "message": "More deaths than emergency visits; please check",
+        "left": ["deaths"], "operator": "<=", "right": ["er_visits"],
+    })
+    return rules
+
+
+def install(apps: Any) -> None:
+    """Create or refresh the shipped data sets, given a (possibly historical) app registry."""
+    DataSet = apps.get_model("reporting", "DataSet")
+    DataElement = apps.get_model("reporting", "DataElement")
+    ValidationRule = apps.get_model("reporting", "ValidationRule")
+    data_set, _ = DataSet.objects.update_or_create(
+        code=HOSPITAL_DAILY,
+        defaults={
+            "name": "Báo cáo công suất bệnh viện hằng ngày",
+            "name_en": "Daily hospital capacity report",
+            "description": "Giường bệnh theo loại, máy thở, cấp cứu, lưu lượng bệnh nhân và ca bệnh truyền nhiễm.",
+            "periodicity": "daily", "due_time": dt.time(10, 0), "due_days_after_period": 0,
+        },
+    )
+    for order, element in enumerate(hospital_daily_elements()):
+        DataElement.objects.update_or_create(
+            data_set=data_set, code=element["code"], defaults={**element, "sort_order": order}
+        )
+    for rule in hospital_daily_rules():
+        ValidationRule.objects.update_or_create(data_set=data_set, code=rule["code"], defaults=rule)

@@ -1,0 +1,129 @@
+"""Checks a report's values against its data set's definition. Pure: no database access."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from opscenter.core.errors import FieldError
+
+OPERATORS = {"<=": operator.le, "<": operator.lt, "==": operator.eq, ">=": operator.ge}
+
+
+@dataclass(frozen=True)
+class ElementSpec:
+    code: str
+    value_type: str  # "integer" | "number"
+    required: bool = False
+    min_value: float | None = 0
+    max_value: float | None = None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    message: str
+    left: tuple[str, ...]
+    operator: str
+    right: tuple[str, ...]
+    severity: str  # "error" | "warning"
+
+
+@dataclass
+class Schema:
+    """What a data set accepts: built once per batch from the database, then used for every report."""
+
+    elements: dict[str, ElementSpec]
+    rules: list[RuleSpec]
+    jump_ratio: float = 0.5
+
+
+@dataclass
+class Checked:
+    values: dict[str, float | int]
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _coerce(spec: ElementSpec, raw: Any) -> float | int:
+    if isinstance(raw, bool):
+        raise ValueError(_("must be a number, not true/false"))
+    if isinstance(raw, str):
+        raw = raw.strip().replace(",", ".")
+        raw = float(raw) if raw else None
+    if raw is None:
+        raise ValueError(_("must be a number"))
+    if not isinstance(raw, int | float):
+        raise ValueError(_("must be a number"))
+    if spec.value_type == "integer":
+        if float(raw) != int(raw):
+            raise ValueError(_("must be a whole number"))
+        return int(raw)
+    return float(raw)
+
+
+def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> Checked:
+    """Type and range checks per element, then the data set's rules, then sudden-jump warnings."""
+    checked = Checked(values={})
+    for code, raw in raw_values.items():
+        spec = schema.elements.get(code)
+        if spec is None:
+            checked.errors.append(FieldError(f"values.{code}", _("unknown data element")))
+            continue
+        if raw is None or raw == "":
+            continue
+        try:
+            value = _coerce(spec, raw)
+        except (TypeError, ValueError) as exc:
+            checked.errors.append(FieldError(f"values.{code}", str(exc)))
+            continue
+        if spec.min_value is not None and value < spec.min_value:
+            checked.errors.append(
+                FieldError(f"values.{code}", _("must be at least %(min)s") % {"min": _fmt(spec.min_value)})
+            )
+        elif spec.max_value is not None and value > spec.max_value:
+            checked.errors.append(
+                FieldError(f"values.{code}", _("must be at most %(max)s") % {"max": _fmt(spec.max_value)})
+            )
+        else:
+            checked.values[code] = value
+    for spec in schema.elements.values():
+        if spec.required and spec.code not in checked.values and f"values.{spec.code}" not in _fields(checked):
+            checked.errors.append(FieldError(f"values.{spec.code}", _("this value is required")))
+    if checked.errors:
+        return checked
+
+    for rule in schema.rules:
+        if not all(c in checked.values for c in (*rule.left, *rule.right)):
+            continue  # a rule only applies when every value it names was reported
+        left = sum(checked.values[c] for c in rule.left)
+        right = sum(checked.values[c] for c in rule.right)
+        if not OPERATORS[rule.operator](left, right):
+            text = f"{rule.message} ({_fmt(left)} {rule.operator} {_fmt(right)})"
+            if rule.severity == "error":
+                checked.errors.append(FieldError(f"values.{rule.left[0]}", text))
+            else:
+                checked.warnings.append(text)
+
+    if previous:
+        for code, value in checked.values.items():
+            before = previous.get(code)
+            # Small counts move a lot by nature; judge jumps against at least 10.
+            if isinstance(before, int | float) and abs(value - before) > schema.jump_ratio * max(before, 10):
+                checked.warnings.append(
+                    _("%(code)s changed sharply since the previous period: %(before)s → %(after)s")
+                    % {"code": code, "before": _fmt(before), "after": _fmt(value)}
+                )
+    return checked
+
+
+def _fields(checked: Checked) -> set[str]:
+    return {e.field for e in checked.errors}
+
+
+def _fmt(x: float | int) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
