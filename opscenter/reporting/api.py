@@ -3,7 +3,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.permissions import require
@@ -60,7 +60,7 @@ def submit_report(request: HttpRequest, payload: ReportIn):
     different values for a stored period become a new version, the earlier one kept."""
     outcome = services.submit(request.user, _submission(payload, request.headers.get("Idempotency-Key")))
     body = {"created": outcome.created, "warnings": outcome.warnings, "report": report_out(outcome.report)}
-    return (201 if outcome.created else 200), body
+    return Status(201 if outcome.created else 200, body)
 
 
 @router.post("/reports/batch", response=list[SubmitOut])
