@@ -36,7 +36,9 @@ class Event:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), cls=DjangoJSONEncoder, ensure_ascii=False)
+        # isoformat keeps microseconds (DjangoJSONEncoder would cut them to milliseconds).
+        return json.dumps({**asdict(self), "time": self.time.isoformat()}, cls=DjangoJSONEncoder,
+                          ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Event:
