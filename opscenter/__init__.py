@@ -1,0 +1,3 @@
+"""opscenter: the Smart Operations Center."""
+
+__version__ = "0.1.0"

@@ -159,3 +159,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Scheduled work: Celery beat in production, opscenter.core.scheduler in the embedded default.
+CELERY_BEAT_SCHEDULE = {
+    "check-overdue-reports": {
+        "task": "opscenter.reporting.tasks.check_overdue_reports",
+        "schedule": float(os.environ.get("OVERDUE_CHECK_SECONDS", "300")),
+    },
+}

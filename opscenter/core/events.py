@@ -1,9 +1,9 @@
 """The internal event bus.
 
 Every module records its own facts in its own tables and publishes a small typed `Event` here.
-Subscribers in this process (alert rules, ...) are called after the writing transaction commits;
-then the event is broadcast to live listeners (SSE clients), in this process only (`inprocess`)
-or to every process through Redis pub/sub (`redis`).
+Once the writing transaction commits, the event is broadcast to live listeners (SSE clients), in this
+process only (`inprocess`) or to every process through Redis pub/sub (`redis`); then the subscribers
+of this process (alert rules, ...) are called.
 """
 
 from __future__ import annotations
@@ -64,12 +64,13 @@ def publish(event: Event) -> None:
 
 
 def _dispatch(event: Event) -> None:
+    # Live listeners first, so that what a subscriber raises in turn (an alert) is seen after its cause.
+    get_backend().broadcast(event)
     for handler in list(_handlers):
         try:
             handler(event)
         except Exception:  # one broken subscriber must not stop the others
             log.exception("event handler %s failed on %s", handler, event.kind)
-    get_backend().broadcast(event)
 
 
 class InProcessBackend:

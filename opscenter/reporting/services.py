@@ -36,6 +36,7 @@ class Submission:
     source: str = Report.Source.API
     idempotency_key: str | None = None
     comment: str = ""
+    submitted_at: dt.datetime | None = None  # honoured for system imports only (history); else now
 
 
 @dataclass
@@ -204,7 +205,8 @@ def _store(actor, submissions, keys, data_sets, units, checked) -> list[Outcome]
             version=current.version + 1 if current else 1,
             values=result.values,
             status=Report.Status.FLAGGED if result.warnings else Report.Status.ACCEPTED,
-            flags=result.warnings, source=s.source, submitted_by=user, submitted_at=now,
+            flags=result.warnings, source=s.source, submitted_by=user,
+            submitted_at=s.submitted_at if s.submitted_at and user is None else now,
             idempotency_key=s.idempotency_key, comment=s.comment,
         )
         new_reports.append(report)

@@ -1,0 +1,34 @@
+# Two commands on a fresh machine with Python 3.11+:  `make demo`  and  `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint messages bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Install, prepare the embedded SQLite database with demo data, and run the operations center.
+demo: $(BIN)/.installed
+	$(BIN)/opscenter demo --host $(HOST) --port $(PORT)
+
+# Install and run the whole test suite (browser tests need Debian's chromium; installed when run as root).
+test: $(BIN)/.installed
+	@scripts/ensure-chromium
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy opscenter
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: $(BIN)/.installed
+	cd opscenter && ../$(BIN)/django-admin makemessages -l vi --no-obsolete && ../$(BIN)/django-admin compilemessages
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run_all.py
