@@ -8,10 +8,10 @@ import tempfile
 
 os.environ.setdefault("OPSCENTER_DATA_DIR", tempfile.mkdtemp(prefix="opscenter-test-"))
 
-import pytest  # noqa: E402
+import pytest
 
-from opscenter.org.roles import Role  # noqa: E402
-from opscenter.testing import City, build_city, full_report  # noqa: E402,F401
+from opscenter.org.roles import Role
+from opscenter.testing import City, build_city, full_report  # noqa: F401
 
 
 @pytest.fixture

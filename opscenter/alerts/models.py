@@ -95,3 +95,6 @@ class AlertNote(models.Model):
 
     class Meta:
         ordering = ["time", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.action}"

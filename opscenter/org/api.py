@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from opscenter.org.models import Unit, Ward
+from opscenter.org.models import Ward
 
 router = Router()
 

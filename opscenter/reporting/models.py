@@ -201,3 +201,6 @@ class OverdueNotice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["data_set", "unit", "period"], name="unique_overdue_notice")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.data_set.code} {self.unit.code} {self.period}"

@@ -123,7 +123,7 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
     stored = _current_reports(keys + previous_keys)
 
     checked = []
-    for i, (s, key) in enumerate(zip(submissions, keys, strict=True)):
+    for i, s in enumerate(submissions):
         previous = stored.get(previous_keys[i])
         result = check(schemas[s.data_set], s.values, previous.values if previous else None)
         errors.extend(FieldError(prefix(i) + e.field, e.message) for e in result.errors)

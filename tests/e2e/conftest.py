@@ -25,8 +25,9 @@ def asgi_server(city):
     from opscenter.asgi import application
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1,
-                                           lifespan="off"))
+    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
+                            timeout_graceful_shutdown=1, lifespan="off")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -26,19 +26,21 @@ def test_report_and_alert_reach_the_sse_client_in_scope(asgi_server, city):
     cookies = {name: session_cookie(user) for name, user in users.items()}
 
     def listen(username: str) -> None:
-        with httpx.Client(timeout=10, cookies=cookies[username]) as client:
-            with client.stream("GET", f"{asgi_server}/events/stream") as stream:
-                assert stream.status_code == 200
-                assert stream.headers["content-type"].startswith("text/event-stream")
-                kind = None
-                for line in stream.iter_lines():
-                    ready[username].set()
-                    if line.startswith("event: "):
-                        kind = line[7:]
-                    elif line.startswith("data: "):
-                        received[username].append({"kind": kind, **json.loads(line[6:])})
-                        if kind == "alert.raised":
-                            return
+        with (
+            httpx.Client(timeout=10, cookies=cookies[username]) as client,
+            client.stream("GET", f"{asgi_server}/events/stream") as stream,
+        ):
+            assert stream.status_code == 200
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            kind = None
+            for line in stream.iter_lines():
+                ready[username].set()
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    received[username].append({"kind": kind, **json.loads(line[6:])})
+                    if kind == "alert.raised":
+                        return
 
     threads = [threading.Thread(target=listen, args=(name,), daemon=True) for name in received]
     for t in threads:
