@@ -9,10 +9,12 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from opscenter.core.events import Event
-from opscenter.org.models import Unit
+from opscenter.org.models import BedType, Unit
 
 from .models import AlertRule
 from .services import AlertCandidate, raise_alert
@@ -43,9 +45,11 @@ def on_event(event: Event) -> None:
     unit = Unit.objects.filter(code=event.unit).first()
     if unit is None:
         return
-    for rule in rules:
-        for candidate in EVALUATORS[rule.evaluator][1](rule, event, unit):
-            raise_alert(candidate)
+    # Alert texts are stored once, in the site's language, whoever's request caused them.
+    with translation.override(settings.LANGUAGE_CODE):
+        for rule in rules:
+            for candidate in EVALUATORS[rule.evaluator][1](rule, event, unit):
+                raise_alert(candidate)
 
 
 def _is_recent(event: Event) -> bool:
@@ -71,11 +75,14 @@ def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[A
             continue
         share = occupied / total
         if share > threshold:
+            label = BedType(bed_type).label if bed_type in BedType.values else bed_type
             yield AlertCandidate(
                 source="reporting", kind="bed_occupancy", severity=rule.severity, unit=unit, rule=rule,
-                title=f"{unit}: {bed_type} {share:.0%}",
-                message=f"{occupied}/{total} {bed_type} beds occupied on {event.payload['period']} "
-                        f"(threshold {threshold:.0%})",
+                title=_("%(unit)s: %(beds)s beds %(share)s occupied")
+                % {"unit": unit, "beds": label, "share": f"{share:.0%}"},
+                message=_("%(occupied)s of %(total)s %(beds)s beds occupied on %(period)s (threshold %(threshold)s)")
+                % {"occupied": occupied, "total": total, "beds": label, "period": event.payload["period"],
+                   "threshold": f"{threshold:.0%}"},
                 dedup_key=f"{rule.code}:{unit.code}:{bed_type}",
                 evidence_url=f"/dashboard/facility/{unit.code}/",
                 payload={"bed_type": bed_type, "occupied": occupied, "total": total, "share": round(share, 3),
@@ -91,9 +98,9 @@ def er_waiting_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Aler
     if _is_recent(event) and waiting is not None and waiting > threshold:
         yield AlertCandidate(
             source="reporting", kind="er_waiting", severity=rule.severity, unit=unit, rule=rule,
-            title=f"{unit}: {waiting} ER patients waiting for a bed",
-            message=f"{waiting} emergency patients waiting for a bed on {event.payload['period']} "
-                    f"(threshold {threshold})",
+            title=_("%(unit)s: %(n)s emergency patients waiting for a bed") % {"unit": unit, "n": waiting},
+            message=_("%(n)s emergency patients waiting for a bed on %(period)s (threshold %(threshold)s)")
+            % {"n": waiting, "period": event.payload["period"], "threshold": threshold},
             dedup_key=f"{rule.code}:{unit.code}",
             evidence_url=f"/dashboard/facility/{unit.code}/",
             payload={"waiting": waiting, "threshold": threshold, "period": event.payload["period"]},
@@ -104,9 +111,10 @@ def er_waiting_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Aler
 def report_overdue(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
     yield AlertCandidate(
         source="reporting", kind="report_overdue", severity=rule.severity, unit=unit, rule=rule,
-        title=f"{unit}: report overdue ({event.payload['period']})",
-        message=f"{event.payload['data_set_name']} for {event.payload['period']} was due at "
-                f"{event.payload['due_at']} and has not been received",
+        title=_("%(unit)s: report overdue (%(period)s)") % {"unit": unit, "period": event.payload["period"]},
+        message=_("%(data_set)s for %(period)s was due at %(due)s and has not been received")
+        % {"data_set": event.payload["data_set_name"], "period": event.payload["period"],
+           "due": event.payload["due_at"][11:16]},
         dedup_key=f"{rule.code}:{unit.code}:{event.payload['data_set']}:{event.payload['period']}",
         evidence_url="/dashboard/completeness/",
         payload=event.payload,
