@@ -51,7 +51,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return HttpResponse(status=401)
     unit = await sync_to_async(lambda: user.unit)()
-    if unit is None or not user.has_perm_in(Perm.VIEW_ALERTS) and not user.has_perm_in(Perm.VIEW_DASHBOARD):
+    if unit is None or (not user.has_perm_in(Perm.VIEW_ALERTS) and not user.has_perm_in(Perm.VIEW_DASHBOARD)):
         return HttpResponse(status=403)
     response = StreamingHttpResponse(_stream(unit.path), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
