@@ -10,8 +10,12 @@ from opscenter.alerts.api import router as alerts_router
 from opscenter.core.auth import API_AUTH
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.dashboard.api import router as dashboard_router
+from opscenter.emergency.api import router as emergency_router
 from opscenter.org.api import router as org_router
 from opscenter.reporting.api import router as reporting_router
+from opscenter.surveillance.api import router as surveillance_router
+from opscenter.vision.api import router as vision_router
+from opscenter.work.api import router as work_router
 
 api = NinjaAPI(
     title="opscenter API",
@@ -24,6 +28,10 @@ api.add_router("/org", org_router, tags=["organisation"])
 api.add_router("/reporting", reporting_router, tags=["reporting"])
 api.add_router("/alerts", alerts_router, tags=["alerts"])
 api.add_router("/dashboard", dashboard_router, tags=["dashboard"])
+api.add_router("/vision", vision_router, tags=["camera AI"])
+api.add_router("/emergency", emergency_router, tags=["115 emergency"])
+api.add_router("/surveillance", surveillance_router, tags=["epidemic surveillance"])
+api.add_router("/work", work_router, tags=["direction and internal work"])
 
 
 def _field_from_loc(loc: list) -> str:

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "opscenter.reporting",
     "opscenter.alerts",
     "opscenter.dashboard",
+    "opscenter.vision",
+    "opscenter.emergency",
+    "opscenter.surveillance",
+    "opscenter.work",
 ]
 
 MIDDLEWARE = [

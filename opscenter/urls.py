@@ -22,5 +22,9 @@ urlpatterns = [
     path("dashboard/", include("opscenter.dashboard.urls")),
     path("reporting/", include("opscenter.reporting.urls")),
     path("alerts/", include("opscenter.alerts.urls")),
+    path("vision/", include("opscenter.vision.urls")),
+    path("emergency/", include("opscenter.emergency.urls")),
+    path("surveillance/", include("opscenter.surveillance.urls")),
+    path("work/", include("opscenter.work.urls")),
     path("admin/", admin.site.urls),
 ]

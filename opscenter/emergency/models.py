@@ -1,0 +1,1 @@
+"""115 emergency coordination: data."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveillanceConfig(AppConfig):
+    name = "opscenter.surveillance"
+    label = "surveillance"
+    verbose_name = _("Epidemic surveillance")

@@ -1,0 +1,1 @@
+"""Direction and internal work: data."""
