@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
+
+
+DOMAIN_APPS = ("vision", "emergency", "surveillance", "work")
 
 
 def _setup() -> None:
@@ -131,6 +135,16 @@ def main(argv: list[str] | None = None) -> None:
 
     overdue = sub.add_parser("check-overdue", help="remind units whose report is overdue")
     overdue.set_defaults(func=cmd_check_overdue)
+
+    # Domain apps add their own commands: a module opscenter.<app>.cli with register(subparsers).
+    for app in DOMAIN_APPS:
+        try:
+            module = importlib.import_module(f"opscenter.{app}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"opscenter.{app}.cli":
+                raise
+            continue
+        module.register(sub)
 
     args = parser.parse_args(argv)
     args.func(args)
