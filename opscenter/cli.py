@@ -12,7 +12,7 @@ from pathlib import Path
 DOMAIN_APPS = ("vision", "emergency", "surveillance", "work")
 
 
-def _setup() -> None:
+def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opscenter.settings")
     import django
 
@@ -28,7 +28,7 @@ def _manage(*args: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     """Prepare the embedded database with demo data (keeping what is there) and run everything in one process."""
     os.environ.setdefault("OPSCENTER_DATA_DIR", str(Path.cwd() / "var"))
-    _setup()
+    setup_django()
     from tqdm import tqdm
 
     from opscenter.core import scheduler
@@ -62,7 +62,7 @@ def _serve(host: str, port: int, workers: int) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """Production web server (ASGI). Several workers need the Redis event bus (REDIS_URL)."""
-    _setup()
+    setup_django()
     from django.conf import settings
 
     if args.workers > 1 and settings.EVENT_BUS_BACKEND != "redis":
@@ -73,7 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:
-    _setup()
+    setup_django()
     from opscenter.demo import simulator
 
     sent = simulator.run_blocking(args.interval, args.ticks)
@@ -81,7 +81,7 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
-    _setup()
+    setup_django()
     from tqdm import tqdm
 
     from opscenter.demo import seed
@@ -92,7 +92,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
 
 def cmd_check_overdue(args: argparse.Namespace) -> None:
-    _setup()
+    setup_django()
     from opscenter.reporting.services import check_overdue
 
     print(f"Reminded {len(check_overdue())} overdue units.")
