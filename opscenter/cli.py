@@ -86,6 +86,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
     from opscenter.demo import seed
 
+    _manage("migrate", "--no-input", "-v", "0")
     seed.seed_network()
     added = seed.seed_history(args.days, progress=lambda d, n: tqdm(d, total=n, desc="Demo history", unit="day"))
     print(f"Added {added} daily reports.")
