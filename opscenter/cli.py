@@ -8,7 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-
 DOMAIN_APPS = ("vision", "emergency", "surveillance", "work")
 
 
