@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 
@@ -42,7 +43,10 @@ async def _stream(scope_path: str) -> AsyncIterator[str]:
                                   ensure_ascii=False, default=str)
                 yield f"id: {event.id}\nevent: {event.kind}\ndata: {data}\n\n"
     finally:
+        # The pending read must be finished before the listener generator can be closed.
         next_event.cancel()
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+            await next_event
         await events.aclose()  # type: ignore[attr-defined]
 
 

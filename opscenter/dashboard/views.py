@@ -1,9 +1,171 @@
-from django.http import HttpRequest, HttpResponse
+"""The operations room: overview (map, KPIs, trends, live feed), facility drill-down, morning briefing."""
 
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opscenter.alerts.models import Alert
 from opscenter.core.permissions import perm_required
+from opscenter.org.models import BedType
 from opscenter.org.roles import Perm
+from opscenter.reporting.definitions import HOSPITAL_DAILY
+from opscenter.reporting.models import DataSet, Report
+
+from . import queries
+from .api import overview_data
+from .exports import export_format, table_response
+
+LEVEL_COLOURS = {
+    "low": "#2e9d4f", "medium": "#e3c21b", "high": "#f08a24", "critical": "#d62e2e", "unknown": "#9aa3ad",
+}
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kwargs: Any) -> HttpResponse:
+    return render(request, template, context or {}, **kwargs)
+
+
+def bed_type_labels() -> dict[str, str]:
+    return {b.value: str(b.label) for b in BedType}
+
+
+def parse_date(raw: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _sorted_facilities(facilities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fullest first; those without a recent report last."""
+    return sorted(facilities, key=lambda f: (f["occupancy"] is None, -(f["occupancy"] or 0), f["name"]))
+
+
+def _free_beds(facility: dict[str, Any]) -> int | None:
+    return sum(b["available"] for b in facility["beds"].values()) if facility["beds"] else None
 
 
 @perm_required(Perm.VIEW_DASHBOARD)
 def overview(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok")
+    data = overview_data(request.user)
+    facilities = _sorted_facilities(data["facilities"])
+    for facility in facilities:
+        facility["free"] = _free_beds(facility)
+        facility["occupancy_pct"] = round(facility["occupancy"] * 100) if facility["occupancy"] is not None else None
+    if fmt := export_format(request):
+        headers = [_("Code"), _("Facility"), _("Occupancy %"), _("Free beds"), _("ER waiting"), _("ER visits"),
+                   _("Latest report"), _("Reported today")]
+        headers += [_("Free: %(type)s") % {"type": label} for label in bed_type_labels().values()]
+        rows = [
+            [f["code"], f["name"], f["occupancy_pct"], f["free"], f["er_waiting"], f["er_visits"], f["period"],
+             _("yes") if f["reported_today"] else _("no")]
+            + [f["beds"].get(b, {}).get("available") for b in bed_type_labels()]
+            for f in facilities
+        ]
+        return table_response(f"facilities-{timezone.localdate().isoformat()}", headers, rows, fmt)
+
+    from opscenter.alerts.views import feed_context  # the alerts views import this module
+
+    kpis = data["kpis"]
+    bed_tiles = [
+        {"code": code, "label": label, "free": kpis["beds_free"][code], "total": kpis["beds_total"][code]}
+        for code, label in bed_type_labels().items()
+    ]
+    config = {
+        "overviewUrl": "/api/dashboard/overview",
+        "trendsUrl": "/api/dashboard/trends?days=90",
+        "feedUrl": reverse("alerts:feed"),
+        "streamUrl": reverse("event-stream"),
+        "facilityUrl": reverse("dashboard:facility", args=["__code__"]),
+        "levelColours": LEVEL_COLOURS,
+        "timeZone": settings.TIME_ZONE,
+        "bedTypes": bed_type_labels(),
+        "labels": {
+            "occupancy": _("Occupancy"), "free": _("Free beds"), "erWaiting": _("ER waiting for a bed"),
+            "erVisits": _("ER visits"), "ari": _("Acute respiratory infection"), "dengue": _("Dengue"),
+            "open": _("Open facility page"), "noReport": _("No recent report"), "bedType": _("Bed type"),
+            "total": _("Total"), "available": _("Available"), "reportedToday": _("Reported today"),
+            "yes": _("yes"), "no": _("no"), "live": _("live"), "reconnecting": _("reconnecting"),
+            "offline": _("offline"), "tilesUnavailable": _("Map tiles unavailable; facilities shown on a plain map"),
+            "levels": {
+                "low": _("below 70%"), "medium": _("70–85%"), "high": _("85–95%"), "critical": _("95% and above"),
+                "unknown": _("no data"),
+            },
+            "legend": _("Occupancy"), "noData": _("No data yet"),
+        },
+    }
+    return page(request, "dashboard/overview.html", {
+        "kpis": kpis, "bed_tiles": bed_tiles, "facilities": facilities, "config": config,
+        "today": timezone.localdate(), **feed_context(request.user),
+    })
+
+
+@perm_required(Perm.VIEW_DASHBOARD)
+def facility(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(queries.facilities_in_scope(request.user).select_related("ward", "parent"), code=code)
+    latest = (
+        Report.objects.filter(unit=unit, data_set__code=HOSPITAL_DAILY, is_current=True)
+        .select_related("submitted_by", "data_set").order_by("-period").first()
+    )
+    labels = bed_type_labels()
+    capacities = [(labels.get(c.bed_type, c.bed_type), c.beds) for c in unit.bed_capacities.all()]
+    bed_rows = []
+    if latest:
+        for code_, label in labels.items():
+            total = latest.values.get(f"beds_{code_}_total")
+            if total is None:
+                continue
+            occupied = latest.values.get(f"beds_{code_}_occupied", 0)
+            available = latest.values.get(f"beds_{code_}_available", max(total - occupied, 0))
+            bed_rows.append({"label": label, "total": total, "occupied": occupied, "available": available,
+                             "pct": round(occupied * 100 / total) if total else None})
+    other_values = []
+    if latest:
+        elements = latest.data_set.elements.exclude(category="beds")
+        other_values = [(e.label, latest.values.get(e.code)) for e in elements if e.code in latest.values]
+    alerts = Alert.objects.filter(unit=unit).select_related("assignee").order_by("-raised_at")[:20]
+    config = {
+        "historyUrl": f"/api/dashboard/facilities/{unit.code}/history?days=365",
+        "bedTypes": labels,
+        "labels": {
+            "occupancy": _("Occupancy"), "erVisits": _("ER visits"), "erWaiting": _("ER waiting for a bed"),
+            "admissions": _("Admissions"), "discharges": _("Discharges"), "all": _("All beds"),
+            "noData": _("No data yet"),
+        },
+    }
+    return page(request, "dashboard/facility.html", {
+        "unit": unit, "capacities": capacities, "latest": latest, "bed_rows": bed_rows,
+        "other_values": other_values, "alerts": alerts, "config": config,
+        "may_submit": request.user.has_perm_in(Perm.SUBMIT_REPORTS, unit),
+    })
+
+
+@perm_required(Perm.VIEW_REPORTS)
+def completeness(request: HttpRequest) -> HttpResponse:
+    """The dashboard's link to report completeness: the reporting page, same query."""
+    url = reverse("reporting:completeness")
+    if request.GET:
+        url += "?" + request.GET.urlencode()
+    return redirect(url)
+
+
+@perm_required(Perm.VIEW_DASHBOARD)
+def briefing(request: HttpRequest) -> HttpResponse:
+    from .briefing import build_briefing
+
+    day = parse_date(request.GET.get("date"), timezone.localdate())
+    if day > timezone.localdate():
+        raise Http404("no briefing for a future day")
+    data_set = DataSet.objects.filter(code=HOSPITAL_DAILY).first()
+    pdf = build_briefing(request.user, day, data_set)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="briefing-{day.isoformat()}.pdf"'
+    return response

@@ -49,7 +49,7 @@ class Outcome:
 def schema_for(data_set: DataSet) -> Schema:
     return Schema(
         elements={
-            e.code: ElementSpec(e.code, e.value_type, e.required, e.min_value, e.max_value)
+            e.code: ElementSpec(e.code, e.value_type, e.required, e.min_value, e.max_value, e.label)
             for e in data_set.elements.all()
         },
         rules=[

@@ -21,6 +21,7 @@ class ElementSpec:
     required: bool = False
     min_value: float | None = 0
     max_value: float | None = None
+    label: str = ""  # what people call it, for messages
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,11 @@ def _coerce(spec: ElementSpec, raw: Any) -> float | int:
     if isinstance(raw, bool):
         raise ValueError(_("must be a number, not true/false"))
     if isinstance(raw, str):
-        raw = raw.strip().replace(",", ".")
-        raw = float(raw) if raw else None
+        text = raw.strip().replace(",", ".")
+        try:
+            raw = float(text) if text else None
+        except ValueError:
+            raise ValueError(_("must be a number")) from None
     if raw is None:
         raise ValueError(_("must be a number"))
     if not isinstance(raw, int | float):
@@ -115,8 +119,8 @@ def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, 
             # Small counts move a lot by nature; judge jumps against at least 10.
             if isinstance(before, int | float) and abs(value - before) > schema.jump_ratio * max(before, 10):
                 checked.warnings.append(
-                    _("%(code)s changed sharply since the previous period: %(before)s → %(after)s")
-                    % {"code": code, "before": _fmt(before), "after": _fmt(value)}
+                    _("%(name)s changed sharply since the previous period: %(before)s → %(after)s")
+                    % {"name": schema.elements[code].label or code, "before": _fmt(before), "after": _fmt(value)}
                 )
     return checked
 

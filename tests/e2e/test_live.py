@@ -1,5 +1,6 @@
 """Live updates end to end: a report submitted over HTTP reaches a connected SSE client."""
 
+import contextlib
 import json
 import threading
 
@@ -26,6 +27,10 @@ def test_report_and_alert_reach_the_sse_client_in_scope(asgi_server, city):
     cookies = {name: session_cookie(user) for name, user in users.items()}
 
     def listen(username: str) -> None:
+        with contextlib.suppress(httpx.RemoteProtocolError):  # the server stops at the end of the test
+            _listen(username)
+
+    def _listen(username: str) -> None:
         with (
             httpx.Client(timeout=10, cookies=cookies[username]) as client,
             client.stream("GET", f"{asgi_server}/events/stream") as stream,

@@ -1,0 +1,63 @@
+/* Small helpers around ECharts shared by the overview and the facility page. */
+(function () {
+  "use strict";
+  var charts = [];
+  var PALETTE = ["#1769e0", "#d62e2e", "#2e9d4f", "#f08a24", "#8e44ad", "#16a2b8", "#7a6500", "#5f6b7a"];
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments, self = this;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(self, args); }, ms);
+    };
+  }
+
+  function shortDate(iso) {
+    // "2025-07-01" -> "01/07"
+    var p = String(iso).slice(0, 10).split("-");
+    return p.length === 3 ? p[2] + "/" + p[1] : iso;
+  }
+
+  function empty(el, text) {
+    el.innerHTML = '<div class="chart-empty"></div>';
+    el.firstChild.textContent = text || "—";
+  }
+
+  function base(extra) {
+    var option = {
+      color: PALETTE,
+      animation: false,
+      grid: { left: 46, right: 46, top: 34, bottom: 26 },
+      tooltip: { trigger: "axis", confine: true },
+      legend: { top: 0, left: "center", itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 11 } },
+      textStyle: { fontFamily: "inherit" }
+    };
+    for (var k in extra) { if (Object.prototype.hasOwnProperty.call(extra, k)) { option[k] = extra[k]; } }
+    return option;
+  }
+
+  function make(el, option) {
+    if (!el || typeof echarts === "undefined") { return null; }
+    var existing = echarts.getInstanceByDom(el);
+    var chart = existing || echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(option, true);
+    if (!existing) { charts.push(chart); }
+    return chart;
+  }
+
+  function hasData(seriesList) {
+    return seriesList.some(function (s) {
+      return (s.data || []).some(function (v) {
+        var y = Array.isArray(v) ? v[1] : v;
+        return y !== null && y !== undefined;
+      });
+    });
+  }
+
+  window.addEventListener("resize", debounce(function () {
+    charts.forEach(function (c) { c.resize(); });
+  }, 150));
+
+  window.OpsCharts = { make: make, base: base, empty: empty, shortDate: shortDate, hasData: hasData, debounce: debounce };
+})();

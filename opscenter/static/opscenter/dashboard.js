@@ -1,0 +1,300 @@
+/* The overview: map, KPI tiles, facility table, trends, and the live feed fed by Server-Sent Events. */
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("dashboard-config").textContent);
+  var T = cfg.labels;
+  var debounce = window.OpsCharts.debounce;
+  var HCMC = [10.7769, 106.7009];
+
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; }
+  function dash(x) { return x === null || x === undefined ? "—" : x; }
+  function facilityUrl(code) { return cfg.facilityUrl.replace("__code__", encodeURIComponent(code)); }
+  function freeBeds(f) {
+    var keys = Object.keys(f.beds || {});
+    if (!keys.length) { return null; }
+    return keys.reduce(function (sum, k) { return sum + (f.beds[k].available || 0); }, 0);
+  }
+  function totalBeds(f) {
+    return Object.keys(f.beds || {}).reduce(function (sum, k) { return sum + (f.beds[k].total || 0); }, 0);
+  }
+
+  /* ---- KPI tiles ---------------------------------------------------------------------- */
+  function setText(tile, selector, value) {
+    var el = tile.querySelector(selector);
+    if (!el) { return false; }
+    var text = String(value);
+    if (el.textContent === text) { return false; }
+    el.textContent = text;
+    return true;
+  }
+  function flash(tile) {
+    tile.classList.add("flash");
+    setTimeout(function () { tile.classList.remove("flash"); }, 900);
+  }
+  function setKpi(name, value, extra) {
+    var tile = document.querySelector('[data-kpi="' + name + '"]');
+    if (!tile) { return; }
+    var changed = setText(tile, "[data-value]", value);
+    if (extra) {
+      Object.keys(extra).forEach(function (sel) { changed = setText(tile, sel, extra[sel]) || changed; });
+    }
+    if (changed) { flash(tile); }
+  }
+  function renderKpis(k) {
+    setKpi("beds_free_all", k.beds_free_all);
+    setKpi("er_waiting", k.er_waiting);
+    setKpi("er_visits_today", k.er_visits_today);
+    setKpi("reports_today", k.reports_today, { "[data-expected]": k.reports_expected });
+    var bar = document.querySelector('[data-kpi="reports_today"] [data-bar]');
+    if (bar) { bar.style.width = (k.reports_expected ? Math.round(100 * k.reports_today / k.reports_expected) : 0) + "%"; }
+    setKpi("open_alerts", k.open_alerts);
+    Object.keys(k.beds_free || {}).forEach(function (type) {
+      setKpi("beds_free_" + type, k.beds_free[type], { "[data-total]": k.beds_total[type] });
+    });
+  }
+
+  /* ---- map ------------------------------------------------------------------------------ */
+  var mapEl = document.getElementById("map");
+  var map = L.map(mapEl, { preferCanvas: true, zoomSnap: 0.5 }).setView(HCMC, 11);
+  var markers = {};
+  var fitted = false;
+
+  function addTiles() {
+    var url = mapEl.dataset.tileUrl;
+    if (!url) { mapEl.classList.add("tiles-failed"); return; }
+    var loaded = 0, failed = 0, gaveUp = false;
+    var layer = L.tileLayer(url, { attribution: mapEl.dataset.tileAttribution || "", maxZoom: 19 });
+    layer.on("tileload", function () { loaded += 1; });
+    layer.on("tileerror", function () {
+      failed += 1;
+      if (!gaveUp && loaded === 0 && failed >= 4) {
+        gaveUp = true;
+        map.removeLayer(layer);  // offline: keep the markers on a plain background
+        mapEl.classList.add("tiles-failed");
+        var note = L.control({ position: "bottomleft" });
+        note.onAdd = function () {
+          var div = L.DomUtil.create("div", "map-note");
+          div.textContent = T.tilesUnavailable;
+          return div;
+        };
+        note.addTo(map);
+      }
+    });
+    layer.addTo(map);
+  }
+  // Tiles load after the page itself, so a slow or absent tile server never holds the page up.
+  if (document.readyState === "complete") { setTimeout(addTiles, 0); } else { window.addEventListener("load", addTiles); }
+
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "map-legend");
+    var html = "<strong>" + esc(T.legend) + "</strong><br>";
+    ["low", "medium", "high", "critical", "unknown"].forEach(function (level) {
+      html += '<i style="background:' + cfg.levelColours[level] + '"></i>' + esc(T.levels[level]) + "<br>";
+    });
+    div.innerHTML = html;
+    return div;
+  };
+  legend.addTo(map);
+
+  function popupHtml(f) {
+    var rows = Object.keys(cfg.bedTypes).filter(function (t) { return f.beds && f.beds[t]; }).map(function (t) {
+      var b = f.beds[t];
+      return "<tr><td>" + esc(cfg.bedTypes[t]) + '</td><td class="num"><strong>' + esc(b.available) +
+        '</strong></td><td class="num">/ ' + esc(b.total) + "</td></tr>";
+    }).join("");
+    return '<div class="popup"><h3>' + esc(f.name) + "</h3>" +
+      "<div>" + esc(T.occupancy) + ": <strong>" + pct(f.occupancy) + "</strong> · " + esc(T.free) + ": <strong>" +
+      esc(dash(freeBeds(f))) + "</strong></div>" +
+      (rows ? "<table><tr><td></td><td class=\"num\">" + esc(T.available) + "</td><td class=\"num\">" +
+        esc(T.total) + "</td></tr>" + rows + "</table>" : "<div>" + esc(T.noReport) + "</div>") +
+      "<div>" + esc(T.erWaiting) + ": <strong>" + esc(dash(f.er_waiting)) + "</strong></div>" +
+      "<div>" + esc(T.reportedToday) + ": " + (f.reported_today ? esc(T.yes) : esc(T.no)) + "</div>" +
+      '<div><a href="' + esc(facilityUrl(f.code)) + '">' + esc(T.open) + " →</a></div></div>";
+  }
+
+  function renderMap(facilities) {
+    var seen = {}, bounds = [];
+    facilities.forEach(function (f) {
+      if (f.latitude === null || f.longitude === null) { return; }
+      seen[f.code] = true;
+      var latlng = [f.latitude, f.longitude];
+      bounds.push(latlng);
+      var style = {
+        radius: Math.max(6, Math.min(20, 5 + Math.sqrt(totalBeds(f)) / 2.2)),
+        color: "#ffffff", weight: 1.5, fillColor: cfg.levelColours[f.level] || cfg.levelColours.unknown,
+        fillOpacity: 0.9
+      };
+      var m = markers[f.code];
+      if (m) {
+        m.setStyle(style);
+        m.setRadius(style.radius);
+        m.setPopupContent(popupHtml(f));
+      } else {
+        m = L.circleMarker(latlng, style).bindPopup(popupHtml(f), { maxWidth: 320 })
+          .bindTooltip(esc(f.name) + " · " + pct(f.occupancy));
+        m.addTo(map);
+        markers[f.code] = m;
+      }
+      m.setTooltipContent(esc(f.name) + " · " + pct(f.occupancy));
+    });
+    Object.keys(markers).forEach(function (code) {
+      if (!seen[code]) { map.removeLayer(markers[code]); delete markers[code]; }
+    });
+    if (!fitted && bounds.length) {
+      fitted = true;
+      if (bounds.length === 1) { map.setView(bounds[0], 14); } else { map.fitBounds(bounds, { padding: [28, 28], maxZoom: 14 }); }
+    }
+  }
+
+  /* ---- facility table --------------------------------------------------------------------- */
+  function renderTable(facilities) {
+    var tbody = document.querySelector("#facility-table tbody");
+    if (!tbody || !facilities.length) { return; }
+    var sorted = facilities.slice().sort(function (a, b) {
+      if ((a.occupancy === null) !== (b.occupancy === null)) { return a.occupancy === null ? 1 : -1; }
+      return (b.occupancy || 0) - (a.occupancy || 0) || String(a.name).localeCompare(String(b.name));
+    });
+    tbody.innerHTML = sorted.map(function (f) {
+      return '<tr data-code="' + esc(f.code) + '"><td><a href="' + esc(facilityUrl(f.code)) + '">' + esc(f.code) +
+        "</a></td><td>" + esc(f.name) + '</td><td class="num"><span class="level level-' + esc(f.level) + '">' +
+        pct(f.occupancy) + '</span></td><td class="num">' + esc(dash(freeBeds(f))) + '</td><td class="num">' +
+        esc(dash(f.er_waiting)) + '</td><td class="center">' +
+        (f.reported_today ? '<span class="ok" title="' + esc(T.yes) + '">✓</span>'
+          : '<span class="bad" title="' + esc(T.no) + '">✗</span>') + "</td></tr>";
+    }).join("");
+  }
+
+  function stamp() {
+    var el = document.getElementById("updated-at");
+    if (!el) { return; }
+    try {
+      el.textContent = new Date().toLocaleTimeString("en-GB", { hour12: false, timeZone: cfg.timeZone });
+    } catch (e) {
+      el.textContent = new Date().toLocaleTimeString("en-GB", { hour12: false });
+    }
+  }
+
+  function refreshOverview() {
+    return fetch(cfg.overviewUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        renderKpis(data.kpis);
+        renderMap(data.facilities);
+        renderTable(data.facilities);
+        stamp();
+      })
+      .catch(function () { /* keep what is shown; the next event or poll tries again */ });
+  }
+  var refreshOverviewSoon = debounce(refreshOverview, 300);
+
+  /* ---- live alert feed -------------------------------------------------------------------- */
+  function feedIds() {
+    var ids = {};
+    document.querySelectorAll("#alert-feed [data-alert-id]").forEach(function (li) { ids[li.dataset.alertId] = true; });
+    return ids;
+  }
+  var knownAlerts = feedIds();
+  function refreshFeed() {
+    if (typeof htmx === "undefined") { return; }
+    htmx.ajax("GET", cfg.feedUrl, { target: "#alert-feed", swap: "outerHTML" }).then(function () {
+      var feed = document.getElementById("alert-feed");
+      if (!feed) { return; }
+      feed.querySelectorAll("[data-alert-id]").forEach(function (li) {
+        if (!knownAlerts[li.dataset.alertId]) {
+          li.classList.add("is-new");
+          setTimeout(function () { li.classList.remove("is-new"); }, 4000);
+        }
+      });
+      knownAlerts = feedIds();
+      if (feed.dataset.openCount !== undefined) { setKpi("open_alerts", feed.dataset.openCount); }
+    });
+  }
+  var refreshFeedSoon = debounce(refreshFeed, 100);
+
+  /* ---- trends ------------------------------------------------------------------------------ */
+  function loadTrends() {
+    var C = window.OpsCharts;
+    fetch(cfg.trendsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        var s = data.series, dates = data.dates.map(C.shortDate);
+        var toPct = function (v) { return v === null ? null : Math.round(v * 1000) / 10; };
+        var icu = s.icu_occupied.map(function (o, i) {
+          var t = s.icu_total[i];
+          return o === null || !t ? null : Math.round(1000 * o / t) / 10;
+        });
+        var charts = [
+          ["chart-occupancy", [
+            { name: T.occupancy, type: "line", data: s.occupancy.map(toPct), showSymbol: false, areaStyle: { opacity: 0.08 } },
+            { name: "ICU", type: "line", data: icu, showSymbol: false }
+          ], { type: "value", axisLabel: { formatter: "{value}%" }, min: function (v) { return Math.max(0, Math.floor(v.min / 10) * 10); }, max: 100 }],
+          ["chart-er", [
+            { name: T.erVisits, type: "bar", data: s.er_visits, barMaxWidth: 8, itemStyle: { color: "#9db9e6" } },
+            { name: T.erWaiting, type: "line", data: s.er_waiting, yAxisIndex: 1, showSymbol: false, itemStyle: { color: "#d62e2e" } }
+          ], [{ type: "value" }, { type: "value", splitLine: { show: false } }]],
+          ["chart-cases", [
+            { name: T.ari, type: "line", data: s.cases_ari, showSymbol: false },
+            { name: T.dengue, type: "line", data: s.cases_dengue, showSymbol: false, itemStyle: { color: "#d62e2e" } }
+          ], { type: "value" }]
+        ];
+        charts.forEach(function (spec) {
+          var el = document.getElementById(spec[0]);
+          if (!C.hasData(spec[1])) { C.empty(el, T.noData); return; }
+          C.make(el, C.base({
+            xAxis: { type: "category", data: dates, boundaryGap: spec[0] === "chart-er" },
+            yAxis: spec[2], series: spec[1]
+          }));
+        });
+      })
+      .catch(function () {
+        ["chart-occupancy", "chart-er", "chart-cases"].forEach(function (id) {
+          window.OpsCharts.empty(document.getElementById(id), T.noData);
+        });
+      });
+  }
+
+  /* ---- Server-Sent Events ---------------------------------------------------------------- */
+  var statusEl = document.getElementById("live-status");
+  function setStatus(state) {
+    if (!statusEl) { return; }
+    statusEl.dataset.state = state;
+    statusEl.querySelector(".live-text").textContent = T[state] || state;
+  }
+  var ALERT_KINDS = ["alert.raised", "alert.updated", "alert.acknowledged", "alert.resolved", "alert.assigned",
+    "alert.note"];
+  var REPORT_KINDS = ["report.submitted", "report.overdue"];
+  var source = null, retryTimer = null;
+  function connect() {
+    if (typeof EventSource === "undefined") { setStatus("offline"); return; }
+    source = new EventSource(cfg.streamUrl);
+    source.onopen = function () { setStatus("live"); };
+    source.onerror = function () {
+      if (source.readyState === EventSource.CLOSED) {
+        setStatus("offline");  // refused (e.g. logged out) or the server went away: try again later
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(connect, 5000);
+      } else {
+        setStatus("reconnecting");
+      }
+    };
+    ALERT_KINDS.forEach(function (kind) {
+      source.addEventListener(kind, function () { refreshFeedSoon(); refreshOverviewSoon(); });
+    });
+    REPORT_KINDS.forEach(function (kind) {
+      source.addEventListener(kind, function () { refreshOverviewSoon(); });
+    });
+  }
+
+  refreshOverview();
+  loadTrends();
+  connect();
+  // A safety net when events are lost (proxy restarts, sleeping laptops): poll once a minute.
+  setInterval(function () { refreshOverview(); refreshFeed(); }, 60000);
+  window.addEventListener("beforeunload", function () { if (source) { source.close(); } });
+})();
