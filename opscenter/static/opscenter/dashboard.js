@@ -146,6 +146,8 @@
     Object.keys(markers).forEach(function (code) {
       if (!seen[code]) { map.removeLayer(markers[code]); delete markers[code]; }
     });
+    // Markers are drawn on a canvas; say which facilities are shown, for assistive tech and tests.
+    mapEl.dataset.facilities = Object.keys(markers).sort().join(" ");
     if (!fitted && bounds.length) {
       fitted = true;
       if (bounds.length === 1) { map.setView(bounds[0], 14); } else { map.fitBounds(bounds, { padding: [28, 28], maxZoom: 14 }); }

@@ -1,0 +1,52 @@
+"""An operator in a real browser: logs in, sees the map and KPIs, and sees a new alert arrive live."""
+
+import httpx
+
+from opscenter.org.roles import Role
+from opscenter.org.services import issue_token
+from opscenter.testing import PASSWORD, report_payload
+
+
+def login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"{base}/dashboard/", wait_until="domcontentloaded")
+
+
+def test_operator_sees_map_kpis_and_a_live_alert(asgi_server, browser, city, settings):
+    settings.MAP_TILE_URL = ""  # no tile server on the test machine; the map must work without one
+    reporter_key = issue_token("test", city.user(Role.REPORTER, "A"), "HIS")[1]
+    ok = httpx.post(f"{asgi_server}/api/reporting/reports", json=report_payload(unit="BV-A", er_waiting_for_bed=4),
+                    headers={"Authorization": f"Bearer {reporter_key}"})
+    assert ok.status_code == 201
+
+    page = browser.new_page()
+    login(page, asgi_server, "operator")
+    # The map shows both hospitals as markers; KPI tiles show the reported figures.
+    page.wait_for_selector("#map[data-facilities]")
+    assert page.get_attribute("#map", "data-facilities") == "BV-A BV-B"
+    assert page.locator("#map canvas").count() >= 1
+    assert "4" in page.locator('[data-kpi="er_waiting"]').inner_text()
+    assert "1" in page.locator('[data-kpi="reports_today"]').inner_text()
+    page.wait_for_selector('#live-status[data-state="live"]')
+    assert page.locator("#alert-feed [data-alert-id]").count() == 0
+
+    # Hospital B reports a full ICU from its own system; the operator's open page shows the alert.
+    key_b = issue_token("test", city.user(Role.REPORTER, "B"), "HIS")[1]
+    full = httpx.post(f"{asgi_server}/api/reporting/reports",
+                      json=report_payload(unit="BV-B", icu_total=10, icu_occupied=10, er_waiting_for_bed=7),
+                      headers={"Authorization": f"Bearer {key_b}"})
+    assert full.status_code == 201
+    item = page.wait_for_selector("#alert-feed [data-alert-id]", timeout=5000)
+    assert "BV B" in item.inner_text()
+    page.wait_for_function(
+        "document.querySelector('[data-kpi=\"er_waiting\"]').innerText.includes('11')", timeout=5000
+    )
+
+    # The operator acknowledges it from the feed.
+    item.query_selector("button:has-text('Acknowledge'), button:has-text('Tiếp nhận'), "
+                        "button:has-text('Xác nhận')").click()
+    page.wait_for_selector('#alert-feed [data-status="acknowledged"]', timeout=5000)
+    page.close()
