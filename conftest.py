@@ -34,11 +34,13 @@ def today() -> dt.date:
 
 @pytest.fixture
 def api_client(city):
-    """A Django test client factory logged in as the user of a role: api_client(Role.OPERATOR)."""
+    """A Django test client factory logged in as the user of a role: api_client(Role.OPERATOR).
+
+    It asks for English, so assertions read like the msgids; `language="vi"` tests the default."""
     from django.test import Client
 
-    def make(role: str = Role.OPERATOR, hospital: str = "A") -> Client:
-        client = Client()
+    def make(role: str = Role.OPERATOR, hospital: str = "A", language: str = "en") -> Client:
+        client = Client(headers={"Accept-Language": language})
         client.force_login(city.user(role, hospital))
         return client
 

@@ -77,7 +77,7 @@ def test_roles_without_alerts_are_refused(api_client, alerts):
 
 
 def test_detail_shows_payload_evidence_and_trail(api_client, alerts):
-    html = api_client(Role.OPERATOR).get(f"/alerts/{alerts['a'].pk}/").content.decode()
+    html = api_client(Role.OPERATOR, language="vi").get(f"/alerts/{alerts['a'].pk}/").content.decode()
     assert "BV A: ICU 97% (message)" in html
     assert 'href="/dashboard/facility/BV-A/"' in html
     assert "share" in html and "0,97" in html  # Vietnamese decimal comma

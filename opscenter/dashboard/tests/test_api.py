@@ -61,3 +61,14 @@ def test_facility_history_in_and_out_of_scope(api_client, reported):
 
 def test_unauthenticated_api_is_refused(client, db):
     assert client.get("/api/dashboard/overview").status_code == 401
+
+
+def test_interface_is_vietnamese_by_default_and_english_on_request(api_client, reported):
+    vi = api_client(Role.OPERATOR, language="vi").get("/dashboard/").content.decode()
+    en = api_client(Role.OPERATOR, language="en").get("/dashboard/").content.decode()
+    assert 'lang="vi"' in vi and "Cảnh báo" in vi and "Giường trống" in vi
+    assert 'lang="en"' in en and "Alerts" in en
+    warning = api_client(Role.OPERATOR, language="vi").post(
+        "/api/reporting/reports", report_payload(unit="BV-A", er_visits=900), content_type="application/json"
+    ).json()["warnings"]
+    assert any("Lượt khám cấp cứu" in w for w in warning)

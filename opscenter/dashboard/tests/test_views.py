@@ -233,7 +233,7 @@ def test_briefing_pdf_has_city_figures_full_facilities_and_open_alerts(api_clien
     closed = alert(city.hospital_b, "BV B: old news")
     Alert.objects.filter(pk=closed.pk).update(status=Alert.Status.RESOLVED)
 
-    response = api_client(Role.LEADER).get(f"/dashboard/briefing.pdf?date={today.isoformat()}")
+    response = api_client(Role.LEADER, language="vi").get(f"/dashboard/briefing.pdf?date={today.isoformat()}")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response.content)
@@ -249,14 +249,14 @@ def test_briefing_pdf_has_city_figures_full_facilities_and_open_alerts(api_clien
 def test_briefing_lists_units_whose_report_is_missing(api_client, today):
     yesterday = today - dt.timedelta(days=1)  # its 10:00 deadline has passed whatever the hour now
     submit("BV-A", yesterday)
-    response = api_client(Role.OPERATOR).get(f"/dashboard/briefing.pdf?date={yesterday.isoformat()}")
+    response = api_client(Role.OPERATOR, language="vi").get(f"/dashboard/briefing.pdf?date={yesterday.isoformat()}")
     text = pdf_text(response.content)
     assert "Báo cáo quá hạn / chưa nhận" in text
     assert "BV-B" in text and "Chưa nhận (quá hạn)" in text
 
 
 def test_briefing_follows_the_language_and_refuses_the_future(api_client, today):
-    client = api_client(Role.OPERATOR)
+    client = api_client(Role.OPERATOR, language="vi")
     text = pdf_text(client.get("/dashboard/briefing.pdf", HTTP_ACCEPT_LANGUAGE="en").content)
     assert "MORNING BRIEFING" in text
     future = (today + dt.timedelta(days=1)).isoformat()

@@ -126,7 +126,7 @@ def test_sudden_jump_is_flagged_not_rejected(api_client, today):
     assert response.status_code == 201
     body = response.json()
     assert body["report"]["status"] == "flagged"
-    assert any("Lượt khám cấp cứu" in w and "100 → 400" in w for w in body["warnings"])
+    assert any("Emergency visits" in w and "100 → 400" in w for w in body["warnings"])
 
 
 def test_batch_is_all_or_nothing_and_names_the_item(api_client, today):

@@ -39,7 +39,7 @@ def stored(unit: str = "BV-A") -> list[Report]:
 # --- the form ---------------------------------------------------------------------------------
 
 def test_form_offers_the_users_units_and_groups_fields(api_client, today):
-    response = api_client(Role.REPORTER, "A").get("/reporting/submit/")
+    response = api_client(Role.REPORTER, "A", language="vi").get("/reporting/submit/")
     assert response.status_code == 200
     html = response.content.decode()
     assert '<option value="BV-A"' in html and "BV-B" not in html
