@@ -31,7 +31,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from opscenter.core import scheduler
-    from opscenter.demo import seed, simulator
+    from opscenter.demo import domains, seed, simulator
 
     print("Preparing the database…", flush=True)
     _manage("migrate", "--no-input", "-v", "0")
@@ -41,6 +41,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     )
     if added:
         print(f"Added {added} daily reports of history.")
+    domains.seed_all()
     if not args.no_simulate:
         simulator.start(args.interval)
     scheduler.start()
@@ -83,12 +84,13 @@ def cmd_seed(args: argparse.Namespace) -> None:
     setup_django()
     from tqdm import tqdm
 
-    from opscenter.demo import seed
+    from opscenter.demo import domains, seed
 
     _manage("migrate", "--no-input", "-v", "0")
     seed.seed_network()
     added = seed.seed_history(args.days, progress=lambda d, n: tqdm(d, total=n, desc="Demo history", unit="day"))
     print(f"Added {added} daily reports.")
+    domains.seed_all()
 
 
 def cmd_check_overdue(args: argparse.Namespace) -> None:

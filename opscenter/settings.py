@@ -167,9 +167,18 @@ LOGGING = {
 }
 
 # Scheduled work: Celery beat in production, opscenter.core.scheduler in the embedded default.
+DAY = 86400.0
 CELERY_BEAT_SCHEDULE = {
     "check-overdue-reports": {
         "task": "opscenter.reporting.tasks.check_overdue_reports",
         "schedule": float(os.environ.get("OVERDUE_CHECK_SECONDS", "300")),
     },
+    "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAY},
+    "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAY},
+    "erase-expired-case-personal-data": {
+        "task": "opscenter.surveillance.tasks.erase_expired_personal_data", "schedule": DAY,
+    },
 }
+
+# Personal data of case reports is erased this many days after the case was reported.
+SURVEILLANCE_PERSONAL_DATA_DAYS = int(os.environ.get("SURVEILLANCE_PERSONAL_DATA_DAYS", "365"))

@@ -75,6 +75,8 @@ class Simulator:
 
 
 def run_forever(stop: threading.Event, interval: float = 4.0) -> None:
+    from . import domains
+
     simulator = Simulator()
     while not stop.wait(interval * random.uniform(0.5, 1.5)):
         try:
@@ -83,6 +85,7 @@ def run_forever(stop: threading.Event, interval: float = 4.0) -> None:
             log.exception("simulator tick failed")
         finally:
             close_old_connections()
+        domains.tick_all()
 
 
 def start(interval: float = 4.0) -> threading.Event:

@@ -1,3 +1,196 @@
-from ninja import Router
+"""Surveillance JSON API: case reports in (merged, corrected, cancelled), aggregates, signals, Rt, forecasts.
+Personal case data only for VIEW_CASE_DETAILS, and every read of it is logged."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from opscenter.core.errors import NotFound, ValidationFailed
+from opscenter.core.permissions import require
+from opscenter.org.models import Unit
+from opscenter.org.roles import Perm
+
+from . import queries, services
+from .models import Case, CaseReport, Disease, Forecast, Signal
+from .schemas import (
+    CancelIn,
+    CaseBatchIn,
+    CaseDetailOut,
+    CaseIn,
+    CaseOut,
+    CaseResultOut,
+    CorrectionIn,
+    CountOut,
+    ForecastOut,
+    IncidenceOut,
+    ReportCountOut,
+    ReportOut,
+    RtOut,
+    SignalOut,
+)
 
 router = Router()
+
+
+def _input(item: CaseIn) -> services.CaseInput:
+    return services.CaseInput(**item.dict(exclude={"idempotency_key"}))
+
+
+def _disease(value: str | None) -> str | None:
+    if value is not None and value not in Disease.values:
+        raise ValidationFailed.one("disease", f"must be one of: {', '.join(Disease.values)}")
+    return value
+
+
+@router.post("/cases", response={200: CaseResultOut, 201: CaseResultOut})
+def report_case(request: HttpRequest, payload: CaseIn):
+    """Report one case. The same patient reported again (here or by another facility) is merged into
+    their case, not counted twice; a repeat with the same Idempotency-Key changes nothing."""
+    key = payload.idempotency_key or request.headers.get("Idempotency-Key")
+    result = services.report_case(request.user, _input(payload), CaseReport.Source.API, key)
+    return Status(201 if result.created else 200,
+                  {"created": result.created, "merged": result.merged, "case": queries.case_out(result.case)})
+
+
+@router.post("/cases/batch", response=list[CaseResultOut])
+def report_cases(request: HttpRequest, payload: CaseBatchIn):
+    """Many cases at once, all or nothing (errors name the item: `[3].onset_date`)."""
+    results = services.report_cases(request.user, [_input(c) for c in payload.cases], CaseReport.Source.API,
+                                     [c.idempotency_key for c in payload.cases])
+    return [{"created": r.created, "merged": r.merged, "case": queries.case_out(r.case)} for r in results]
+
+
+@router.get("/cases", response=list[CaseDetailOut])
+@paginate(LimitOffsetPagination)
+def list_cases(request: HttpRequest, disease: str | None = None, ward: str | None = None,
+               date_from: dt.date | None = None, date_to: dt.date | None = None):
+    """The line list with personal data (epidemiology roles; every read is logged)."""
+    qs = services.case_queryset(request.user)
+    if _disease(disease):
+        qs = qs.filter(disease=disease)
+    if ward:
+        qs = qs.filter(ward__code=ward)
+    if date_from:
+        qs = qs.filter(report_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(report_date__lte=date_to)
+    return queries.AuditedCases(qs, request.user, "api list")
+
+
+def _case(request: HttpRequest, case_id: int) -> Case:
+    case = services.case_queryset(request.user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No such case in your scope")
+    return case
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut)
+def get_case(request: HttpRequest, case_id: int):
+    case = _case(request, case_id)
+    services.record_case_access(request.user, [case], "api detail")
+    return queries.case_detail_out(case)
+
+
+@router.get("/cases/{case_id}/history", response=list[ReportOut])
+def case_history(request: HttpRequest, case_id: int):
+    case = _case(request, case_id)
+    services.record_case_access(request.user, [case], "api history")
+    return [queries.report_out(r) for r in case.reports.select_related("facility", "submitted_by")]
+
+
+def _changeable(request: HttpRequest, case_id: int) -> Case:
+    case = Case.objects.select_related("facility", "ward").filter(pk=case_id).first()
+    if case is None or not (request.user.has_perm_in(Perm.VIEW_CASE_DETAILS, case.facility)
+                            or request.user.has_perm_in(Perm.REPORT_CASES, case.facility)):
+        raise NotFound("No such case in your scope")
+    return case
+
+
+@router.post("/cases/{case_id}/corrections", response=CaseOut)
+def correct_case(request: HttpRequest, case_id: int, payload: CorrectionIn):
+    """Correct some values; the earlier ones stay in the case's history."""
+    case = services.correct_case(request.user, _changeable(request, case_id), payload.changes, payload.reason)
+    return queries.case_out(case)
+
+
+@router.post("/cases/{case_id}/cancel", response=CaseOut)
+def cancel_case(request: HttpRequest, case_id: int, payload: CancelIn):
+    case = services.cancel_case(request.user, _changeable(request, case_id), payload.reason)
+    return queries.case_out(case)
+
+
+@router.get("/counts", response=list[CountOut], url_name="surveillance_counts")
+def counts(request: HttpRequest, date_from: dt.date, date_to: dt.date, disease: str | None = None,
+           by: str = "day", group: str | None = None):
+    """Case counts (no personal data) per `by` = day|week, and per `group` = ward|facility if given."""
+    require(request.user, Perm.VIEW_SURVEILLANCE)
+    if by not in ("day", "week"):
+        raise ValidationFailed.one("by", "day or week")
+    if group not in (None, "ward", "facility"):
+        raise ValidationFailed.one("group", "ward or facility")
+    if date_to < date_from:
+        raise ValidationFailed.one("date_to", "before date_from")
+    return services.counts_by(_disease(disease), date_from, date_to, by, group)
+
+
+@router.get("/report-counts", response=list[ReportCountOut])
+def report_counts(request: HttpRequest, disease: str, date_from: dt.date, date_to: dt.date):
+    """New cases as the daily hospital reports count them, per day and facility."""
+    require(request.user, Perm.VIEW_SURVEILLANCE)
+    return services.report_counts(_disease(disease) or "", date_from, date_to)
+
+
+@router.get("/incidence", response=list[IncidenceOut], url_name="surveillance_incidence")
+def incidence(request: HttpRequest, disease: str, days: int = 28, date_to: dt.date | None = None):
+    """Cases per ward in the last `days` days, and per 100,000 residents."""
+    require(request.user, Perm.VIEW_SURVEILLANCE)
+    if not 1 <= days <= 366:
+        raise ValidationFailed.one("days", "from 1 to 366")
+    return services.incidence_by_ward(_disease(disease) or "", date_to or services.local_today(), days)
+
+
+@router.get("/signals", response=list[SignalOut], url_name="surveillance_signals")
+def signals(request: HttpRequest, day: dt.date | None = None, disease: str | None = None, area: str | None = None,
+            alarm: bool | None = None):
+    """Detection results of a day (the latest by default)."""
+    require(request.user, Perm.VIEW_SURVEILLANCE)
+    return [queries.signal_out(s) for s in queries.signals(day, _disease(disease), area, alarm)]
+
+
+@router.get("/rt", response=RtOut, url_name="surveillance_rt")
+def rt(request: HttpRequest, params: Query[queries.RtParams]):
+    """Rt (Cori et al.) with its 95% credible interval, for a disease city-wide or in a ward."""
+    require(request.user, Perm.VIEW_SURVEILLANCE)
+    _disease(params.disease)
+    return queries.rt(params)
+
+
+@router.get("/forecasts", response=list[ForecastOut], url_name="surveillance_forecasts")
+def forecasts(request: HttpRequest, target: str | None = None, disease: str | None = None,
+              area: str | None = None, unit: str | None = None):
+    """The latest forecasts, with their backtest against the seasonal naive baseline."""
+    require(request.user, Perm.VIEW_SURVEILLANCE)
+    qs = services.latest_forecasts()
+    if target:
+        qs = qs.filter(target=target)
+    if _disease(disease):
+        qs = qs.filter(disease=disease)
+    if area:
+        qs = qs.filter(ward__isnull=True) if area == Signal.CITY else qs.filter(ward__code=area)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    return [queries.forecast_out(f) for f in qs]
+
+
+@router.get("/forecasts/hospital/{code}", response=list[ForecastOut], url_name="surveillance_hospital_forecasts")
+def hospital_forecasts(request: HttpRequest, code: str):
+    """A hospital's admissions and occupied beds per type for the next 14 days (for its capacity charts)."""
+    unit = get_object_or_404(Unit, code=code)
+    user = request.user
+    if not (user.has_perm_in(Perm.VIEW_SURVEILLANCE, unit) or user.has_perm_in(Perm.VIEW_DASHBOARD, unit)):
+        raise NotFound("No such unit in your scope")
+    qs = services.latest_forecasts().filter(unit=unit).exclude(target=Forecast.Target.CASES)
+    return [queries.forecast_out(f) for f in qs]

@@ -1,0 +1,155 @@
+"""FHIR R4 case reports: a `Bundle` (collection or transaction) of `Patient` and `Condition` entries in,
+an `OperationOutcome` on error (parsed with fhir.resources' R4B models, which read R4 unchanged).
+
+Mapping (one Condition per case, its `subject` a Patient of the Bundle):
+- Condition.code: one of our disease codes (system urn:opscenter:disease) or an ICD-10 code (A90/A91, B08.4,
+  J06/J22, J09–J11, U07.1, B05); onsetDateTime: onset; recordedDate: report date (default today);
+  verificationStatus: unconfirmed → suspected, provisional → probable, confirmed → confirmed;
+  clinicalStatus resolved/remission → recovered, active → under treatment; an extension
+  urn:opscenter:hospitalised (valueBoolean); an extension urn:opscenter:reporting-facility
+  (valueString, a unit code; default: the sender's unit).
+- Patient: gender, birthDate (age at onset), identifier[0].value (only its keyed hash is kept), name,
+  telecom phone, address[0].district = ward code of residence, deceasedBoolean → died.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError as PydanticValidationError
+
+from opscenter.core.auth import bearer_user
+from opscenter.core.errors import Conflict, FieldError, ValidationFailed
+from opscenter.reporting.fhir import _respond, outcome
+
+from . import services
+from .models import CaseReport, Classification, Disease, Outcome
+
+DISEASE_SYSTEM = "urn:opscenter:disease"
+ICD10 = {"A90": "dengue", "A91": "dengue", "A97": "dengue", "B08.4": "hfmd", "J06": "ari", "J22": "ari",
+         "J09": "influenza", "J10": "influenza", "J11": "influenza", "U07.1": "covid19", "B05": "measles"}
+VERIFICATION = {"unconfirmed": Classification.SUSPECTED, "provisional": Classification.PROBABLE,
+                "differential": Classification.PROBABLE, "confirmed": Classification.CONFIRMED}
+
+
+def _code(concept: Any) -> str | None:
+    for coding in (concept.coding or []) if concept is not None else []:
+        if coding.code in Disease.values:
+            return coding.code
+        code = (coding.code or "").upper()
+        for prefix, disease in ICD10.items():
+            if code == prefix or code.startswith(prefix + ".") or (len(prefix) == 3 and code.startswith(prefix)):
+                return disease
+    return None
+
+
+def _extension(resource: Any, url: str) -> Any:
+    for ext in resource.extension or []:
+        if ext.url == url:
+            return ext.valueBoolean if ext.valueBoolean is not None else ext.valueString
+    return None
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
+    patients: dict[str, Any] = {}
+    conditions = []
+    for i, entry in enumerate(bundle.entry or []):
+        resource = entry.resource
+        kind = type(resource).__name__
+        if kind == "Patient":
+            for ref in filter(None, [entry.fullUrl, f"Patient/{resource.id}" if resource.id else None]):
+                patients[ref] = resource
+        elif kind == "Condition":
+            conditions.append((i, resource))
+    errors: list[FieldError] = []
+    cases = []
+    today = services.local_today()
+    if not conditions:
+        raise ValidationFailed.one("Bundle.entry", "no Condition entry")
+    for i, condition in conditions:
+        path = f"Bundle.entry[{i}].resource"
+        ref = condition.subject.reference if condition.subject else None
+        patient = patients.get(ref or "")
+        disease = _code(condition.code)
+        onset = _date(condition.onsetDateTime)
+        if patient is None:
+            errors.append(FieldError(f"{path}.subject", "must reference a Patient entry of the Bundle"))
+        if disease is None:
+            errors.append(FieldError(f"{path}.code", "unknown disease code"))
+        if onset is None:
+            errors.append(FieldError(f"{path}.onsetDateTime", "the onset date is required"))
+        if patient is None or disease is None or onset is None:
+            continue
+        birth = _date(patient.birthDate)
+        if birth is None:
+            errors.append(FieldError(f"{path}.subject.birthDate", "the birth date is required (for the age)"))
+            continue
+        ward = patient.address[0].district if patient.address else None
+        verification = condition.verificationStatus.coding[0].code if condition.verificationStatus else None
+        clinical = condition.clinicalStatus.coding[0].code if condition.clinicalStatus else None
+        name = patient.name[0] if patient.name else None
+        phone = next((t.value for t in patient.telecom or [] if t.system == "phone"), "")
+        cases.append(services.CaseInput(
+            disease=disease, onset_date=onset, report_date=_date(condition.recordedDate) or today,
+            age_years=max(0, int((onset - birth).days // 365.25)), ward=ward or "",
+            facility=_extension(condition, "urn:opscenter:reporting-facility") or default_facility,
+            classification=VERIFICATION.get(verification or "", Classification.SUSPECTED),
+            sex={"female": "female", "male": "male"}.get(patient.gender or "", "unknown"),
+            hospitalised=bool(_extension(condition, "urn:opscenter:hospitalised")),
+            outcome=Outcome.DIED if patient.deceasedBoolean else
+            Outcome.RECOVERED if clinical in ("resolved", "remission") else
+            Outcome.UNDER_TREATMENT if clinical == "active" else Outcome.UNKNOWN,
+            patient_id=(patient.identifier[0].value or "") if patient.identifier else "",
+            patient_name=(name.text or " ".join([*(name.given or []), name.family or ""]).strip()) if name else "",
+            date_of_birth=birth, phone=phone or "",
+        ))
+    if errors:
+        raise ValidationFailed(errors)
+    return cases
+
+
+@csrf_exempt
+@require_POST
+def bundle(request: HttpRequest) -> HttpResponse:
+    user = bearer_user(request)
+    if user is None:
+        return outcome([("login", "", "authentication required (Authorization: Bearer <token>)")], 401)
+    try:
+        raw = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return outcome([("structure", "", f"body is not JSON: {exc}")], 400)
+    if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
+        return outcome([("structure", "resourceType", "expected a Bundle resource")], 422)
+    try:
+        resource = Bundle.model_validate(raw)
+    except PydanticValidationError as exc:
+        return outcome([("invalid", "Bundle." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()],
+                       422)
+    try:
+        items = to_cases(resource, user.unit.code if user.unit else "")
+        results = services.report_cases(user, items, CaseReport.Source.FHIR)
+    except ValidationFailed as exc:
+        return outcome([("invalid", e.field, e.message) for e in exc.errors], 422)
+    except PermissionDenied as exc:
+        return outcome([("forbidden", "", str(exc) or "outside your unit scope")], 403)
+    except Conflict as exc:
+        return outcome([("conflict", "", str(exc))], 409)
+    return _respond({
+        "resourceType": "Bundle",
+        "type": "transaction-response" if resource.type == "transaction" else "batch-response",
+        "entry": [{"response": {"status": "201 Created" if r.created else "200 OK",
+                                "location": f"Condition/{r.case.pk}/_history/{r.case.version}"}} for r in results],
+    }, 200)

@@ -1,0 +1,72 @@
+"""Alert evaluators for surveillance events (their thresholds are AlertRule rows: see definitions.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext as _
+
+from opscenter.alerts.models import AlertRule, Severity
+from opscenter.alerts.rules import evaluator
+from opscenter.alerts.services import AlertCandidate
+from opscenter.core.events import Event
+from opscenter.org.models import BedType, Unit
+
+from .models import Disease
+
+
+@evaluator("outbreak_signal", kind="surveillance.signal")
+def outbreak_signal(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    """params: methods (that may alert), min_observed, critical_ratio (observed/threshold for critical)."""
+    p = event.payload
+    if p["method"] not in rule.params.get("methods", [p["method"]]):
+        return
+    if p["observed"] < rule.params.get("min_observed", 1):
+        return
+    threshold = p["threshold"] or 0
+    critical = threshold > 0 and p["observed"] >= float(rule.params.get("critical_ratio", 2.0)) * threshold
+    disease = Disease(p["disease"]).label
+    area = p["area_name"] or _("city-wide")
+    per = _("week") if p["series_unit"] == "week" else _("day")
+    yield AlertCandidate(
+        source="surveillance", kind="outbreak_signal", severity=Severity.CRITICAL if critical else rule.severity,
+        unit=unit, rule=rule,
+        title=_("Possible %(disease)s outbreak: %(area)s") % {"disease": disease, "area": area},
+        message=_("%(observed)s cases in the %(per)s to %(day)s, above the %(method)s threshold of %(threshold)s "
+                  "(expected %(expected)s). Recent counts: %(series)s")
+        % {"observed": int(p["observed"]), "per": per, "day": p["day"], "method": p["method"],
+           "threshold": p["threshold"], "expected": p["expected"], "series": ", ".join(map(str, p["series"][-14:]))},
+        # one open alert per disease and area, whichever method sees it
+        dedup_key=f"{rule.code}:{p['disease']}:{p['area']}",
+        evidence_url="/surveillance/?" + urlencode({"disease": p["disease"], "area": p["area"]}),
+        payload=p,
+    )
+
+
+@evaluator("forecast_exceeds_capacity", kind="surveillance.forecast")
+def forecast_exceeds_capacity(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    """params: within_days (7), share of capacity (1.0), use ("mean" or "upper80"), min_capacity."""
+    p = event.payload
+    capacity = p.get("capacity") or 0
+    if capacity < rule.params.get("min_capacity", 5):
+        return
+    limit = capacity * float(rule.params.get("share", 1.0))
+    demand = p[rule.params.get("use", "mean")][: int(rule.params.get("within_days", 7))]
+    over = [(day, value) for day, value in zip(p["dates"], demand, strict=False) if value > limit]
+    if not over:
+        return
+    day, value = over[0]
+    label = BedType(p["bed_type"]).label if p["bed_type"] in BedType.values else p["bed_type"]
+    yield AlertCandidate(
+        source="surveillance", kind="forecast_capacity", severity=rule.severity, unit=unit, rule=rule,
+        title=_("%(unit)s: %(beds)s beds forecast to exceed capacity by %(day)s")
+        % {"unit": unit, "beds": label, "day": dt.date.fromisoformat(day).strftime("%d/%m")},
+        message=_("Forecast %(value)s occupied %(beds)s beds on %(day)s against %(capacity)s available "
+                  "(forecast of %(run)s)")
+        % {"value": round(value), "beds": label, "day": day, "capacity": capacity, "run": p["run_date"]},
+        dedup_key=f"{rule.code}:{unit.code}:{p['bed_type']}",
+        evidence_url=f"/surveillance/forecasts/?unit={unit.code}",
+        payload={**p, "first_day_over": day, "value": value, "limit": limit},
+    )

@@ -1,0 +1,103 @@
+/* The epidemic page: epidemic curve with forecast bands, Rt with its credible interval, and a ward map
+   shaded by incidence per 100,000 (circles at ward centroids). New signals reload the page's table. */
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("epidemic-config").textContent);
+  var T = cfg.labels, C = window.OpsCharts;
+  function get(url, params) {
+    var q = new URLSearchParams(params).toString();
+    return fetch(url + "?" + q, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+  }
+  function iso(d) { return d.toISOString().slice(0, 10); }
+  var today = new Date(), from = new Date(today.getTime() - 179 * 864e5);
+  var area = cfg.area === "CITY" ? {} : { area: cfg.area };
+
+  function band(name, lower, upper, colour) {
+    // a stacked pair: an invisible lower line, and the width above it filled
+    return [
+      { name: name, type: "line", stack: name, data: lower, lineStyle: { opacity: 0 }, symbol: "none" },
+      { name: name, type: "line", stack: name, data: upper.map(function (u, i) { return u === null ? null : u - lower[i]; }),
+        lineStyle: { opacity: 0 }, symbol: "none", areaStyle: { color: colour } }
+    ];
+  }
+
+  Promise.all([
+    get(cfg.urls.counts, { date_from: iso(from), date_to: iso(today), disease: cfg.disease, group: cfg.area === "CITY" ? "" : "ward" }),
+    get(cfg.urls.forecasts, Object.assign({ target: "cases", disease: cfg.disease, area: cfg.area }))
+  ]).then(function (res) {
+    var counts = res[0].filter(function (c) { return cfg.area === "CITY" || c.group === cfg.area; });
+    var fc = res[1][0];
+    var byDay = {};
+    counts.forEach(function (c) { byDay[c.period] = (byDay[c.period] || 0) + c.count; });
+    var days = [];
+    for (var d = new Date(from); d <= today; d = new Date(d.getTime() + 864e5)) { days.push(iso(d)); }
+    var observed = days.map(function (day) { return byDay[day] || 0; });
+    var avg = observed.map(function (_v, i) {
+      if (i < 6) { return null; }
+      var s = 0; for (var k = i - 6; k <= i; k++) { s += observed[k]; } return Math.round(s / 0.7) / 10;
+    });
+    var future = fc ? fc.dates : [];
+    var pad = function (arr, before) { return new Array(before).fill(null).concat(arr); };
+    var series = [
+      { name: T.cases, type: "bar", data: observed.concat(new Array(future.length).fill(null)), itemStyle: { color: "#9db9e6" }, barMaxWidth: 6 },
+      { name: T.average, type: "line", data: avg, showSymbol: false, itemStyle: { color: "#1769e0" } }
+    ];
+    if (fc) {
+      series = series.concat(band(T.band95, pad(fc.lower95, days.length), pad(fc.upper95, days.length), "rgba(214,46,46,.12)"));
+      series = series.concat(band(T.band80, pad(fc.lower80, days.length), pad(fc.upper80, days.length), "rgba(214,46,46,.22)"));
+      series.push({ name: T.forecast, type: "line", data: pad(fc.mean, days.length), showSymbol: false, lineStyle: { type: "dashed" }, itemStyle: { color: "#d62e2e" } });
+    }
+    var el = document.getElementById("chart-curve");
+    if (!C.hasData(series)) { C.empty(el, T.noData); return; }
+    C.make(el, C.base({ xAxis: { type: "category", data: days.concat(future).map(C.shortDate) }, yAxis: { type: "value" }, series: series,
+      legend: { top: 0, data: [T.cases, T.average, T.forecast, T.band80, T.band95] } }));
+  }).catch(function () { C.empty(document.getElementById("chart-curve"), T.noData); });
+
+  get(cfg.urls.rt, Object.assign({ disease: cfg.disease, days: 120 }, area)).then(function (r) {
+    var el = document.getElementById("chart-rt");
+    if (!r.dates.length) { C.empty(el, T.noData); return; }
+    var series = band(T.ci, r.lower, r.upper, "rgba(23,105,224,.15)");
+    series.push({ name: T.rt, type: "line", data: r.mean, showSymbol: false, itemStyle: { color: "#1769e0" },
+      markLine: { silent: true, symbol: "none", data: [{ yAxis: 1 }], lineStyle: { color: "#d62e2e" } } });
+    C.make(el, C.base({ xAxis: { type: "category", data: r.dates.map(C.shortDate) }, yAxis: { type: "value", min: 0 }, series: series }));
+  }).catch(function () { C.empty(document.getElementById("chart-rt"), T.noData); });
+
+  var mapEl = document.getElementById("ward-map");
+  var map = L.map(mapEl, { preferCanvas: true }).setView([10.7769, 106.7009], 10);
+  if (mapEl.dataset.tileUrl) {
+    var failed = 0, loaded = 0, layer = L.tileLayer(mapEl.dataset.tileUrl, { attribution: mapEl.dataset.tileAttribution || "" });
+    layer.on("tileload", function () { loaded += 1; });
+    layer.on("tileerror", function () { failed += 1; if (!loaded && failed === 4) { map.removeLayer(layer); mapEl.title = T.tilesUnavailable; } });
+    layer.addTo(map);
+  }
+  function colour(rate) {
+    if (rate === null) { return "#b0b8c3"; }
+    return rate >= 50 ? "#a61c1c" : rate >= 20 ? "#e0561f" : rate >= 5 ? "#f0a830" : rate > 0 ? "#f6dd6b" : "#cfe8d5";
+  }
+  get(cfg.urls.incidence, { disease: cfg.disease, days: 28 }).then(function (rows) {
+    var bounds = [];
+    rows.forEach(function (w) {
+      if (w.latitude === null || w.longitude === null) { return; }
+      bounds.push([w.latitude, w.longitude]);
+      L.circleMarker([w.latitude, w.longitude], {
+        radius: 6 + Math.min(14, Math.sqrt(w.cases) * 2), color: w.ward === cfg.area ? "#17202b" : "#fff", weight: 1.5,
+        fillColor: colour(w.per_100k), fillOpacity: 0.85
+      }).bindTooltip(w.name + ": " + w.cases + " · " + (w.per_100k === null ? "—" : w.per_100k) + " " + T.per100k).addTo(map);
+    });
+    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 }); }
+    mapEl.dataset.wards = String(bounds.length);
+  });
+
+  // A new signal or case elsewhere: reload the page's server-rendered signal table (cheap and simple).
+  if (typeof EventSource !== "undefined") {
+    var source = new EventSource(cfg.urls.stream);
+    source.addEventListener("alert.raised", function () {
+      fetch(window.location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("signals");
+        if (fresh) { document.getElementById("signals").replaceWith(fresh); }
+      });
+    });
+    window.addEventListener("beforeunload", function () { source.close(); });
+  }
+})();

@@ -1,0 +1,60 @@
+"""The scheduled tasks: forecasts from the hospital reports (and the capacity alert), retention."""
+
+import datetime as dt
+
+import pytest
+
+from opscenter.alerts.models import Alert, AlertRule
+from opscenter.org.roles import Role
+from opscenter.reporting import services as reporting
+from opscenter.surveillance import tasks
+from opscenter.surveillance.models import Case, Forecast
+from opscenter.testing import full_report
+
+pytestmark = pytest.mark.django_db
+
+
+def load_history(today, days=120):
+    submissions = []
+    for i in range(days):
+        day = today - dt.timedelta(days=days - 1 - i)
+        weekday_bump = 2 if day.weekday() < 5 else 0
+        occupied = min(20, 6 + i // 10 + weekday_bump)
+        submissions.append(reporting.Submission(
+            data_set="HOSP_DAILY", unit="BV-A", period=day, source="import",
+            values=full_report(icu_total=20, icu_occupied=occupied, admissions=30 + 10 * weekday_bump)))
+    reporting.submit_many("test", submissions)
+
+
+def test_daily_forecasts_with_backtest_and_an_alert_when_demand_exceeds_capacity(api_client, today):
+    AlertRule.objects.filter(code="forecast_beds_exceed_capacity").update(
+        params={"within_days": 7, "share": 0.95, "use": "upper80", "min_capacity": 5})
+    load_history(today)
+    assert tasks.compute_forecasts.apply().get() >= 8
+    icu = Forecast.objects.get(series_key="hospital:BV-A:beds_icu")
+    assert icu.capacity == 20 and len(icu.mean) == 14 and icu.dates[0] == (today + dt.timedelta(days=1)).isoformat()
+    assert all(lo <= m <= hi for lo, m, hi in zip(icu.lower95, icu.mean, icu.upper95, strict=True))
+    assert icu.mae is not None and icu.mase is not None and icu.mae_baseline is not None
+    alert = Alert.objects.get(kind="forecast_capacity", unit__code="BV-A", payload__bed_type="icu")
+    assert alert.payload["capacity"] == 20 and alert.evidence_url.endswith("unit=BV-A")
+    body = api_client(Role.HOSPITAL_MANAGER).get("/api/surveillance/forecasts/hospital/BV-A").json()
+    assert {f["series_key"] for f in body} >= {"hospital:BV-A:admissions", "hospital:BV-A:beds_icu"}
+    assert api_client(Role.HOSPITAL_MANAGER, "B").get("/api/surveillance/forecasts/hospital/BV-A").status_code == 404
+    page = api_client(Role.OPERATOR).get("/surveillance/forecasts/?unit=BV-A").content.decode()
+    assert "hospital:BV-A:beds_icu" in page and "MASE" in page
+
+
+def test_personal_data_is_erased_after_the_retention_period(api_client, today, settings):
+    settings.SURVEILLANCE_PERSONAL_DATA_DAYS = 30
+    client = api_client(Role.REPORTER)
+    for days_ago, pid in ((40, "old"), (5, "new")):
+        day = today - dt.timedelta(days=days_ago)
+        client.post("/api/surveillance/cases", {
+            "disease": "measles", "onset_date": day.isoformat(), "report_date": day.isoformat(), "age_years": 3,
+            "ward": "W-CL", "facility": "BV-A", "classification": "suspected", "patient_id": pid,
+            "patient_name": f"patient {pid}"}, content_type="application/json")
+    assert tasks.erase_expired_personal_data.apply().get() == 1
+    old, new = Case.objects.order_by("report_date")
+    assert (old.patient_name, old.patient_key) == ("", "") and old.personal_data_erased_at is not None
+    assert new.patient_name == "patient new" and new.patient_key
+    assert old.disease == "measles"  # still counted
