@@ -17,9 +17,9 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/opscenter demo --host $(HOST) --port $(PORT)
 
-# Install and run the whole test suite (browser tests need Debian's chromium; installed when run as root).
+# Install and run the whole test suite (Debian packages for browser, footage and R tests installed when root).
 test: $(BIN)/.installed
-	@scripts/ensure-chromium
+	@scripts/ensure-system-packages
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed

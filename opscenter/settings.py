@@ -175,6 +175,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAY},
     "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAY},
+    "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAY},
     "erase-expired-case-personal-data": {
         "task": "opscenter.surveillance.tasks.erase_expired_personal_data", "schedule": DAY,
     },

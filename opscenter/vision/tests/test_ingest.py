@@ -1,0 +1,114 @@
+"""From frame to alert: the pipeline's messages ingested through the API, exactly once, raising alerts."""
+
+from __future__ import annotations
+
+import pytest
+
+from opscenter.alerts.models import Alert
+from opscenter.core.models import AuditLog
+from opscenter.org.roles import Role
+from opscenter.org.services import issue_token
+from opscenter.vision.models import EventMessage, VisionEvent
+from opscenter.vision.pipeline.config import parse_camera
+from opscenter.vision.pipeline.run import analyze_video
+
+from .conftest import camera_json
+from .test_pipeline_footage import LAWN
+
+
+def ingest(client, message, **headers):
+    return client.post("/api/vision/ingest/events", message, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def lawn_messages(vtest, security):
+    body = camera_json(zones=[{"name": "lawn", "polygon": LAWN, "rules": [{"type": "barrier", "min_frames": 3}]}])
+    assert security.post("/api/vision/cameras", body, content_type="application/json").status_code == 201
+    config = parse_camera(body)
+    for index, result in analyze_video(config, str(vtest), start=1_750_000_000.0):
+        if index < 500:
+            continue
+        new = [e for e in result.events if e.kind == "barrier" and e.type == "new"]
+        if new:
+            return [e.message() for e in new]
+    pytest.fail("the pipeline saw nobody walk onto the lawn")
+
+
+def test_barrier_event_is_stored_with_snapshot_and_raises_an_alert(client, city, lawn_messages):
+    _token, key = issue_token("test", city.user(Role.SECURITY, "A"), "worker")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    response = ingest(client, lawn_messages[0], **auth)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    event = VisionEvent.objects.get(pk=body["id"])
+    assert event.kind == "barrier" and event.zone == "lawn" and event.snapshot
+    alert = Alert.objects.get(pk=body["alert_id"])
+    assert alert.source == "vision" and alert.severity == "critical" and alert.unit == city.hospital_a
+    assert alert.rule.code == "vision_barrier" and alert.evidence_url == f"/vision/events/{event.pk}/"
+
+    again = ingest(client, lawn_messages[0], **auth)  # the broker delivered it twice
+    assert again.status_code == 200 and again.json()["stored"] is False
+    assert EventMessage.objects.count() == 1 and Alert.objects.count() == 1
+
+    from django.test import Client
+
+    officer = Client()
+    officer.force_login(city.user(Role.SECURITY, "A"))
+    detail = officer.get(f"/api/vision/events/{event.pk}").json()
+    assert detail["box"] and detail["boxes"] and detail["alert_status"] == "new"
+    picture = officer.get(detail["snapshot_url"])
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/jpeg"
+    assert AuditLog.objects.filter(action="vision.footage.viewed", object_id=str(event.pk)).exists()
+    outsider = Client()
+    outsider.force_login(city.user(Role.SECURITY, "B"))
+    assert outsider.get(detail["snapshot_url"]).status_code == 404
+
+
+def test_false_alarms_are_counted_per_camera_and_rule(api_client, city, lawn_messages):
+    security = api_client(Role.SECURITY, "A")
+    body = ingest(security, lawn_messages[0]).json()
+    resolved = security.post(f"/api/alerts/{body['alert_id']}/resolve", {"resolution": "false_alarm"},
+                             content_type="application/json")
+    assert resolved.status_code == 200
+    counts = security.get("/api/vision/false-alarms").json()
+    assert counts == [{"camera": "CAM-A1", "camera_name": "Phòng chờ cấp cứu", "rule": "vision_barrier",
+                       "alerts": 1, "false_alarms": 1, "false_alarm_share": 1.0}]
+
+
+def test_bad_messages_name_the_field(security, camera):
+    good = {"message_id": "m" * 32, "type": "new", "before": None,
+            "after": {"id": "e1", "camera": "CAM-A1", "kind": "barrier", "frame_time": 1_750_000_000}}
+    for change, field in [({"message_id": "x"}, "message_id"), ({"type": "maybe"}, "type"),
+                          ({"after": {**good["after"], "kind": "ufo"}}, "after.kind"),
+                          ({"after": {**good["after"], "camera": "NOPE"}}, "after.camera"),
+                          ({"snapshot": "not base64!"}, "snapshot")]:
+        response = ingest(security, {**good, **change})
+        assert response.status_code == 422 and response.json()["detail"][0]["field"] == field, change
+    assert ingest(security, good).status_code == 201
+
+
+def test_counts_make_a_time_series_and_reach_the_bus(security, camera):
+    from opscenter.core import events
+
+    seen = []
+    handler = events.subscribe(lambda e: seen.append(e) if e.kind == "crowd.count" else None)
+    try:
+        r = security.post("/api/vision/ingest/counts", {"camera": "CAM-A1", "time": 1_750_000_000,
+                                                        "counts": {"waiting": 12}, "trends": {"waiting": 1.5}},
+                          content_type="application/json")
+    finally:
+        events._handlers.remove(handler)
+    assert r.status_code == 201
+    assert [(e.unit, e.payload["count"], e.payload["location_kind"]) for e in seen] == [
+        ("BV-A", 12, "emergency_waiting")]
+    bad = security.post("/api/vision/ingest/counts", {"camera": "CAM-A1", "time": 1, "counts": {"w": -1}},
+                        content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "counts"
+
+
+def test_health_marks_a_camera_offline_with_the_reason(security, camera):
+    r = security.post("/api/vision/ingest/health", {"camera": "CAM-A1", "status": "offline",
+                                                    "reason": "cannot open stream"},
+                      content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "offline"
+    assert r.json()["status_reason"] == "cannot open stream"
