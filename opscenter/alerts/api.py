@@ -1,10 +1,10 @@
 import datetime as dt
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.permissions import require
 from opscenter.org.models import User
 from opscenter.org.roles import Perm
@@ -76,14 +76,14 @@ def visible_alerts(user: User):
     return Alert.objects.filter(user.scope_filter()).select_related("unit", "assignee")
 
 
-def _get(request: HttpRequest, alert_id: int) -> Alert:
+def _get(request: AuthedRequest, alert_id: int) -> Alert:
     require(request.user, Perm.VIEW_ALERTS)
     return get_object_or_404(visible_alerts(request.user), pk=alert_id)
 
 
 @router.get("", response=list[AlertOut])
 @paginate(LimitOffsetPagination)
-def list_alerts(request: HttpRequest, status: str | None = None, unit: str | None = None,
+def list_alerts(request: AuthedRequest, status: str | None = None, unit: str | None = None,
                 source: str | None = None, open: bool | None = None):
     require(request.user, Perm.VIEW_ALERTS)
     qs = visible_alerts(request.user)
@@ -99,7 +99,7 @@ def list_alerts(request: HttpRequest, status: str | None = None, unit: str | Non
 
 
 @router.get("/{alert_id}", response=AlertDetailOut)
-def get_alert(request: HttpRequest, alert_id: int):
+def get_alert(request: AuthedRequest, alert_id: int):
     alert = _get(request, alert_id)
     notes = [
         {"time": n.time, "author": n.author.get_username() if n.author else None, "action": n.action,
@@ -110,17 +110,17 @@ def get_alert(request: HttpRequest, alert_id: int):
 
 
 @router.post("/{alert_id}/acknowledge", response=AlertOut)
-def acknowledge(request: HttpRequest, alert_id: int, payload: NoteIn):
+def acknowledge(request: AuthedRequest, alert_id: int, payload: NoteIn):
     return alert_out(services.acknowledge(request.user, _get(request, alert_id), payload.text))
 
 
 @router.post("/{alert_id}/resolve", response=AlertOut)
-def resolve(request: HttpRequest, alert_id: int, payload: ResolveIn):
+def resolve(request: AuthedRequest, alert_id: int, payload: ResolveIn):
     return alert_out(services.resolve(request.user, _get(request, alert_id), payload.resolution, payload.note))
 
 
 @router.post("/{alert_id}/assign", response=AlertOut)
-def assign(request: HttpRequest, alert_id: int, payload: AssignIn):
+def assign(request: AuthedRequest, alert_id: int, payload: AssignIn):
     alert = _get(request, alert_id)
     assignee = User.objects.filter(username=payload.username, is_active=True).first()
     if assignee is None:
@@ -131,5 +131,5 @@ def assign(request: HttpRequest, alert_id: int, payload: AssignIn):
 
 
 @router.post("/{alert_id}/notes", response=AlertOut)
-def add_note(request: HttpRequest, alert_id: int, payload: NoteIn):
+def add_note(request: AuthedRequest, alert_id: int, payload: NoteIn):
     return alert_out(services.add_note(request.user, _get(request, alert_id), payload.text))

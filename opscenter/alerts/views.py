@@ -3,14 +3,14 @@ POST endpoints behind the buttons (htmx swaps the feed item; without htmx they r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.permissions import perm_required, require
 from opscenter.dashboard.exports import export_format, table_response
@@ -42,7 +43,7 @@ def visible_alerts(user: User) -> QuerySet[Alert]:
     return Alert.objects.filter(user.scope_filter()).select_related("unit", "assignee")
 
 
-def _get(request: HttpRequest, alert_id: int) -> Alert:
+def _get(request: AuthedRequest, alert_id: int) -> Alert:
     require(request.user, Perm.VIEW_ALERTS)
     return get_object_or_404(visible_alerts(request.user), pk=alert_id)
 
@@ -71,9 +72,9 @@ class AlertFilter(forms.Form):
     def __init__(self, *args: Any, alerts: QuerySet[Alert], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sources = alerts.order_by("source").values_list("source", flat=True).distinct()
-        self.fields["source"].choices = [("", _("All")), *((s, s) for s in sources)]
+        cast(forms.ChoiceField, self.fields["source"]).choices = [("", _("All")), *((s, s) for s in sources)]
         units = Unit.objects.filter(pk__in=alerts.values("unit_id")).order_by("name")
-        self.fields["unit"].choices = [("", _("All")), *((u.code, str(u)) for u in units)]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("All")), *((u.code, str(u)) for u in units)]
 
     def apply(self, qs: QuerySet[Alert]) -> QuerySet[Alert]:
         if not self.is_valid():
@@ -93,7 +94,7 @@ class AlertFilter(forms.Form):
 
 
 @perm_required(Perm.VIEW_ALERTS)
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthedRequest) -> HttpResponse:
     alerts = visible_alerts(request.user)
     form = AlertFilter(request.GET or None, alerts=alerts)
     qs = form.apply(alerts).order_by("-raised_at", "-id")
@@ -124,7 +125,7 @@ def _assignable(alert: Alert) -> list[User]:
 
 
 @perm_required(Perm.VIEW_ALERTS)
-def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
     alert = _get(request, alert_id)
     may_handle = request.user.has_perm_in(Perm.HANDLE_ALERTS, alert.unit)
     return page(request, "alerts/detail.html", {
@@ -137,12 +138,12 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_ALERTS)
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: AuthedRequest) -> HttpResponse:
     context = {**feed_context(request.user), "next_url": reverse("dashboard:overview")}
     return render(request, "alerts/_feed.html", context)
 
 
-def _answer(request: HttpRequest, alert: Alert, feedback: str = "", level: int = messages.SUCCESS) -> HttpResponse:
+def _answer(request: AuthedRequest, alert: Alert, feedback: str = "", level: int = messages.SUCCESS) -> HttpResponse:
     """The updated feed item for htmx; a redirect (with a message) otherwise."""
     alert = visible_alerts(request.user).get(pk=alert.pk)
     if request.headers.get("HX-Request"):
@@ -159,7 +160,7 @@ def _answer(request: HttpRequest, alert: Alert, feedback: str = "", level: int =
     return redirect(target)
 
 
-def _act(request: HttpRequest, alert_id: int, action, done: str) -> HttpResponse:
+def _act(request: AuthedRequest, alert_id: int, action, done: str) -> HttpResponse:
     alert = _get(request, alert_id)
     try:
         action(alert)
@@ -174,14 +175,14 @@ def _act(request: HttpRequest, alert_id: int, action, done: str) -> HttpResponse
 
 @require_POST
 @perm_required(Perm.HANDLE_ALERTS)
-def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+def acknowledge(request: AuthedRequest, alert_id: int) -> HttpResponse:
     note = request.POST.get("note", "")
     return _act(request, alert_id, lambda a: services.acknowledge(request.user, a, note), _("Alert acknowledged."))
 
 
 @require_POST
 @perm_required(Perm.HANDLE_ALERTS)
-def resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
+def resolve(request: AuthedRequest, alert_id: int) -> HttpResponse:
     resolution = request.POST.get("resolution") or Alert.Resolution.HANDLED
     note = request.POST.get("note", "")
     return _act(request, alert_id, lambda a: services.resolve(request.user, a, resolution, note),
@@ -190,14 +191,14 @@ def resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.HANDLE_ALERTS)
-def add_note(request: HttpRequest, alert_id: int) -> HttpResponse:
+def add_note(request: AuthedRequest, alert_id: int) -> HttpResponse:
     text = request.POST.get("text", "")
     return _act(request, alert_id, lambda a: services.add_note(request.user, a, text), _("Note added."))
 
 
 @require_POST
 @perm_required(Perm.HANDLE_ALERTS)
-def assign(request: HttpRequest, alert_id: int) -> HttpResponse:
+def assign(request: AuthedRequest, alert_id: int) -> HttpResponse:
     def do(alert: Alert) -> Alert:
         assignee = User.objects.filter(username=request.POST.get("assignee", ""), is_active=True).first()
         if assignee is None:

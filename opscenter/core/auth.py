@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
+
+if TYPE_CHECKING:
+    from opscenter.org.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a view or API operation behind authentication: its user is a real User."""
+
+    user: User  # type: ignore[assignment]
 
 
 class TokenAuth(HttpBearer):

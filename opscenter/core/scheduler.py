@@ -22,7 +22,7 @@ def run_forever(stop: threading.Event) -> None:
         now = time.monotonic()
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
             if now >= next_run[name]:
-                next_run[name] = now + float(entry["schedule"])
+                next_run[name] = now + float(entry["schedule"])  # type: ignore[arg-type]
                 try:
                     current_app.tasks[entry["task"]].apply()
                 except Exception:

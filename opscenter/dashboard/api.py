@@ -1,10 +1,10 @@
 import datetime as dt
 from dataclasses import asdict
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.permissions import require
 from opscenter.org.roles import Perm
 
@@ -22,14 +22,14 @@ def overview_data(user, today: dt.date | None = None) -> dict:
 
 
 @router.get("/overview")
-def overview(request: HttpRequest, date: dt.date | None = None):
+def overview(request: AuthedRequest, date: dt.date | None = None):
     """Facilities on the map with their load, and the city KPI tiles."""
     require(request.user, Perm.VIEW_DASHBOARD)
     return overview_data(request.user, date)
 
 
 @router.get("/trends")
-def trends(request: HttpRequest, days: int = 90, unit: str | None = None):
+def trends(request: AuthedRequest, days: int = 90, unit: str | None = None):
     """Daily sums over the facilities in scope (or one facility)."""
     require(request.user, Perm.VIEW_DASHBOARD)
     units = queries.facilities_in_scope(request.user)
@@ -39,7 +39,7 @@ def trends(request: HttpRequest, days: int = 90, unit: str | None = None):
 
 
 @router.get("/facilities/{code}/history")
-def facility_history(request: HttpRequest, code: str, days: int = 365):
+def facility_history(request: AuthedRequest, code: str, days: int = 365):
     require(request.user, Perm.VIEW_DASHBOARD)
     unit = get_object_or_404(queries.facilities_in_scope(request.user), code=code)
     return [

@@ -73,12 +73,12 @@ TEXT = {  # key: (Vietnamese, English)
     "page": ("Trang %s/{nb}", "Page %s/{nb}"),
     "no_dataset": ("Chưa cấu hình bộ báo cáo hằng ngày.", "The daily report data set is not configured."),
 }
-SEVERITY = {
+SEVERITY: dict[str, tuple[str, str]] = {
     Severity.INFO: ("Thông tin", "Information"),
     Severity.WARNING: ("Cảnh báo", "Warning"),
     Severity.CRITICAL: ("Nghiêm trọng", "Critical"),
 }
-STATUS = {
+STATUS: dict[str, tuple[str, str]] = {
     Alert.Status.NEW: ("Mới", "New"),
     Alert.Status.ACKNOWLEDGED: ("Đã tiếp nhận", "Acknowledged"),
     Alert.Status.RESOLVED: ("Đã xử lý", "Resolved"),

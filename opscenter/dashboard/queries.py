@@ -70,11 +70,11 @@ def facility_loads(user: User, today: dt.date | None = None) -> list[FacilityLoa
     loads = []
     for unit in units:
         load = FacilityLoad(unit.code, str(unit), unit.latitude, unit.longitude, unit.is_pilot)
-        report = latest.get(unit.pk)
-        if report is not None:
-            _fill(load, report.values)
-            load.period = report.period
-            load.reported_today = report.period == today
+        latest_report = latest.get(unit.pk)
+        if latest_report is not None:
+            _fill(load, latest_report.values)
+            load.period = latest_report.period
+            load.reported_today = latest_report.period == today
         loads.append(load)
     return loads
 
@@ -142,7 +142,7 @@ def trends(units: QuerySet[Unit] | list[Unit], days: int = 90, today: dt.date | 
     )
     by_day = {row["period"]: row for row in rows}
     dates = [start + dt.timedelta(days=i) for i in range(days)]
-    series: dict[str, list[int | None]] = {}
+    series: dict[str, list[int | float | None]] = {}
     for name, parts in TREND_SERIES.items():
         series[name] = [
             sum(by_day[d][k] or 0 for k in parts) if d in by_day else None for d in dates

@@ -50,7 +50,7 @@ async def _stream(scope_path: str) -> AsyncIterator[str]:
         await events.aclose()  # type: ignore[attr-defined]
 
 
-async def stream(request: HttpRequest) -> HttpResponse:
+async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = await request.auser()
     if not user.is_authenticated:
         return HttpResponse(status=401)

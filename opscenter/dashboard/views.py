@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import Alert
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.permissions import perm_required
 from opscenter.org.models import BedType
 from opscenter.org.roles import Perm
@@ -28,7 +29,7 @@ LEVEL_COLOURS = {
 }
 
 
-def page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kwargs: Any) -> HttpResponse:
+def page(request: AuthedRequest, template: str, context: dict[str, Any] | None = None, **kwargs: Any) -> HttpResponse:
     return render(request, template, context or {}, **kwargs)
 
 
@@ -53,7 +54,7 @@ def _free_beds(facility: dict[str, Any]) -> int | None:
 
 
 @perm_required(Perm.VIEW_DASHBOARD)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     data = overview_data(request.user)
     facilities = _sorted_facilities(data["facilities"])
     for facility in facilities:
@@ -108,7 +109,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_DASHBOARD)
-def facility(request: HttpRequest, code: str) -> HttpResponse:
+def facility(request: AuthedRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(queries.facilities_in_scope(request.user).select_related("ward", "parent"), code=code)
     latest = (
         Report.objects.filter(unit=unit, data_set__code=HOSPITAL_DAILY, is_current=True)
@@ -148,7 +149,7 @@ def facility(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_REPORTS)
-def completeness(request: HttpRequest) -> HttpResponse:
+def completeness(request: AuthedRequest) -> HttpResponse:
     """The dashboard's link to report completeness: the reporting page, same query."""
     url = reverse("reporting:completeness")
     if request.GET:
@@ -157,7 +158,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_DASHBOARD)
-def briefing(request: HttpRequest) -> HttpResponse:
+def briefing(request: AuthedRequest) -> HttpResponse:
     from .briefing import build_briefing
 
     day = parse_date(request.GET.get("date"), timezone.localdate())

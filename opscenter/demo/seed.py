@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -87,7 +87,7 @@ def _history_days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
         day += dt.timedelta(days=1)
 
 
-def seed_history(days: int, progress: Callable[[Iterator[dt.date], int], Iterator[dt.date]] | None = None,
+def seed_history(days: int, progress: Callable[[Iterator[dt.date], int], Iterable[dt.date]] | None = None,
                  batch_days: int = 14) -> int:
     """Daily reports for every demo hospital for `days` days up to yesterday; returns how many were added.
 

@@ -28,7 +28,7 @@ class UnitAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "unit", "is_active"]
     list_filter = ["role", "is_active"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Operations center", {"fields": ("role", "unit", "phone")}))  # type: ignore[operator]
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Operations center", {"fields": ("role", "unit", "phone")}))
 
 
 @admin.register(ApiToken)

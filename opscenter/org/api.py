@@ -1,6 +1,6 @@
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.org.models import Ward
 
 router = Router()
@@ -39,18 +39,18 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):
+def me(request: AuthedRequest):
     user = request.user
     return {"username": user.get_username(), "role": user.role, "unit": user.unit.code if user.unit else None}
 
 
 @router.get("/wards", response=list[WardOut])
-def list_wards(request: HttpRequest):
+def list_wards(request: AuthedRequest):
     return Ward.objects.all()
 
 
 @router.get("/units", response=list[UnitOut])
-def list_units(request: HttpRequest, kind: str | None = None):
+def list_units(request: AuthedRequest, kind: str | None = None):
     """Units in the caller's scope."""
     qs = request.user.scope_units().select_related("parent", "ward").prefetch_related("bed_capacities")
     if kind:

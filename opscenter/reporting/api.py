@@ -1,11 +1,11 @@
 import datetime as dt
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.permissions import require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
@@ -42,20 +42,20 @@ def _submission(item: ReportIn, key: str | None) -> services.Submission:
 
 
 @router.get("/data-sets", response=list[DataSetOut])
-def list_data_sets(request: HttpRequest):
+def list_data_sets(request: AuthedRequest):
     require(request.user, Perm.VIEW_REPORTS)
     return DataSet.objects.filter(active=True)
 
 
 @router.get("/data-sets/{code}", response=DataSetDetailOut)
-def get_data_set(request: HttpRequest, code: str):
+def get_data_set(request: AuthedRequest, code: str):
     require(request.user, Perm.VIEW_REPORTS)
     ds = get_object_or_404(DataSet.objects.prefetch_related("elements", "rules"), code=code)
     return {**DataSetOut.from_orm(ds).dict(), "elements": list(ds.elements.all()), "rules": list(ds.rules.all())}
 
 
 @router.post("/reports", response={200: SubmitOut, 201: SubmitOut})
-def submit_report(request: HttpRequest, payload: ReportIn):
+def submit_report(request: AuthedRequest, payload: ReportIn):
     """Submit one report. Resubmitting the same values (or the same Idempotency-Key) is harmless;
     different values for a stored period become a new version, the earlier one kept."""
     outcome = services.submit(request.user, _submission(payload, request.headers.get("Idempotency-Key")))
@@ -64,7 +64,7 @@ def submit_report(request: HttpRequest, payload: ReportIn):
 
 
 @router.post("/reports/batch", response=list[SubmitOut])
-def submit_batch(request: HttpRequest, payload: BatchIn):
+def submit_batch(request: AuthedRequest, payload: BatchIn):
     """Submit many reports at once, all or nothing (errors name the item: `[3].values.x`)."""
     outcomes = services.submit_many(request.user, [_submission(item, None) for item in payload.reports])
     return [{"created": o.created, "warnings": o.warnings, "report": report_out(o.report)} for o in outcomes]
@@ -73,7 +73,7 @@ def submit_batch(request: HttpRequest, payload: BatchIn):
 @router.get("/reports", response=list[ReportOut])
 @paginate(LimitOffsetPagination)
 def list_reports(
-    request: HttpRequest, data_set: str | None = None, unit: str | None = None,
+    request: AuthedRequest, data_set: str | None = None, unit: str | None = None,
     period_from: dt.date | None = None, period_to: dt.date | None = None, status: str | None = None,
 ) -> QuerySet:
     """Current versions of reports in the caller's scope, newest period first."""
@@ -95,7 +95,7 @@ def list_reports(
 
 
 @router.get("/reports/{data_set}/{unit}/{period}/versions", response=list[ReportOut])
-def report_versions(request: HttpRequest, data_set: str, unit: str, period: dt.date):
+def report_versions(request: AuthedRequest, data_set: str, unit: str, period: dt.date):
     """Every version of one report, oldest first: who sent what, when."""
     target = get_object_or_404(Unit, code=unit)
     require(request.user, Perm.VIEW_REPORTS, target)
@@ -106,7 +106,7 @@ def report_versions(request: HttpRequest, data_set: str, unit: str, period: dt.d
 
 
 @router.get("/completeness", response=list[CompletenessOut])
-def completeness(request: HttpRequest, data_set: str = "HOSP_DAILY", date: dt.date | None = None):
+def completeness(request: AuthedRequest, data_set: str = "HOSP_DAILY", date: dt.date | None = None):
     """Per unit in scope: submitted on time, late, missing, or not yet due."""
     require(request.user, Perm.VIEW_REPORTS)
     ds = get_object_or_404(DataSet, code=data_set)

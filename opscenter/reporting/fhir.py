@@ -143,13 +143,17 @@ def to_submission(report: MeasureReport) -> services.Submission:
                 values[element] = population.count
     if errors:
         raise ValidationFailed(errors)
-    start = report.period.start
-    period = start if isinstance(start, dt.date) and not isinstance(start, dt.datetime) else (
-        timezone.localtime(start).date() if isinstance(start, dt.datetime) and start.tzinfo else start.date()
-    )
-    key = next((i.value for i in (report.identifier or []) if i.value), None)
+    period = _local_day(report.period.start)
+    identifier = next((i.value for i in (report.identifier or []) if i.value), None)
     return services.Submission(data_set=data_set, unit=unit or "", period=period, values=values,
-                               source=Report.Source.FHIR, idempotency_key=key)
+                               source=Report.Source.FHIR, idempotency_key=identifier)
+
+
+def _local_day(start: Any) -> dt.date:
+    """The reporting day of period.start: a date as given; a datetime read in the city's time zone."""
+    if isinstance(start, dt.datetime):
+        return timezone.localtime(start).date() if start.tzinfo else start.date()
+    return start
 
 
 def to_fhir(report: Report, base: str = "") -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms import BoundField
@@ -68,7 +68,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.data_set = data_set
         self.elements = list(data_set.elements.all())
-        self.fields["unit"].choices = [(u.code, f"{u} ({u.code})") for u in units]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [(u.code, f"{u} ({u.code})") for u in units]
         self.fields["period"].widget.attrs["max"] = timezone.localdate().isoformat()
         for element in self.elements:
             self.fields[VALUE_PREFIX + element.code] = forms.CharField(
@@ -94,10 +94,10 @@ class ReportForm(forms.Form):
                 self.add_error(name, _("Enter a number."))
         return cleaned
 
-    def values(self) -> dict[str, str]:
+    def values(self) -> dict[str, Any]:
         """The values typed in (empty ones left out), keyed by element code."""
         source = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        out = {}
+        out: dict[str, Any] = {}
         for element in self.elements:
             name = VALUE_PREFIX + element.code
             raw = source.get(name) if name in source else (self.data.get(name) or "").strip()
@@ -158,8 +158,10 @@ class ReportFilter(forms.Form):
 
     def __init__(self, *args: Any, units: Iterable[Unit], data_sets: Iterable[DataSet], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("All")), *((u.code, f"{u} ({u.code})") for u in units)]
-        self.fields["data_set"].choices = [("", _("All")), *((d.code, d.label) for d in data_sets)]
+        everything = ("", _("All"))
+        unit_choices = [(u.code, f"{u} ({u.code})") for u in units]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [everything, *unit_choices]
+        cast(forms.ChoiceField, self.fields["data_set"]).choices = [everything, *((d.code, d.label) for d in data_sets)]
 
     def apply(self, qs):
         if not self.is_valid():
@@ -184,5 +186,5 @@ class CompletenessFilter(forms.Form):
 
     def __init__(self, *args: Any, data_sets: Iterable[DataSet], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["data_set"].choices = [(d.code, d.label) for d in data_sets]
+        cast(forms.ChoiceField, self.fields["data_set"]).choices = [(d.code, d.label) for d in data_sets]
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()

@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.permissions import perm_required
 from opscenter.dashboard.exports import export_format, table_response
@@ -57,7 +58,7 @@ def detail_url(report: Report) -> str:
 # --- the list ---------------------------------------------------------------------------------
 
 @perm_required(Perm.VIEW_REPORTS)
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthedRequest) -> HttpResponse:
     data_sets = list(DataSet.objects.filter(active=True))
     form = ReportFilter(request.GET or None, units=_reporting_units(request.user), data_sets=data_sets)
     qs = form.apply(_scoped_reports(request.user).filter(is_current=True)).order_by("-period", "unit__name", "pk")
@@ -91,7 +92,7 @@ def _export_reports(qs: QuerySet[Report], fmt: str) -> HttpResponse:
 # --- one report, every version ------------------------------------------------------------------
 
 @perm_required(Perm.VIEW_REPORTS)
-def report_detail(request: HttpRequest, data_set: str, unit: str, period: str) -> HttpResponse:
+def report_detail(request: AuthedRequest, data_set: str, unit: str, period: str) -> HttpResponse:
     try:
         day = dt.date.fromisoformat(period)
     except ValueError as exc:
@@ -135,7 +136,7 @@ def report_detail(request: HttpRequest, data_set: str, unit: str, period: str) -
 # --- the web form -------------------------------------------------------------------------------
 
 @perm_required(Perm.SUBMIT_REPORTS)
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: AuthedRequest) -> HttpResponse:
     user = request.user
     scope = user.scope_units()
     data_sets = list(DataSet.objects.filter(active=True, reporting_units__in=scope).distinct())
@@ -210,7 +211,7 @@ def _periods(ds: DataSet, last: dt.date, count: int) -> list[dt.date]:
 
 
 @perm_required(Perm.VIEW_REPORTS)
-def completeness(request: HttpRequest) -> HttpResponse:
+def completeness(request: AuthedRequest) -> HttpResponse:
     data_sets = list(DataSet.objects.filter(active=True))
     today = timezone.localdate()
     form = CompletenessFilter(request.GET or None, data_sets=data_sets)
@@ -226,7 +227,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     grid = {p: {r.unit.pk: r for r in services.completeness(ds, p, units, now=now)} for p in periods}
     period = periods[-1]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for unit in units:
         row = grid[period][unit.pk]
         rows.append({

@@ -32,7 +32,7 @@ def submit(unit: str, period: dt.date, **values) -> None:
 
 def all_beds_at(share: float) -> dict[str, int]:
     """Values with every bed type occupied at `share` of 100 beds."""
-    values = {}
+    values: dict[str, int] = {}
     for bed_type in BED_TYPES:
         occupied = round(100 * share)
         values |= {f"beds_{bed_type}_total": 100, f"beds_{bed_type}_occupied": occupied,
@@ -91,7 +91,7 @@ def _unescape(raw: bytes) -> bytes:
             out.append(simple[n])
             i += 2
         elif 0x30 <= n <= 0x37:
-            digits = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4]).group(0)
+            digits = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4]).group(0)  # type: ignore[union-attr]
             out.append(int(digits, 8) & 0xFF)
             i += 1 + len(digits)
         else:
