@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opscenter.reporting.tasks.check_overdue_reports",
         "schedule": float(os.environ.get("OVERDUE_CHECK_SECONDS", "300")),
     },
+    "check-waiting-emergency-incidents": {
+        "task": "opscenter.emergency.tasks.check_waiting_incidents", "schedule": 30.0,
+    },
+    "emergency-retention": {"task": "opscenter.emergency.tasks.apply_retention", "schedule": DAY},
     "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAY},
     "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAY},
     "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAY},
@@ -180,6 +184,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opscenter.surveillance.tasks.erase_expired_personal_data", "schedule": DAY,
     },
 }
+
+# 115: an OpenStreetMap road graph (GraphML or .osm) for travel times; straight-line model without it.
+EMERGENCY_ROAD_GRAPH = os.environ.get("EMERGENCY_ROAD_GRAPH", "")
+EMERGENCY_PERSONAL_DATA_DAYS = int(os.environ.get("EMERGENCY_PERSONAL_DATA_DAYS", "90"))
+EMERGENCY_TRACK_DAYS = int(os.environ.get("EMERGENCY_TRACK_DAYS", "30"))
 
 # Personal data of case reports is erased this many days after the case was reported.
 SURVEILLANCE_PERSONAL_DATA_DAYS = int(os.environ.get("SURVEILLANCE_PERSONAL_DATA_DAYS", "365"))

@@ -1,3 +1,211 @@
-from ninja import Router
+"""115 coordination over HTTP: call-taking systems, vehicles and the dispatcher's screen. Thin: services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from opscenter.core.errors import NotFound
+from opscenter.core.permissions import require
+from opscenter.org.models import Unit
+from opscenter.org.roles import Perm
+
+from . import queries, services
+from .models import Ambulance, Diversion, Incident
+from .schemas import (
+    AmbulanceIn,
+    AmbulanceStatusIn,
+    AssignIn,
+    DestinationIn,
+    DiversionIn,
+    DiversionOut,
+    IncidentIn,
+    NoteIn,
+    PositionBatchIn,
+    PositionResultOut,
+    ReasonIn,
+    SinglePositionIn,
+    StatusIn,
+)
 
 router = Router()
+
+
+def _incident(request: HttpRequest, code: str) -> Incident:
+    require(request.user, Perm.VIEW_EMERGENCY)
+    incident = queries.visible_incidents(request.user).filter(code=code).first()
+    if incident is None:
+        raise NotFound("No such incident in your scope")
+    return incident
+
+
+def incident_detail(incident: Incident) -> dict[str, Any]:
+    """Everything about one incident, caller included: only for views that log the access."""
+    return {
+        **queries.incident_summary(incident),
+        "caller_phone": incident.caller_phone, "notes": incident.notes, "source": incident.source,
+        "external_id": incident.external_id, "center": incident.center.code,
+        "milestones": {k: getattr(incident, k) for k in ("dispatched_at", "on_scene_at", "at_hospital_at",
+                                                         "handed_over_at", "ended_at")},
+        "ambulances": [{"code": a.ambulance.code, "assigned_at": a.assigned_at, "released_at": a.released_at,
+                        "estimated_seconds": a.estimated_seconds}
+                       for a in incident.assignments.select_related("ambulance").order_by("assigned_at")],
+        "timeline": [{"time": e.time, "action": e.action, "actor": e.actor_label, "text": e.text,
+                      "ambulance": e.ambulance.code if e.ambulance else None, "data": e.data}
+                     for e in incident.timeline.select_related("ambulance")],
+    }
+
+
+@router.post("/incidents", response={200: dict, 201: dict})
+def create_incident(request: HttpRequest, payload: IncidentIn):
+    """Open an incident (a call-taking system sends `external_id`: a repeat returns the first incident, 200)."""
+    data = services.IncidentInput(**payload.dict(), source=Incident.Source.API)
+    incident, created = services.create_incident(request.user, data)
+    return Status(201 if created else 200, {"created": created, "incident": queries.incident_summary(incident)})
+
+
+@router.get("/incidents")
+def list_incidents(request: HttpRequest, open: bool = True, priority: int | None = None, limit: int = 200):
+    require(request.user, Perm.VIEW_EMERGENCY)
+    incidents = queries.visible_incidents(request.user).order_by("priority", "-received_at")
+    if open:
+        incidents = incidents.filter(ended_at__isnull=True)
+    if priority:
+        incidents = incidents.filter(priority=priority)
+    return {"items": [queries.incident_summary(i) for i in incidents[: min(max(limit, 1), 1000)]]}
+
+
+@router.get("/incidents/{code}")
+def get_incident(request: HttpRequest, code: str):
+    require(request.user, Perm.VIEW_EMERGENCY)
+    return incident_detail(services.view_incident(request.user, code))
+
+
+@router.get("/incidents/{code}/recommendation")
+def recommendation(request: HttpRequest, code: str):
+    """Available ambulances by travel time to the scene and hospitals by effective arrival; the dispatcher
+    confirms with `assign`."""
+    incident = _incident(request, code)
+    require(request.user, Perm.DISPATCH, incident.center)
+    return queries.recommend(incident)
+
+
+@router.post("/incidents/{code}/assign")
+def assign(request: HttpRequest, code: str, payload: AssignIn):
+    """Send an ambulance (and name the receiving hospital). 409 if the ambulance is no longer available."""
+    incident = _incident(request, code)
+    services.assign(request.user, incident, payload.ambulance, payload.hospital)
+    return queries.incident_summary(Incident.objects.get(pk=incident.pk))
+
+
+@router.post("/incidents/{code}/destination")
+def destination(request: HttpRequest, code: str, payload: DestinationIn):
+    incident = services.set_destination(request.user, _incident(request, code), payload.hospital)
+    return queries.incident_summary(incident)
+
+
+@router.post("/incidents/{code}/status")
+def status(request: HttpRequest, code: str, payload: StatusIn):
+    """Move the incident forward: en_route, on_scene, transporting, at_hospital, handed_over, closed."""
+    incident = services.advance(request.user, _incident(request, code), payload.status, at=payload.at,
+                                note=payload.note)
+    return queries.incident_summary(incident)
+
+
+@router.post("/incidents/{code}/cancel")
+def cancel(request: HttpRequest, code: str, payload: ReasonIn):
+    return queries.incident_summary(services.cancel(request.user, _incident(request, code), payload.reason))
+
+
+@router.post("/incidents/{code}/notes", response={201: dict})
+def add_note(request: HttpRequest, code: str, payload: NoteIn):
+    entry = services.add_note(request.user, _incident(request, code), payload.text)
+    return Status(201, {"time": entry.time, "action": entry.action, "actor": entry.actor_label, "text": entry.text})
+
+
+@router.get("/ambulances")
+def list_ambulances(request: HttpRequest, status: str | None = None):
+    require(request.user, Perm.VIEW_EMERGENCY)
+    ambulances = queries.visible_ambulances(request.user)
+    if status:
+        ambulances = ambulances.filter(status=status)
+    return {"items": [queries.ambulance_summary(a) for a in ambulances]}
+
+
+@router.post("/ambulances", response={200: dict, 201: dict})
+def register_ambulance(request: HttpRequest, payload: AmbulanceIn):
+    ambulance, created = services.register_ambulance(request.user, **payload.dict())
+    return Status(201 if created else 200, queries.ambulance_summary(ambulance))
+
+
+def _ambulance(request: HttpRequest, code: str) -> Ambulance:
+    ambulance = queries.visible_ambulances(request.user).filter(code=code).first()
+    if ambulance is None:
+        raise NotFound("No such ambulance in your scope")
+    return ambulance
+
+
+@router.post("/ambulances/{code}/status")
+def ambulance_status(request: HttpRequest, code: str, payload: AmbulanceStatusIn):
+    """Take an idle ambulance out of service, or back into service."""
+    ambulance = services.set_ambulance_status(request.user, _ambulance(request, code), payload.status)
+    return queries.ambulance_summary(ambulance)
+
+
+@router.post("/ambulances/{code}/position", response=PositionResultOut)
+def position(request: HttpRequest, code: str, payload: SinglePositionIn):
+    update = services.PositionUpdate(ambulance=code, **payload.dict())
+    return services.record_positions(request.user, [update])
+
+
+@router.post("/positions", response=PositionResultOut)
+def positions(request: HttpRequest, payload: PositionBatchIn):
+    """A batch of vehicle positions (e.g. a gateway forwarding every vehicle's fix once a second)."""
+    updates = [services.PositionUpdate(**p.dict()) for p in payload.positions]
+    return services.record_positions(request.user, updates)
+
+
+@router.get("/beds")
+def beds(request: HttpRequest):
+    """Free emergency and ICU beds per hospital and city-wide, ER crowding, diversion."""
+    require(request.user, Perm.VIEW_EMERGENCY)
+    return queries.beds_board(request.user)
+
+
+def _diversion_out(row: Diversion) -> dict[str, Any]:
+    return {"hospital": row.hospital.code, "active": row.active, "reason": row.reason, "set_at": row.set_at,
+            "set_by": row.set_by.get_username() if row.set_by else None}
+
+
+@router.get("/hospitals/{code}/diversion", response=list[DiversionOut])
+def diversion_history(request: HttpRequest, code: str):
+    require(request.user, Perm.VIEW_EMERGENCY)
+    hospital = queries.board_hospitals(request.user).filter(code=code).first()
+    if hospital is None:
+        raise NotFound("No such hospital in your scope")
+    return [_diversion_out(r) for r in Diversion.objects.filter(hospital=hospital).select_related("hospital",
+                                                                                                  "set_by")]
+
+
+@router.post("/hospitals/{code}/diversion", response={200: DiversionOut, 201: DiversionOut})
+def set_diversion(request: HttpRequest, code: str, payload: DiversionIn):
+    require(request.user, Perm.VIEW_EMERGENCY)
+    if not Unit.objects.filter(code=code, kind=Unit.Kind.HOSPITAL).exists():
+        raise NotFound("No such hospital")
+    row, created = services.set_diversion(request.user, code, payload.active, payload.reason)
+    return Status(201 if created else 200, _diversion_out(row))
+
+
+@router.get("/kpis")
+def kpis(request: HttpRequest, hours: int = 24):
+    require(request.user, Perm.VIEW_EMERGENCY)
+    return queries.kpis(request.user, min(max(hours, 1), 24 * 31))
+
+
+@router.get("/live")
+def live(request: HttpRequest):
+    """Open incidents and the fleet, for the live map."""
+    require(request.user, Perm.VIEW_EMERGENCY)
+    return queries.live_map(request.user)

@@ -1,0 +1,51 @@
+"""Alert rules of the 115 coordination (thresholds are data: AlertRule rows shipped by a data migration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from opscenter.alerts.models import AlertRule
+from opscenter.alerts.rules import evaluator
+from opscenter.alerts.services import AlertCandidate
+from opscenter.core.events import Event
+from opscenter.org.models import Unit
+
+
+@evaluator("incident_unassigned_too_long", kind="incident.waiting")
+def incident_unassigned_too_long(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    """params: threshold_seconds, priorities (list; default [1])."""
+    payload = event.payload
+    threshold = int(rule.params.get("threshold_seconds", 120))
+    if payload["priority"] in rule.params.get("priorities", [1]) and payload["waited_seconds"] > threshold:
+        minutes = payload["waited_seconds"] // 60
+        values = {"priority": payload["priority"], "code": payload["code"], "minutes": minutes,
+                  "complaint": payload.get("chief_complaint", "")}
+        yield AlertCandidate(
+            source="emergency", kind="incident_unassigned", severity=rule.severity, unit=unit, rule=rule,
+            title=_("P%(priority)s incident %(code)s waiting %(minutes)s min without an ambulance") % values,
+            message=_("%(complaint)s: no ambulance assigned after %(minutes)s minutes") % values,
+            dedup_key=f"{rule.code}:{payload['code']}",
+            evidence_url=f"/emergency/incidents/{payload['code']}/",
+            payload={**payload, "threshold_seconds": threshold},
+        )
+
+
+@evaluator("offload_time_above", kind="incident.handed_over")
+def offload_time_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    """params: threshold_seconds (90th percentile of ambulance offload at the hospital, last 24 h), min_handovers."""
+    p90 = event.payload.get("offload_p90_seconds")
+    threshold = int(rule.params.get("threshold_seconds", 1800))
+    if p90 is None or event.payload.get("handovers", 0) < int(rule.params.get("min_handovers", 3)) or p90 <= threshold:
+        return
+    values = {"unit": unit, "minutes": round(p90 / 60), "threshold": round(threshold / 60)}
+    yield AlertCandidate(
+        source="emergency", kind="offload_slow", severity=rule.severity, unit=unit, rule=rule,
+        title=_("%(unit)s: ambulances wait %(minutes)s min to hand over patients (90th percentile)") % values,
+        message=_("Ambulance offload time at %(unit)s, 90th percentile over 24 hours: %(minutes)s min "
+                  "(threshold %(threshold)s min)") % values,
+        dedup_key=f"{rule.code}:{unit.code}",
+        evidence_url="/emergency/kpis/",
+        payload={"p90_seconds": p90, "threshold_seconds": threshold, "handovers": event.payload.get("handovers")},
+    )

@@ -1,0 +1,27 @@
+"""Scheduled work of the 115 coordination."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+PERSONAL_DATA_DAYS = 90
+TRACK_DAYS = 30
+
+
+@shared_task(name="opscenter.emergency.tasks.check_waiting_incidents")
+def check_waiting_incidents() -> int:
+    """Every half minute or so: how long each call has waited for an ambulance (rules raise the alerts)."""
+    return services.announce_waiting()
+
+
+@shared_task(name="opscenter.emergency.tasks.apply_retention")
+def apply_retention() -> dict[str, int]:
+    """Daily: clear callers' personal data and old vehicle tracks past their retention."""
+    return {
+        "incidents": services.clear_personal_data(getattr(settings, "EMERGENCY_PERSONAL_DATA_DAYS",
+                                                          PERSONAL_DATA_DAYS)),
+        "positions": services.purge_track(getattr(settings, "EMERGENCY_TRACK_DAYS", TRACK_DAYS)),
+    }

@@ -1,0 +1,45 @@
+"""The test city's 115 fleet: two stations under the centre, three ambulances, hospitals with capabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from opscenter.emergency import definitions, services
+from opscenter.emergency.models import Ambulance
+from opscenter.org import services as org
+from opscenter.org.models import Unit
+from opscenter.testing import City
+
+
+@dataclass
+class Fleet:
+    city: City
+    near_a: Unit  # station beside hospital A
+    north: Unit  # station in the north-east, beside hospital B
+    ambulances: dict[str, Ambulance]
+
+
+@pytest.fixture
+def fleet(city) -> Fleet:
+    from django.apps import apps
+
+    definitions.install(apps)  # the transactional flush removed the rules the migration shipped
+    city.hospital_a.specialties = ["general", "trauma", "stroke"]
+    city.hospital_a.save()
+    city.hospital_b.specialties = ["general", "paediatrics"]
+    city.hospital_b.save()
+    near_a = org.upsert_unit("test", code="CC115-S1", name="Trạm 1", kind=Unit.Kind.AMBULANCE_STATION,
+                             parent=city.emergency_center, latitude=10.758, longitude=106.660)
+    north = org.upsert_unit("test", code="CC115-S2", name="Trạm 2", kind=Unit.Kind.AMBULANCE_STATION,
+                            parent=city.emergency_center, latitude=10.800, longitude=106.700)
+    ambulances = {}
+    for code, station, equipment in (("AMB-1", near_a, "als"), ("AMB-2", north, "bls"), ("AMB-3", north, "als")):
+        ambulances[code], _ = services.register_ambulance("test", code=code, station=station.code,
+                                                          equipment=equipment)
+    return Fleet(city, near_a, north, ambulances)
+
+
+INCIDENT = {"chief_complaint": "Đau ngực", "priority": 1, "latitude": 10.7575, "longitude": 106.6600,
+            "address": "201B Nguyễn Chí Thanh", "caller_phone": "0909 123 456", "patients": 1}

@@ -1,0 +1,242 @@
+"""Routing and ranking on small hand-built networks where the right answer is known (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+import pytest
+
+from opscenter.emergency.ranking import (
+    DestinationWeights,
+    HospitalState,
+    Vehicle,
+    rank_ambulances,
+    rank_hospitals,
+    summarise,
+)
+from opscenter.emergency.routing import (
+    RoadNetworkModel,
+    SpeedProfile,
+    StraightLineModel,
+    haversine_m,
+    load_road_graph,
+    valid_point,
+)
+
+NOON = dt.datetime(2025, 7, 1, 12, 0)
+NIGHT = dt.datetime(2025, 7, 1, 2, 0)
+RUSH = dt.datetime(2025, 7, 1, 17, 30)
+# A profile with no rush hour and no siren bonus, so expected seconds are plain edge sums.
+FLAT = SpeedProfile(night_kmh=30, day_kmh=30, rush_kmh=30, siren_factor=1.0)
+
+
+def river_city() -> nx.DiGraph:
+    """Two banks of a river (west x=0, east x=0.01 degrees) joined by one bridge in the far south.
+
+    Nodes are named by bank and row; each street block takes 60 s, the bridge 60 s."""
+    g = nx.DiGraph()
+    for bank, lon in (("W", 106.70), ("E", 106.71)):
+        for row in range(5):
+            g.add_node(f"{bank}{row}", x=lon, y=10.80 - row * 0.01)
+        for row in range(4):
+            g.add_edge(f"{bank}{row}", f"{bank}{row + 1}", travel_time=60)
+            g.add_edge(f"{bank}{row + 1}", f"{bank}{row}", travel_time=60)
+    g.add_edge("W4", "E4", travel_time=60)
+    g.add_edge("E4", "W4", travel_time=60)
+    return g
+
+
+def at(g: nx.DiGraph, node: str) -> tuple[float, float]:
+    return g.nodes[node]["y"], g.nodes[node]["x"]
+
+
+def test_haversine_one_degree_of_latitude():
+    assert haversine_m((10.0, 106.0), (11.0, 106.0)) == pytest.approx(111_195, rel=1e-3)
+
+
+@pytest.mark.parametrize(("lat", "lon", "ok"), [
+    (10.7, 106.7, True), (91, 106.7, False), (10.7, 181, False), (float("nan"), 1, False), (True, 1, False),
+])
+def test_valid_point(lat, lon, ok):
+    assert valid_point(lat, lon) is ok
+
+
+def test_straight_line_is_slower_in_rush_hour_and_faster_with_siren():
+    model = StraightLineModel()
+    a, b = (10.77, 106.70), (10.80, 106.70)
+    noon, rush, night = (model.times(a, [b], when=w, priority=3)[0] for w in (NOON, RUSH, NIGHT))
+    assert rush > noon > night
+    assert model.times(a, [b], when=NOON, priority=1)[0] == pytest.approx(noon / 1.2)
+    # 3.34 km × 1.35 detour at 22 km/h
+    assert noon == pytest.approx(haversine_m(a, b) * 1.35 / (22 / 3.6))
+
+
+def test_road_model_goes_round_by_the_bridge():
+    g = river_city()
+    model = RoadNetworkModel(g, profile=FLAT)
+    # From W0 to E0: down the west bank (4 blocks), the bridge, up the east bank (4 blocks).
+    assert model.times(at(g, "W0"), [at(g, "E0")], when=NOON)[0] == pytest.approx(9 * 60)
+    assert model.times(at(g, "W0"), [at(g, "W3")], when=NOON)[0] == pytest.approx(3 * 60)
+
+
+def test_nearest_ambulance_by_road_is_not_the_nearest_as_the_crow_flies():
+    g = river_city()
+    scene = at(g, "W0")
+    vehicles = [Vehicle("ACROSS", at(g, "E0")), Vehicle("SAME-BANK", at(g, "W3"))]
+    by_road = rank_ambulances(RoadNetworkModel(g, profile=FLAT), scene, vehicles, when=NOON)
+    assert [v.code for v in by_road] == ["SAME-BANK", "ACROSS"]
+    assert by_road[0].seconds == pytest.approx(180)
+    as_the_crow_flies = rank_ambulances(StraightLineModel(), scene, vehicles, when=NOON)
+    assert [v.code for v in as_the_crow_flies] == ["ACROSS", "SAME-BANK"]
+
+
+def test_one_way_streets_are_searched_towards_the_scene():
+    """A ring of one-way streets: from the vehicle to the scene is one block; back would be three."""
+    g = nx.DiGraph()
+    corners = {"A": (10.80, 106.70), "B": (10.80, 106.71), "C": (10.79, 106.71), "D": (10.79, 106.70)}
+    for name, (lat, lon) in corners.items():
+        g.add_node(name, x=lon, y=lat)
+    for u, v in (("A", "B"), ("B", "C"), ("C", "D"), ("D", "A")):
+        g.add_edge(u, v, travel_time=100)
+    model = RoadNetworkModel(g, profile=FLAT)
+    assert model.times_to(corners["B"], [corners["A"]], when=NOON) == [pytest.approx(100)]
+    assert model.times(corners["B"], [corners["A"]], when=NOON) == [pytest.approx(300)]
+
+
+def test_unreachable_vehicles_are_left_out():
+    g = river_city()
+    g.add_node("ISLAND", x=106.75, y=10.75)
+    vehicles = [Vehicle("STRANDED", at(g, "ISLAND")), Vehicle("OK", at(g, "W1"))]
+    ranked = rank_ambulances(RoadNetworkModel(g, profile=FLAT), at(g, "W0"), vehicles, when=NOON)
+    assert [v.code for v in ranked] == ["OK"]
+
+
+def test_snapping_adds_the_walk_to_the_road():
+    g = river_city()
+    model = RoadNetworkModel(g, profile=FLAT, access_kmh=10)
+    off_road = (10.80, 106.701)  # about 110 m east of W0
+    seconds = model.times(off_road, [at(g, "W1")], when=NOON)[0]
+    assert seconds == pytest.approx(60 + haversine_m(off_road, at(g, "W0")) / (10 / 3.6), rel=0.01)
+
+
+def test_parallel_roads_keep_the_fastest():
+    g = nx.MultiDiGraph()
+    g.add_node(1, x=106.70, y=10.80)
+    g.add_node(2, x=106.71, y=10.80)
+    g.add_edge(1, 2, travel_time=300)
+    g.add_edge(1, 2, travel_time=120)
+    assert RoadNetworkModel(g, profile=FLAT).times((10.80, 106.70), [(10.80, 106.71)])[0] == pytest.approx(120)
+
+
+def hospital(code, lon, **kw):
+    return HospitalState(code=code, position=(10.80, lon), capabilities=frozenset(kw.pop("caps", ["general"])),
+                         ed_free=kw.pop("ed_free", 5), icu_free=kw.pop("icu_free", 2), **kw)
+
+
+def line_model():
+    """Hospitals along one street east of the scene; each 0.01 degree of longitude is 60 s."""
+    g = nx.DiGraph()
+    for i in range(6):
+        g.add_node(i, x=106.70 + i * 0.01, y=10.80)
+        if i:
+            g.add_edge(i - 1, i, travel_time=60)
+            g.add_edge(i, i - 1, travel_time=60)
+    return RoadNetworkModel(g, profile=FLAT)
+
+
+SCENE = (10.80, 106.70)
+
+
+def test_nearest_able_hospital_first_and_capability_required():
+    hospitals = [hospital("NEAR", 106.71), hospital("STROKE", 106.73, caps=["stroke"]), hospital("FAR", 106.75)]
+    assert [h.code for h in rank_hospitals(line_model(), SCENE, hospitals, when=NOON)] == ["NEAR", "STROKE", "FAR"]
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, need="stroke", when=NOON)
+    assert [h.code for h in ranked] == ["STROKE"] and ranked[0].travel_seconds == pytest.approx(180)
+
+
+def test_a_full_emergency_department_is_worth_a_detour():
+    hospitals = [hospital("FULL", 106.71, ed_free=0), hospital("FREE", 106.73)]
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, when=NOON)
+    assert [h.code for h in ranked] == ["FREE", "FULL"]
+    assert ranked[1].reasons == ("no_ed_bed",)
+    assert ranked[1].score_seconds == pytest.approx(60 + 20 * 60)
+    # ... but not one of an hour.
+    far = [hospital("FULL", 106.71, ed_free=0), hospital("FREE", 106.75)]
+    weights = DestinationWeights(no_ed_bed_s=2 * 60)
+    assert rank_hospitals(line_model(), SCENE, far, when=NOON, weights=weights)[0].code == "FULL"
+
+
+def test_no_icu_bed_counts_for_priority_one_only():
+    hospitals = [hospital("NO-ICU", 106.71, icu_free=0), hospital("ICU", 106.74)]
+    assert rank_hospitals(line_model(), SCENE, hospitals, when=NOON, priority=1)[0].code == "ICU"
+    assert rank_hospitals(line_model(), SCENE, hospitals, when=NOON, priority=3)[0].code == "NO-ICU"
+
+
+def test_camera_crowd_counts_when_the_waiting_room_fills_after_the_report():
+    quiet_report = [hospital("NEAR", 106.71, er_waiting=1), hospital("OTHER", 106.72)]
+    assert rank_hospitals(line_model(), SCENE, quiet_report, when=NOON)[0].code == "NEAR"
+    packed = [hospital("NEAR", 106.71, er_waiting=2, crowd=100), hospital("OTHER", 106.72)]
+    ranked = rank_hospitals(line_model(), SCENE, packed, when=NOON)
+    assert [h.code for h in ranked] == ["OTHER", "NEAR"] and "crowded" in ranked[1].reasons
+    assert ranked[1].score_seconds == pytest.approx(60 + 40 * 30)  # 100 people ≈ 40 patients × 30 s
+
+
+def test_diverting_hospitals_come_last_but_stay_listed():
+    hospitals = [hospital("DIVERT", 106.71, on_diversion=True), hospital("OPEN", 106.75)]
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, when=NOON)
+    assert [(h.code, h.on_diversion) for h in ranked] == [("OPEN", False), ("DIVERT", True)]
+    assert ranked[1].reasons == ("diversion",)
+
+
+def test_unknown_capacity_costs_a_little():
+    hospitals = [hospital("SILENT", 106.71, ed_free=None, icu_free=None), hospital("REPORTED", 106.72)]
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, when=NOON)
+    assert [h.code for h in ranked] == ["REPORTED", "SILENT"] and ranked[1].reasons == ("capacity_unknown",)
+
+
+def test_summary_uses_the_nearest_rank_percentile():
+    assert summarise([]).count == 0 and summarise([]).p90 is None
+    s = summarise(range(1, 11))
+    assert (s.count, s.mean, s.p90) == (10, 5.5, 9)
+    assert summarise([5]).p90 == 5
+
+
+OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="10.7700" lon="106.7000" version="1"/>
+  <node id="2" lat="10.7700" lon="106.7100" version="1"/>
+  <node id="3" lat="10.7800" lon="106.7100" version="1"/>
+  <way id="10" version="1">
+    <nd ref="1"/><nd ref="2"/>
+    <tag k="highway" v="primary"/><tag k="maxspeed" v="36"/>
+  </way>
+  <way id="11" version="1">
+    <nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="residential"/><tag k="oneway" v="yes"/>
+  </way>
+</osm>
+"""
+
+
+def test_an_openstreetmap_extract_becomes_a_routable_graph(tmp_path):
+    import osmnx as ox
+
+    path = tmp_path / "tiny.osm"
+    path.write_text(OSM_XML)
+    graph = load_road_graph(path)
+    model = RoadNetworkModel(graph, profile=SpeedProfile(night_kmh=30, day_kmh=30, siren_factor=1.0))
+    first_leg = haversine_m((10.77, 106.70), (10.77, 106.71)) / 10  # 36 km/h = 10 m/s, from the map's maxspeed
+    assert model.times((10.77, 106.70), [(10.77, 106.71)], when=NOON)[0] == pytest.approx(first_leg, rel=0.02)
+    # The residential street is one-way north: there is no way back south.
+    assert model.times((10.78, 106.71), [(10.77, 106.71)], when=NOON) == [None]
+    # Saved as GraphML (what a deployment keeps), it loads with the same travel times.
+    ox.save_graphml(graph, tmp_path / "tiny.graphml")
+    again = RoadNetworkModel(load_road_graph(tmp_path / "tiny.graphml"), profile=model.profile)
+    assert again.times((10.77, 106.70), [(10.78, 106.71)], when=NOON) == pytest.approx(
+        model.times((10.77, 106.70), [(10.78, 106.71)], when=NOON))
+
+
+def test_missing_graph_file_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_road_graph(tmp_path / "nowhere.graphml")

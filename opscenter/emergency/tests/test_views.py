@@ -1,0 +1,80 @@
+"""The 115 pages through HTTP: the dispatcher's form, the incident page with its recommendation, beds, KPIs."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from opscenter.alerts.models import Alert
+from opscenter.core.models import AuditLog
+from opscenter.emergency.models import Diversion, Incident
+from opscenter.org.roles import Role
+from opscenter.reporting import services as reporting
+from opscenter.reporting.definitions import HOSPITAL_DAILY
+from opscenter.testing import full_report
+
+FORM = {"chief_complaint": "Tai nạn giao thông", "priority": "1", "need": "trauma", "patients": "2",
+        "address": "Vòng xoay Dân Chủ", "latitude": "10.7756", "longitude": "106.6835", "caller_phone": "0909000111"}
+
+
+def test_the_dispatcher_opens_an_incident_from_the_form_and_confirms(api_client, fleet):
+    for unit in ("BV-A", "BV-B"):
+        reporting.submit("test", reporting.Submission(data_set=HOSPITAL_DAILY, unit=unit,
+                                                      period=timezone.localdate(), values=full_report()))
+    dispatcher = api_client(Role.DISPATCHER)
+    assert dispatcher.get("/emergency/").status_code == 200
+    response = dispatcher.post("/emergency/", FORM)
+    incident = Incident.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/emergency/incidents/{incident.code}/"
+    assert (incident.source, incident.patients, incident.need) == ("form", 2, "trauma")
+    page = dispatcher.get(response["Location"]).content.decode()
+    assert 'id="ranked-ambulances"' in page and 'value="AMB-1"' in page
+    assert 'value="BV-A"' in page and 'value="BV-B"' not in page  # only A treats trauma
+    confirmed = dispatcher.post(f"/emergency/incidents/{incident.code}/assign/", {"ambulance": "AMB-1",
+                                                                                  "hospital": "BV-A"})
+    assert confirmed.status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == "dispatched" and incident.destination.code == "BV-A"
+    assert Alert.objects.filter(kind="incoming_patient", unit__code="BV-A").exists()
+    # The manager of the receiving hospital can open the incident; the page view is logged.
+    assert api_client(Role.HOSPITAL_MANAGER, "A").get(f"/emergency/incidents/{incident.code}/").status_code == 200
+    assert api_client(Role.HOSPITAL_MANAGER, "B").get(f"/emergency/incidents/{incident.code}/").status_code == 404
+    assert AuditLog.objects.filter(action="emergency.incident.viewed", actor_label="hospital_manager_a").exists()
+
+
+def test_a_bad_form_shows_the_field_error_and_stores_nothing(api_client, fleet):
+    response = api_client(Role.DISPATCHER).post("/emergency/", {**FORM, "latitude": "123"})
+    assert response.status_code == 200
+    assert 'class="field has-error"' in response.content.decode()
+    assert not Incident.objects.exists()
+
+
+def test_an_ambulance_already_sent_is_refused_with_a_message(api_client, fleet):
+    dispatcher = api_client(Role.DISPATCHER)
+    dispatcher.post("/emergency/", FORM)
+    dispatcher.post("/emergency/", {**FORM, "chief_complaint": "Khó thở"})
+    first, second = Incident.objects.order_by("pk")
+    dispatcher.post(f"/emergency/incidents/{first.code}/assign/", {"ambulance": "AMB-1"})
+    response = dispatcher.post(f"/emergency/incidents/{second.code}/assign/", {"ambulance": "AMB-1"}, follow=True)
+    assert first.code in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == "received"
+
+
+@pytest.mark.parametrize(("role", "hospital", "expected"), [
+    (Role.DISPATCHER, "-", 200), (Role.OPERATOR, "-", 200), (Role.HOSPITAL_MANAGER, "A", 200),
+    (Role.REPORTER, "A", 403), (Role.SECURITY, "A", 403),
+])
+@pytest.mark.parametrize("url", ["/emergency/", "/emergency/beds/", "/emergency/kpis/"])
+def test_pages_by_role(api_client, fleet, role, hospital, expected, url):
+    assert api_client(role, hospital).get(url).status_code == expected
+
+
+def test_diversion_from_the_beds_board(api_client, fleet):
+    manager = api_client(Role.HOSPITAL_MANAGER, "A")
+    assert 'action="/emergency/hospitals/BV-A/diversion/"' in manager.get("/emergency/beds/").content.decode()
+    manager.post("/emergency/hospitals/BV-A/diversion/", {"active": "1", "reason": "Quá tải"})
+    assert Diversion.objects.get().active is True
+    page = api_client(Role.DISPATCHER).get("/emergency/beds/").content.decode()
+    assert "Quá tải" in page
+    assert manager.post("/emergency/hospitals/BV-B/diversion/", {"active": "1", "reason": "x"}).status_code == 403

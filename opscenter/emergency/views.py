@@ -1,0 +1,204 @@
+"""The dispatcher's screen, one incident with its recommendation, the emergency beds board and the KPIs.
+
+Thin: forms post to the services; errors come back as messages or field errors on the same page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from opscenter.core.errors import Conflict, NotFound, ValidationFailed
+from opscenter.core.permissions import perm_required
+from opscenter.dashboard.views import LEVEL_COLOURS, page
+from opscenter.org.models import Unit, Ward
+from opscenter.org.roles import Perm
+
+from . import queries, services
+from .models import Ambulance, Capability, Incident
+
+REASONS = {
+    "no_ed_bed": gettext_lazy("no free emergency bed"), "no_icu_bed": gettext_lazy("no free ICU bed"),
+    "capacity_unknown": gettext_lazy("no recent report"), "crowded": gettext_lazy("crowded emergency room"),
+    "diversion": gettext_lazy("on diversion"),
+}
+NEXT_STATUS: dict[str, list[str]] = {
+    Incident.Status.DISPATCHED: [Incident.Status.EN_ROUTE],
+    Incident.Status.EN_ROUTE: [Incident.Status.ON_SCENE],
+    Incident.Status.ON_SCENE: [Incident.Status.TRANSPORTING, Incident.Status.CLOSED],
+    Incident.Status.TRANSPORTING: [Incident.Status.AT_HOSPITAL],
+    Incident.Status.AT_HOSPITAL: [Incident.Status.HANDED_OVER],
+    Incident.Status.HANDED_OVER: [Incident.Status.CLOSED],
+}
+
+
+class IncidentForm(forms.Form):
+    chief_complaint = forms.CharField(label=gettext_lazy("Chief complaint"), max_length=255)
+    priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), coerce=int, initial=2, choices=[
+        (1, gettext_lazy("1 — life-threatening")), (2, gettext_lazy("2 — emergency")),
+        (3, gettext_lazy("3 — urgent")), (4, gettext_lazy("4 — non-urgent"))])
+    need = forms.ChoiceField(label=gettext_lazy("Hospital capability needed"), required=False,
+                             choices=[("", gettext_lazy("General")), *Capability.choices])
+    patients = forms.IntegerField(label=gettext_lazy("Patients"), initial=1, min_value=1, max_value=500)
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=255, required=False)
+    ward = forms.ChoiceField(label=gettext_lazy("Ward / commune"), required=False)
+    latitude = forms.FloatField(label=gettext_lazy("Latitude"), required=False)
+    longitude = forms.FloatField(label=gettext_lazy("Longitude"), required=False)
+    caller_phone = forms.CharField(label=gettext_lazy("Caller's phone"), max_length=32, required=False)
+    notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].choices = [("", "—"), *Ward.objects.values_list("code", "name")]
+        for name in ("latitude", "longitude"):
+            self.fields[name].widget.attrs.update(step="any")
+
+    def add_errors(self, exc: ValidationFailed) -> None:
+        for error in exc.errors:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+def _dispatch_config() -> dict[str, Any]:
+    return {
+        "liveUrl": "/api/emergency/live",
+        "bedsUrl": "/api/emergency/beds",
+        "streamUrl": reverse("event-stream"),
+        "incidentUrl": reverse("emergency:incident", args=["__code__"]),
+        "levelColours": LEVEL_COLOURS,
+        "statuses": dict(Incident.Status.choices) | dict(Ambulance.Status.choices),
+        "labels": {
+            "live": _("live"), "reconnecting": _("reconnecting"), "offline": _("offline"),
+            "priority": _("Priority"), "open": _("Open"), "noIncident": _("No open incident."),
+            "tilesUnavailable": _("Map tiles unavailable; positions shown on a plain map"),
+            "edFree": _("Free emergency beds"), "icuFree": _("Free ICU beds"), "diversion": _("On diversion"),
+        },
+    }
+
+
+@perm_required(Perm.VIEW_EMERGENCY)
+def dispatch(request: HttpRequest) -> HttpResponse:
+    """The 115 working screen: new call form, queue, live map of incidents and ambulances."""
+    form = IncidentForm()
+    if request.method == "POST":
+        form = IncidentForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            try:
+                incident, _created = services.create_incident(request.user, services.IncidentInput(
+                    **data, source=Incident.Source.FORM))
+            except ValidationFailed as exc:
+                form.add_errors(exc)
+            else:
+                messages.success(request, _("Incident %(code)s opened") % {"code": incident.code})
+                return redirect("emergency:incident", incident.code)
+    live = queries.live_map(request.user)
+    return page(request, "emergency/dispatch.html", {
+        "form": form, "incidents": live["incidents"], "config": _dispatch_config(),
+        "may_dispatch": request.user.has_perm_in(Perm.DISPATCH),
+        "kpis": queries.kpis(request.user, hours=24),
+    })
+
+
+def _incident(request: HttpRequest, code: str) -> Incident:
+    try:
+        return services.view_incident(request.user, code)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@perm_required(Perm.VIEW_EMERGENCY)
+def incident(request: HttpRequest, code: str) -> HttpResponse:
+    item = _incident(request, code)
+    may_dispatch = request.user.has_perm_in(Perm.DISPATCH, item.center)
+    recommendation = None
+    if may_dispatch and item.is_open and item.status not in (Incident.Status.AT_HOSPITAL,
+                                                             Incident.Status.HANDED_OVER):
+        recommendation = queries.recommend(item)
+        for hospital in recommendation["hospitals"]:
+            hospital["reason_labels"] = [REASONS.get(r, r) for r in hospital["reasons"]]
+    return page(request, "emergency/incident.html", {
+        "incident": item, "recommendation": recommendation, "may_dispatch": may_dispatch,
+        "timeline": item.timeline.select_related("ambulance"),
+        "assignments": item.assignments.select_related("ambulance", "ambulance__station"),
+        "next_statuses": [(s, Incident.Status(s).label) for s in NEXT_STATUS.get(item.status, [])]
+        if item.is_open else [],
+    })
+
+
+def _act(request: HttpRequest, code: str, action: Any) -> HttpResponse:
+    item = _incident(request, code)
+    try:
+        action(item)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied:
+        raise
+    return redirect("emergency:incident", item.code)
+
+
+@require_POST
+@perm_required(Perm.VIEW_EMERGENCY)
+def assign(request: HttpRequest, code: str) -> HttpResponse:
+    def confirm(item: Incident) -> None:
+        services.assign(request.user, item, request.POST.get("ambulance", ""), request.POST.get("hospital", ""))
+        messages.success(request, _("Ambulance %(code)s dispatched") % {"code": request.POST.get("ambulance")})
+    return _act(request, code, confirm)
+
+
+@require_POST
+@perm_required(Perm.VIEW_EMERGENCY)
+def destination(request: HttpRequest, code: str) -> HttpResponse:
+    return _act(request, code, lambda item: services.set_destination(request.user, item,
+                                                                      request.POST.get("hospital", "")))
+
+
+@require_POST
+@perm_required(Perm.VIEW_EMERGENCY)
+def status(request: HttpRequest, code: str) -> HttpResponse:
+    return _act(request, code, lambda item: services.advance(request.user, item, request.POST.get("status", ""),
+                                                             note=request.POST.get("note", "")))
+
+
+@require_POST
+@perm_required(Perm.VIEW_EMERGENCY)
+def cancel(request: HttpRequest, code: str) -> HttpResponse:
+    return _act(request, code, lambda item: services.cancel(request.user, item, request.POST.get("reason", "")))
+
+
+@perm_required(Perm.VIEW_EMERGENCY)
+def beds(request: HttpRequest) -> HttpResponse:
+    board = queries.beds_board(request.user)
+    units = {u.code: u for u in queries.board_hospitals(request.user)}
+    for row in board["hospitals"]:
+        row["may_divert"] = services.may_set_diversion(request.user, units[row["code"]])
+    return page(request, "emergency/beds.html", {"board": board, "config": _dispatch_config()})
+
+
+@require_POST
+@perm_required(Perm.VIEW_EMERGENCY)
+def diversion(request: HttpRequest, code: str) -> HttpResponse:
+    if not Unit.objects.filter(code=code, kind=Unit.Kind.HOSPITAL).exists():
+        raise Http404("no such hospital")
+    try:
+        services.set_diversion(request.user, code, request.POST.get("active") == "1", request.POST.get("reason", ""))
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, str(exc))
+    return redirect("emergency:beds")
+
+
+@perm_required(Perm.VIEW_EMERGENCY)
+def kpis(request: HttpRequest) -> HttpResponse:
+    try:
+        hours = min(max(int(request.GET.get("hours", 24)), 1), 24 * 31)
+    except ValueError:
+        hours = 24
+    return page(request, "emergency/kpis.html", {"kpis": queries.kpis(request.user, hours), "hours": hours,
+                                                 "windows": [6, 24, 24 * 7]})
