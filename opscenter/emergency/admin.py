@@ -27,8 +27,7 @@ class ReadOnly(admin.ModelAdmin):
 
 class TimelineInline(admin.TabularInline):
     model = IncidentEvent
-    fields = ["time", "action", "actor_label", "ambulance", "text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("time", "action", "actor_label", "ambulance", "text")
     extra = 0
     can_delete = False
 

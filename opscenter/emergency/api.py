@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Status
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound
 from opscenter.core.permissions import require
 from opscenter.org.models import Unit
@@ -33,7 +33,7 @@ from .schemas import (
 router = Router()
 
 
-def _incident(request: HttpRequest, code: str) -> Incident:
+def _incident(request: AuthedRequest, code: str) -> Incident:
     require(request.user, Perm.VIEW_EMERGENCY)
     incident = queries.visible_incidents(request.user).filter(code=code).first()
     if incident is None:
@@ -59,7 +59,7 @@ def incident_detail(incident: Incident) -> dict[str, Any]:
 
 
 @router.post("/incidents", response={200: dict, 201: dict})
-def create_incident(request: HttpRequest, payload: IncidentIn):
+def create_incident(request: AuthedRequest, payload: IncidentIn):
     """Open an incident (a call-taking system sends `external_id`: a repeat returns the first incident, 200)."""
     data = services.IncidentInput(**payload.dict(), source=Incident.Source.API)
     incident, created = services.create_incident(request.user, data)
@@ -67,7 +67,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn):
 
 
 @router.get("/incidents")
-def list_incidents(request: HttpRequest, open: bool = True, priority: int | None = None, limit: int = 200):
+def list_incidents(request: AuthedRequest, open: bool = True, priority: int | None = None, limit: int = 200):
     require(request.user, Perm.VIEW_EMERGENCY)
     incidents = queries.visible_incidents(request.user).order_by("priority", "-received_at")
     if open:
@@ -78,13 +78,13 @@ def list_incidents(request: HttpRequest, open: bool = True, priority: int | None
 
 
 @router.get("/incidents/{code}")
-def get_incident(request: HttpRequest, code: str):
+def get_incident(request: AuthedRequest, code: str):
     require(request.user, Perm.VIEW_EMERGENCY)
     return incident_detail(services.view_incident(request.user, code))
 
 
 @router.get("/incidents/{code}/recommendation")
-def recommendation(request: HttpRequest, code: str):
+def recommendation(request: AuthedRequest, code: str):
     """Available ambulances by travel time to the scene and hospitals by effective arrival; the dispatcher
     confirms with `assign`."""
     incident = _incident(request, code)
@@ -93,7 +93,7 @@ def recommendation(request: HttpRequest, code: str):
 
 
 @router.post("/incidents/{code}/assign")
-def assign(request: HttpRequest, code: str, payload: AssignIn):
+def assign(request: AuthedRequest, code: str, payload: AssignIn):
     """Send an ambulance (and name the receiving hospital). 409 if the ambulance is no longer available."""
     incident = _incident(request, code)
     services.assign(request.user, incident, payload.ambulance, payload.hospital)
@@ -101,13 +101,13 @@ def assign(request: HttpRequest, code: str, payload: AssignIn):
 
 
 @router.post("/incidents/{code}/destination")
-def destination(request: HttpRequest, code: str, payload: DestinationIn):
+def destination(request: AuthedRequest, code: str, payload: DestinationIn):
     incident = services.set_destination(request.user, _incident(request, code), payload.hospital)
     return queries.incident_summary(incident)
 
 
 @router.post("/incidents/{code}/status")
-def status(request: HttpRequest, code: str, payload: StatusIn):
+def status(request: AuthedRequest, code: str, payload: StatusIn):
     """Move the incident forward: en_route, on_scene, transporting, at_hospital, handed_over, closed."""
     incident = services.advance(request.user, _incident(request, code), payload.status, at=payload.at,
                                 note=payload.note)
@@ -115,18 +115,18 @@ def status(request: HttpRequest, code: str, payload: StatusIn):
 
 
 @router.post("/incidents/{code}/cancel")
-def cancel(request: HttpRequest, code: str, payload: ReasonIn):
+def cancel(request: AuthedRequest, code: str, payload: ReasonIn):
     return queries.incident_summary(services.cancel(request.user, _incident(request, code), payload.reason))
 
 
 @router.post("/incidents/{code}/notes", response={201: dict})
-def add_note(request: HttpRequest, code: str, payload: NoteIn):
+def add_note(request: AuthedRequest, code: str, payload: NoteIn):
     entry = services.add_note(request.user, _incident(request, code), payload.text)
     return Status(201, {"time": entry.time, "action": entry.action, "actor": entry.actor_label, "text": entry.text})
 
 
 @router.get("/ambulances")
-def list_ambulances(request: HttpRequest, status: str | None = None):
+def list_ambulances(request: AuthedRequest, status: str | None = None):
     require(request.user, Perm.VIEW_EMERGENCY)
     ambulances = queries.visible_ambulances(request.user)
     if status:
@@ -135,12 +135,12 @@ def list_ambulances(request: HttpRequest, status: str | None = None):
 
 
 @router.post("/ambulances", response={200: dict, 201: dict})
-def register_ambulance(request: HttpRequest, payload: AmbulanceIn):
+def register_ambulance(request: AuthedRequest, payload: AmbulanceIn):
     ambulance, created = services.register_ambulance(request.user, **payload.dict())
     return Status(201 if created else 200, queries.ambulance_summary(ambulance))
 
 
-def _ambulance(request: HttpRequest, code: str) -> Ambulance:
+def _ambulance(request: AuthedRequest, code: str) -> Ambulance:
     ambulance = queries.visible_ambulances(request.user).filter(code=code).first()
     if ambulance is None:
         raise NotFound("No such ambulance in your scope")
@@ -148,27 +148,27 @@ def _ambulance(request: HttpRequest, code: str) -> Ambulance:
 
 
 @router.post("/ambulances/{code}/status")
-def ambulance_status(request: HttpRequest, code: str, payload: AmbulanceStatusIn):
+def ambulance_status(request: AuthedRequest, code: str, payload: AmbulanceStatusIn):
     """Take an idle ambulance out of service, or back into service."""
     ambulance = services.set_ambulance_status(request.user, _ambulance(request, code), payload.status)
     return queries.ambulance_summary(ambulance)
 
 
 @router.post("/ambulances/{code}/position", response=PositionResultOut)
-def position(request: HttpRequest, code: str, payload: SinglePositionIn):
+def position(request: AuthedRequest, code: str, payload: SinglePositionIn):
     update = services.PositionUpdate(ambulance=code, **payload.dict())
     return services.record_positions(request.user, [update])
 
 
 @router.post("/positions", response=PositionResultOut)
-def positions(request: HttpRequest, payload: PositionBatchIn):
+def positions(request: AuthedRequest, payload: PositionBatchIn):
     """A batch of vehicle positions (e.g. a gateway forwarding every vehicle's fix once a second)."""
     updates = [services.PositionUpdate(**p.dict()) for p in payload.positions]
     return services.record_positions(request.user, updates)
 
 
 @router.get("/beds")
-def beds(request: HttpRequest):
+def beds(request: AuthedRequest):
     """Free emergency and ICU beds per hospital and city-wide, ER crowding, diversion."""
     require(request.user, Perm.VIEW_EMERGENCY)
     return queries.beds_board(request.user)
@@ -180,7 +180,7 @@ def _diversion_out(row: Diversion) -> dict[str, Any]:
 
 
 @router.get("/hospitals/{code}/diversion", response=list[DiversionOut])
-def diversion_history(request: HttpRequest, code: str):
+def diversion_history(request: AuthedRequest, code: str):
     require(request.user, Perm.VIEW_EMERGENCY)
     hospital = queries.board_hospitals(request.user).filter(code=code).first()
     if hospital is None:
@@ -190,7 +190,7 @@ def diversion_history(request: HttpRequest, code: str):
 
 
 @router.post("/hospitals/{code}/diversion", response={200: DiversionOut, 201: DiversionOut})
-def set_diversion(request: HttpRequest, code: str, payload: DiversionIn):
+def set_diversion(request: AuthedRequest, code: str, payload: DiversionIn):
     require(request.user, Perm.VIEW_EMERGENCY)
     if not Unit.objects.filter(code=code, kind=Unit.Kind.HOSPITAL).exists():
         raise NotFound("No such hospital")
@@ -199,13 +199,13 @@ def set_diversion(request: HttpRequest, code: str, payload: DiversionIn):
 
 
 @router.get("/kpis")
-def kpis(request: HttpRequest, hours: int = 24):
+def kpis(request: AuthedRequest, hours: int = 24):
     require(request.user, Perm.VIEW_EMERGENCY)
     return queries.kpis(request.user, min(max(hours, 1), 24 * 31))
 
 
 @router.get("/live")
-def live(request: HttpRequest):
+def live(request: AuthedRequest):
     """Open incidents and the fleet, for the live map."""
     require(request.user, Perm.VIEW_EMERGENCY)
     return queries.live_map(request.user)

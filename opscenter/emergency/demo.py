@@ -8,6 +8,7 @@ import logging
 import math
 import random
 import zlib
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,7 @@ def _new_call(now: dt.datetime) -> None:
     if not wards:
         return
     ward = _rng.choices(wards, weights=[w.population or 1 for w in wards])[0]
+    assert ward.latitude is not None and ward.longitude is not None  # filtered above
     complaint, priority, need, _share = _rng.choices(CALLS, weights=[c[3] for c in CALLS])[0]
     services.create_incident(ACTOR, services.IncidentInput(
         chief_complaint=complaint, priority=priority, need=need, ward=ward.code,
@@ -121,7 +123,7 @@ def _drive(now: dt.datetime) -> None:
             continue
         seconds = (now - ambulance.position_at).total_seconds() if ambulance.position_at else 4.0
         incident = ambulance.incident
-        target: tuple[float, float] | None
+        target: tuple[Any, Any] | None  # coordinates, checked for None where they come from
         if incident is None:
             station = ambulance.station
             target = (station.latitude, station.longitude) if station.latitude is not None else None
@@ -132,7 +134,7 @@ def _drive(now: dt.datetime) -> None:
         else:
             target = None
         if target is not None and target != position:
-            new, arrived = _step(position, target, min(seconds, 30))
+            new, arrived = _step(position, target, min(seconds, 30))  # type: ignore[arg-type]
             updates.append(services.PositionUpdate(ambulance.code, round(new[0], 6), round(new[1], 6), now,
                                                    DRIVE_KMH))
         else:

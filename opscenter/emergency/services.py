@@ -148,7 +148,7 @@ def create_incident(actor: User | str, data: IncidentInput) -> tuple[Incident, b
     longitude = data.longitude if data.longitude is not None else ward.longitude  # type: ignore[union-attr]
     try:
         with transaction.atomic():
-            incident = Incident.objects.create(
+            incident = Incident.objects.create(  # type: ignore[misc]  # coordinates checked in validation
                 code=uuid.uuid4().hex[:24], center=center, external_id=data.external_id or None, source=data.source,
                 received_at=data.received_at or now, caller_phone=data.caller_phone.strip(),
                 address=data.address.strip(), ward=ward, latitude=latitude, longitude=longitude,

@@ -4,18 +4,19 @@ Thin: forms post to the services; errors come back as messages or field errors o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
 from opscenter.dashboard.views import LEVEL_COLOURS, page
@@ -57,7 +58,7 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ward"].choices = [("", "—"), *Ward.objects.values_list("code", "name")]
+        cast(forms.ChoiceField, self.fields["ward"]).choices = [("", "—"), *Ward.objects.values_list("code", "name")]
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update(step="any")
 
@@ -84,7 +85,7 @@ def _dispatch_config() -> dict[str, Any]:
 
 
 @perm_required(Perm.VIEW_EMERGENCY)
-def dispatch(request: HttpRequest) -> HttpResponse:
+def dispatch(request: AuthedRequest) -> HttpResponse:
     """The 115 working screen: new call form, queue, live map of incidents and ambulances."""
     form = IncidentForm()
     if request.method == "POST":
@@ -107,7 +108,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _incident(request: HttpRequest, code: str) -> Incident:
+def _incident(request: AuthedRequest, code: str) -> Incident:
     try:
         return services.view_incident(request.user, code)
     except NotFound as exc:
@@ -115,7 +116,7 @@ def _incident(request: HttpRequest, code: str) -> Incident:
 
 
 @perm_required(Perm.VIEW_EMERGENCY)
-def incident(request: HttpRequest, code: str) -> HttpResponse:
+def incident(request: AuthedRequest, code: str) -> HttpResponse:
     item = _incident(request, code)
     may_dispatch = request.user.has_perm_in(Perm.DISPATCH, item.center)
     recommendation = None
@@ -133,7 +134,7 @@ def incident(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def _act(request: HttpRequest, code: str, action: Any) -> HttpResponse:
+def _act(request: AuthedRequest, code: str, action: Any) -> HttpResponse:
     item = _incident(request, code)
     try:
         action(item)
@@ -146,7 +147,7 @@ def _act(request: HttpRequest, code: str, action: Any) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.VIEW_EMERGENCY)
-def assign(request: HttpRequest, code: str) -> HttpResponse:
+def assign(request: AuthedRequest, code: str) -> HttpResponse:
     def confirm(item: Incident) -> None:
         services.assign(request.user, item, request.POST.get("ambulance", ""), request.POST.get("hospital", ""))
         messages.success(request, _("Ambulance %(code)s dispatched") % {"code": request.POST.get("ambulance")})
@@ -155,26 +156,26 @@ def assign(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.VIEW_EMERGENCY)
-def destination(request: HttpRequest, code: str) -> HttpResponse:
+def destination(request: AuthedRequest, code: str) -> HttpResponse:
     return _act(request, code, lambda item: services.set_destination(request.user, item,
                                                                       request.POST.get("hospital", "")))
 
 
 @require_POST
 @perm_required(Perm.VIEW_EMERGENCY)
-def status(request: HttpRequest, code: str) -> HttpResponse:
+def status(request: AuthedRequest, code: str) -> HttpResponse:
     return _act(request, code, lambda item: services.advance(request.user, item, request.POST.get("status", ""),
                                                              note=request.POST.get("note", "")))
 
 
 @require_POST
 @perm_required(Perm.VIEW_EMERGENCY)
-def cancel(request: HttpRequest, code: str) -> HttpResponse:
+def cancel(request: AuthedRequest, code: str) -> HttpResponse:
     return _act(request, code, lambda item: services.cancel(request.user, item, request.POST.get("reason", "")))
 
 
 @perm_required(Perm.VIEW_EMERGENCY)
-def beds(request: HttpRequest) -> HttpResponse:
+def beds(request: AuthedRequest) -> HttpResponse:
     board = queries.beds_board(request.user)
     units = {u.code: u for u in queries.board_hospitals(request.user)}
     for row in board["hospitals"]:
@@ -184,7 +185,7 @@ def beds(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @perm_required(Perm.VIEW_EMERGENCY)
-def diversion(request: HttpRequest, code: str) -> HttpResponse:
+def diversion(request: AuthedRequest, code: str) -> HttpResponse:
     if not Unit.objects.filter(code=code, kind=Unit.Kind.HOSPITAL).exists():
         raise Http404("no such hospital")
     try:
@@ -195,7 +196,7 @@ def diversion(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_EMERGENCY)
-def kpis(request: HttpRequest) -> HttpResponse:
+def kpis(request: AuthedRequest) -> HttpResponse:
     try:
         hours = min(max(int(request.GET.get("hours", 24)), 1), 24 * 31)
     except ValueError:

@@ -3,11 +3,11 @@ Personal case data only for VIEW_CASE_DETAILS, and every read of it is logged.""
 
 import datetime as dt
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound, ValidationFailed
 from opscenter.core.permissions import require
 from opscenter.org.models import Unit
@@ -46,7 +46,7 @@ def _disease(value: str | None) -> str | None:
 
 
 @router.post("/cases", response={200: CaseResultOut, 201: CaseResultOut})
-def report_case(request: HttpRequest, payload: CaseIn):
+def report_case(request: AuthedRequest, payload: CaseIn):
     """Report one case. The same patient reported again (here or by another facility) is merged into
     their case, not counted twice; a repeat with the same Idempotency-Key changes nothing."""
     key = payload.idempotency_key or request.headers.get("Idempotency-Key")
@@ -56,7 +56,7 @@ def report_case(request: HttpRequest, payload: CaseIn):
 
 
 @router.post("/cases/batch", response=list[CaseResultOut])
-def report_cases(request: HttpRequest, payload: CaseBatchIn):
+def report_cases(request: AuthedRequest, payload: CaseBatchIn):
     """Many cases at once, all or nothing (errors name the item: `[3].onset_date`)."""
     results = services.report_cases(request.user, [_input(c) for c in payload.cases], CaseReport.Source.API,
                                      [c.idempotency_key for c in payload.cases])
@@ -65,7 +65,7 @@ def report_cases(request: HttpRequest, payload: CaseBatchIn):
 
 @router.get("/cases", response=list[CaseDetailOut])
 @paginate(LimitOffsetPagination)
-def list_cases(request: HttpRequest, disease: str | None = None, ward: str | None = None,
+def list_cases(request: AuthedRequest, disease: str | None = None, ward: str | None = None,
                date_from: dt.date | None = None, date_to: dt.date | None = None):
     """The line list with personal data (epidemiology roles; every read is logged)."""
     qs = services.case_queryset(request.user)
@@ -80,7 +80,7 @@ def list_cases(request: HttpRequest, disease: str | None = None, ward: str | Non
     return queries.AuditedCases(qs, request.user, "api list")
 
 
-def _case(request: HttpRequest, case_id: int) -> Case:
+def _case(request: AuthedRequest, case_id: int) -> Case:
     case = services.case_queryset(request.user).filter(pk=case_id).first()
     if case is None:
         raise NotFound("No such case in your scope")
@@ -88,20 +88,20 @@ def _case(request: HttpRequest, case_id: int) -> Case:
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_id: int):
+def get_case(request: AuthedRequest, case_id: int):
     case = _case(request, case_id)
     services.record_case_access(request.user, [case], "api detail")
     return queries.case_detail_out(case)
 
 
 @router.get("/cases/{case_id}/history", response=list[ReportOut])
-def case_history(request: HttpRequest, case_id: int):
+def case_history(request: AuthedRequest, case_id: int):
     case = _case(request, case_id)
     services.record_case_access(request.user, [case], "api history")
     return [queries.report_out(r) for r in case.reports.select_related("facility", "submitted_by")]
 
 
-def _changeable(request: HttpRequest, case_id: int) -> Case:
+def _changeable(request: AuthedRequest, case_id: int) -> Case:
     case = Case.objects.select_related("facility", "ward").filter(pk=case_id).first()
     if case is None or not (request.user.has_perm_in(Perm.VIEW_CASE_DETAILS, case.facility)
                             or request.user.has_perm_in(Perm.REPORT_CASES, case.facility)):
@@ -110,20 +110,20 @@ def _changeable(request: HttpRequest, case_id: int) -> Case:
 
 
 @router.post("/cases/{case_id}/corrections", response=CaseOut)
-def correct_case(request: HttpRequest, case_id: int, payload: CorrectionIn):
+def correct_case(request: AuthedRequest, case_id: int, payload: CorrectionIn):
     """Correct some values; the earlier ones stay in the case's history."""
     case = services.correct_case(request.user, _changeable(request, case_id), payload.changes, payload.reason)
     return queries.case_out(case)
 
 
 @router.post("/cases/{case_id}/cancel", response=CaseOut)
-def cancel_case(request: HttpRequest, case_id: int, payload: CancelIn):
+def cancel_case(request: AuthedRequest, case_id: int, payload: CancelIn):
     case = services.cancel_case(request.user, _changeable(request, case_id), payload.reason)
     return queries.case_out(case)
 
 
 @router.get("/counts", response=list[CountOut], url_name="surveillance_counts")
-def counts(request: HttpRequest, date_from: dt.date, date_to: dt.date, disease: str | None = None,
+def counts(request: AuthedRequest, date_from: dt.date, date_to: dt.date, disease: str | None = None,
            by: str = "day", group: str | None = None):
     """Case counts (no personal data) per `by` = day|week, and per `group` = ward|facility if given."""
     require(request.user, Perm.VIEW_SURVEILLANCE)
@@ -137,14 +137,14 @@ def counts(request: HttpRequest, date_from: dt.date, date_to: dt.date, disease: 
 
 
 @router.get("/report-counts", response=list[ReportCountOut])
-def report_counts(request: HttpRequest, disease: str, date_from: dt.date, date_to: dt.date):
+def report_counts(request: AuthedRequest, disease: str, date_from: dt.date, date_to: dt.date):
     """New cases as the daily hospital reports count them, per day and facility."""
     require(request.user, Perm.VIEW_SURVEILLANCE)
     return services.report_counts(_disease(disease) or "", date_from, date_to)
 
 
 @router.get("/incidence", response=list[IncidenceOut], url_name="surveillance_incidence")
-def incidence(request: HttpRequest, disease: str, days: int = 28, date_to: dt.date | None = None):
+def incidence(request: AuthedRequest, disease: str, days: int = 28, date_to: dt.date | None = None):
     """Cases per ward in the last `days` days, and per 100,000 residents."""
     require(request.user, Perm.VIEW_SURVEILLANCE)
     if not 1 <= days <= 366:
@@ -153,7 +153,7 @@ def incidence(request: HttpRequest, disease: str, days: int = 28, date_to: dt.da
 
 
 @router.get("/signals", response=list[SignalOut], url_name="surveillance_signals")
-def signals(request: HttpRequest, day: dt.date | None = None, disease: str | None = None, area: str | None = None,
+def signals(request: AuthedRequest, day: dt.date | None = None, disease: str | None = None, area: str | None = None,
             alarm: bool | None = None):
     """Detection results of a day (the latest by default)."""
     require(request.user, Perm.VIEW_SURVEILLANCE)
@@ -161,7 +161,7 @@ def signals(request: HttpRequest, day: dt.date | None = None, disease: str | Non
 
 
 @router.get("/rt", response=RtOut, url_name="surveillance_rt")
-def rt(request: HttpRequest, params: Query[queries.RtParams]):
+def rt(request: AuthedRequest, params: Query[queries.RtParams]):
     """Rt (Cori et al.) with its 95% credible interval, for a disease city-wide or in a ward."""
     require(request.user, Perm.VIEW_SURVEILLANCE)
     _disease(params.disease)
@@ -169,7 +169,7 @@ def rt(request: HttpRequest, params: Query[queries.RtParams]):
 
 
 @router.get("/forecasts", response=list[ForecastOut], url_name="surveillance_forecasts")
-def forecasts(request: HttpRequest, target: str | None = None, disease: str | None = None,
+def forecasts(request: AuthedRequest, target: str | None = None, disease: str | None = None,
               area: str | None = None, unit: str | None = None):
     """The latest forecasts, with their backtest against the seasonal naive baseline."""
     require(request.user, Perm.VIEW_SURVEILLANCE)
@@ -186,7 +186,7 @@ def forecasts(request: HttpRequest, target: str | None = None, disease: str | No
 
 
 @router.get("/forecasts/hospital/{code}", response=list[ForecastOut], url_name="surveillance_hospital_forecasts")
-def hospital_forecasts(request: HttpRequest, code: str):
+def hospital_forecasts(request: AuthedRequest, code: str):
     """A hospital's admissions and occupied beds per type for the next 14 days (for its capacity charts)."""
     unit = get_object_or_404(Unit, code=code)
     user = request.user

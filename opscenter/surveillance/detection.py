@@ -279,7 +279,8 @@ def _farrington_point(x: np.ndarray, k: int, freq: int, c: FarringtonControl,
     groups = np.unique(levels[keep]) if factors else np.array([])
 
     def design(with_trend: bool) -> tuple[np.ndarray, np.ndarray]:
-        columns, row = [np.ones(len(y))], [1.0]
+        columns: list[np.ndarray] = [np.ones(len(y))]
+        row = [1.0]
         if with_trend:
             columns.append(wtime)
             row.append(now)

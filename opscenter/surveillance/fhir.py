@@ -19,13 +19,13 @@ import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError as PydanticValidationError
 
-from opscenter.core.auth import bearer_user
+from opscenter.core.auth import AuthedRequest, bearer_user
 from opscenter.core.errors import Conflict, FieldError, ValidationFailed
 from opscenter.reporting.fhir import _respond, outcome
 
@@ -65,9 +65,9 @@ def _date(value: Any) -> dt.date | None:
 
 def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
     patients: dict[str, Any] = {}
-    conditions = []
+    conditions: list[tuple[int, Any]] = []
     for i, entry in enumerate(bundle.entry or []):
-        resource = entry.resource
+        resource: Any = entry.resource  # a Patient, a Condition, ... : read by kind below
         kind = type(resource).__name__
         if kind == "Patient":
             for ref in filter(None, [entry.fullUrl, f"Patient/{resource.id}" if resource.id else None]):
@@ -81,8 +81,8 @@ def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
         raise ValidationFailed.one("Bundle.entry", "no Condition entry")
     for i, condition in conditions:
         path = f"Bundle.entry[{i}].resource"
-        ref = condition.subject.reference if condition.subject else None
-        patient = patients.get(ref or "")
+        subject = condition.subject.reference if condition.subject else None
+        patient = patients.get(subject or "")
         disease = _code(condition.code)
         onset = _date(condition.onsetDateTime)
         if patient is None:
@@ -123,7 +123,7 @@ def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
 
 @csrf_exempt
 @require_POST
-def bundle(request: HttpRequest) -> HttpResponse:
+def bundle(request: AuthedRequest) -> HttpResponse:
     user = bearer_user(request)
     if user is None:
         return outcome([("login", "", "authentication required (Authorization: Bearer <token>)")], 401)

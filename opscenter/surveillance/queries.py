@@ -55,7 +55,7 @@ class AuditedCases:
 
 def signals(day: dt.date | None, disease: str | None, area: str | None, alarm: bool | None):
     day = day or Signal.objects.order_by("-day").values_list("day", flat=True).first()
-    qs = Signal.objects.filter(day=day).select_related("ward")
+    qs = Signal.objects.filter(day=day).select_related("ward") if day else Signal.objects.none()
     if disease:
         qs = qs.filter(disease=disease)
     if area:

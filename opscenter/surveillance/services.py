@@ -159,7 +159,8 @@ def report_cases(actor: User | str, items: Sequence[CaseInput], source: str = Ca
         raise ValidationFailed(errors)
     try:
         with transaction.atomic():
-            outcomes = [_store(actor, data, ward, facility, source, key)
+            # Validation passed, so every item has its ward and facility.
+            outcomes = [_store(actor, data, ward, facility, source, key)  # type: ignore[arg-type]
                         for (data, ward, facility), key in zip(checked, keys, strict=True)]
     except IntegrityError as exc:
         raise Conflict(_("The same report was stored at the same moment; retry.")) from exc

@@ -7,11 +7,12 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import ValidationFailed
 from opscenter.core.permissions import perm_required
 from opscenter.dashboard.views import page
@@ -26,7 +27,7 @@ PAGE_SIZE = 50
 
 
 @perm_required(Perm.VIEW_SURVEILLANCE)
-def epidemic(request: HttpRequest) -> HttpResponse:
+def epidemic(request: AuthedRequest) -> HttpResponse:
     disease = request.GET.get("disease") if request.GET.get("disease") in Disease.values else Disease.DENGUE
     area = request.GET.get("area") or Signal.CITY
     ward = Ward.objects.filter(code=area).first()
@@ -60,7 +61,7 @@ def epidemic(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.REPORT_CASES)
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthedRequest) -> HttpResponse:
     facilities = request.user.scope_units().filter(kind__in=[Unit.Kind.HOSPITAL, Unit.Kind.HEALTH_CENTER],
                                                    active=True).order_by("name")
     today = services.local_today()
@@ -83,7 +84,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_CASE_DETAILS)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     qs = services.case_queryset(request.user)
     disease = request.GET.get("disease")
     if disease in Disease.values:
@@ -95,7 +96,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_CASE_DETAILS)
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = services.case_queryset(request.user).filter(pk=case_id).first()
     if case is None:
         raise Http404
@@ -106,7 +107,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @perm_required(Perm.VIEW_SURVEILLANCE)
-def forecasts(request: HttpRequest) -> HttpResponse:
+def forecasts(request: AuthedRequest) -> HttpResponse:
     qs = services.latest_forecasts().order_by("target", "series_key")
     unit = request.GET.get("unit")
     if unit:
