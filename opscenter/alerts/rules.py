@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -22,21 +23,41 @@ from .services import AlertCandidate, raise_alert
 log = logging.getLogger(__name__)
 
 Evaluator = Callable[[AlertRule, Event, Unit], Iterator[AlertCandidate]]
-EVALUATORS: dict[str, tuple[str, Evaluator]] = {}  # name: (event kind it reads, evaluator)
+Precondition = Callable[[Event], bool]
 
 
-def evaluator(name: str, kind: str) -> Callable[[Evaluator], Evaluator]:
+@dataclass(frozen=True)
+class Registered:
+    kind: str  # the event kind it reads
+    fn: Evaluator
+    when: Precondition  # checked on the event alone, before any database work
+
+
+EVALUATORS: dict[str, Registered] = {}
+
+
+def _always(event: Event) -> bool:
+    return True
+
+
+def evaluator(name: str, kind: str, when: Precondition = _always) -> Callable[[Evaluator], Evaluator]:
     def register(fn: Evaluator) -> Evaluator:
-        EVALUATORS[name] = (kind, fn)
+        EVALUATORS[name] = Registered(kind, fn, when)
         return fn
     return register
+
+
+def _is_recent(event: Event) -> bool:
+    """Only today's and yesterday's reports raise alerts; history being loaded does not."""
+    period = dt.date.fromisoformat(event.payload["period"])
+    return period >= timezone.localdate() - dt.timedelta(days=1)
 
 
 def on_event(event: Event) -> None:
     """The bus subscriber: run every enabled rule whose evaluator reads this kind of event."""
     if event.source == "alerts" or event.unit is None:
         return
-    names = [name for name, (kind, _fn) in EVALUATORS.items() if kind == event.kind]
+    names = [name for name, reg in EVALUATORS.items() if reg.kind == event.kind and reg.when(event)]
     if not names:
         return
     rules = list(AlertRule.objects.filter(enabled=True, evaluator__in=names))
@@ -48,21 +69,13 @@ def on_event(event: Event) -> None:
     # Alert texts are stored once, in the site's language, whoever's request caused them.
     with translation.override(settings.LANGUAGE_CODE):
         for rule in rules:
-            for candidate in EVALUATORS[rule.evaluator][1](rule, event, unit):
+            for candidate in EVALUATORS[rule.evaluator].fn(rule, event, unit):
                 raise_alert(candidate)
 
 
-def _is_recent(event: Event) -> bool:
-    """Only today's and yesterday's reports raise alerts; history being loaded does not."""
-    period = dt.date.fromisoformat(event.payload["period"])
-    return period >= timezone.localdate() - dt.timedelta(days=1)
-
-
-@evaluator("bed_occupancy_above", kind="report.submitted")
+@evaluator("bed_occupancy_above", kind="report.submitted", when=_is_recent)
 def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
     """params: threshold (share, e.g. 0.95), bed_types (list; all if absent), min_total (ignore tiny wards)."""
-    if not _is_recent(event):
-        return
     values = event.payload["values"]
     threshold = float(rule.params.get("threshold", 0.95))
     bed_types = rule.params.get("bed_types")
@@ -90,12 +103,12 @@ def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[A
             )
 
 
-@evaluator("er_waiting_above", kind="report.submitted")
+@evaluator("er_waiting_above", kind="report.submitted", when=_is_recent)
 def er_waiting_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
     """params: threshold (patients waiting for a bed in the emergency room)."""
     waiting = event.payload["values"].get("er_waiting_for_bed")
     threshold = int(rule.params.get("threshold", 20))
-    if _is_recent(event) and waiting is not None and waiting > threshold:
+    if waiting is not None and waiting > threshold:
         yield AlertCandidate(
             source="reporting", kind="er_waiting", severity=rule.severity, unit=unit, rule=rule,
             title=_("%(unit)s: %(n)s emergency patients waiting for a bed") % {"unit": unit, "n": waiting},

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,7 +133,7 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
 
     try:
         with transaction.atomic():
-            return _store(actor, submissions, keys, data_sets, units, checked)
+            return _store(actor, submissions, keys, stored, data_sets, units, checked)
     except IntegrityError as exc:
         raise Conflict(_("Another submission for the same report was stored at the same moment; retry.")) from exc
 
@@ -152,18 +152,15 @@ def _previous_period(data_set: DataSet, period: dt.date) -> dt.date:
 
 def _current_reports(keys: Iterable[tuple[int, int, dt.date]]) -> dict[tuple[int, int, dt.date], Report]:
     keys = list(keys)
-    condition = Q()
-    for ds, unit, period in keys:
-        condition |= Q(data_set_id=ds, unit_id=unit, period=period)
     if not keys:
         return {}
-    # One query; narrowed by period range and units first so the OR list stays cheap.
+    # One query over the batch's units and period range; the exact keys are picked out here.
     reports = Report.objects.filter(
         is_current=True,
         period__gte=min(k[2] for k in keys),
         period__lte=max(k[2] for k in keys),
         unit_id__in={k[1] for k in keys},
-    )
+    ).only("data_set_id", "unit_id", "period", "version", "values", "status", "flags")
     wanted = set(keys)
     return {
         (r.data_set_id, r.unit_id, r.period): r
@@ -172,10 +169,11 @@ def _current_reports(keys: Iterable[tuple[int, int, dt.date]]) -> dict[tuple[int
     }
 
 
-def _store(actor, submissions, keys, data_sets, units, checked) -> list[Outcome]:
+def _store(actor, submissions, keys, existing, data_sets, units, checked) -> list[Outcome]:
+    """Write what validation accepted. `existing` was read before the transaction: a concurrent
+    submission for the same report then breaks a unique constraint, and the caller answers 409."""
     now = timezone.now()
     user = actor if isinstance(actor, User) else None
-    existing = _current_reports(keys)
     by_key = {
         (r.unit_id, r.idempotency_key): r
         for r in Report.objects.filter(
@@ -225,10 +223,7 @@ def _store(actor, submissions, keys, data_sets, units, checked) -> list[Outcome]
 
     units_by_pk = {u.pk: u for u in units.values()}
     ds_by_pk = data_sets_by_pk(data_sets)
-    audit.record_many(actor, "reporting.report.submitted", [
-        (r, units_by_pk[r.unit_id].code, {"version": r.version, "source": r.source, "period": r.period.isoformat()})
-        for r in new_reports
-    ])
+    _audit(actor, new_reports, units_by_pk)
     for r in new_reports:
         events.publish(events.Event(
             source="reporting", kind="report.submitted", unit=units_by_pk[r.unit_id].code,
@@ -239,6 +234,19 @@ def _store(actor, submissions, keys, data_sets, units, checked) -> list[Outcome]
             },
         ))
     return result_outcomes
+
+
+def _audit(actor: User | str, reports: list[Report], units_by_pk: dict[int, Unit]) -> None:
+    """One entry per submission: a single report names itself; a batch (one request, one actor)
+    is one entry listing every report it wrote, so large imports cost one row, not thousands."""
+    if len(reports) == 1:
+        r = reports[0]
+        audit.record(actor, "reporting.report.submitted", r, units_by_pk[r.unit_id].code,
+                     version=r.version, source=r.source, period=r.period.isoformat())
+    elif reports:
+        audit.record(actor, "reporting.reports.submitted", None, "",
+                     count=len(reports), source=reports[0].source,
+                     reports=[[r.pk, units_by_pk[r.unit_id].code, r.period.isoformat(), r.version] for r in reports])
 
 
 # --- completeness and timeliness -------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.core.errors import FieldError
 
+NUMBER = (int, float)
 OPERATORS = {"<=": operator.le, "<": operator.lt, "==": operator.eq, ">=": operator.ge}
 
 
@@ -33,6 +34,10 @@ class RuleSpec:
     right: tuple[str, ...]
     severity: str  # "error" | "warning"
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.left + self.right
+
 
 @dataclass
 class Schema:
@@ -51,6 +56,8 @@ class Checked:
 
 
 def _coerce(spec: ElementSpec, raw: Any) -> float | int:
+    if type(raw) is int:  # the common case, first: a whole number is fine for every value type
+        return raw
     if isinstance(raw, bool):
         raise ValueError(_("must be a number, not true/false"))
     if isinstance(raw, str):
@@ -61,7 +68,7 @@ def _coerce(spec: ElementSpec, raw: Any) -> float | int:
             raise ValueError(_("must be a number")) from None
     if raw is None:
         raise ValueError(_("must be a number"))
-    if not isinstance(raw, int | float):
+    if not isinstance(raw, NUMBER):
         raise ValueError(_("must be a number"))
     if spec.value_type == "integer":
         if float(raw) != int(raw):
@@ -101,11 +108,12 @@ def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, 
     if checked.errors:
         return checked
 
+    values = checked.values
     for rule in schema.rules:
-        if not all(c in checked.values for c in (*rule.left, *rule.right)):
+        if not all(c in values for c in rule.codes):
             continue  # a rule only applies when every value it names was reported
-        left = sum(checked.values[c] for c in rule.left)
-        right = sum(checked.values[c] for c in rule.right)
+        left = sum(values[c] for c in rule.left)
+        right = sum(values[c] for c in rule.right)
         if not OPERATORS[rule.operator](left, right):
             text = f"{rule.message} ({_fmt(left)} {rule.operator} {_fmt(right)})"
             if rule.severity == "error":
@@ -114,10 +122,11 @@ def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, 
                 checked.warnings.append(text)
 
     if previous:
-        for code, value in checked.values.items():
+        ratio = schema.jump_ratio
+        for code, value in values.items():
             before = previous.get(code)
             # Small counts move a lot by nature; judge jumps against at least 10.
-            if isinstance(before, int | float) and abs(value - before) > schema.jump_ratio * max(before, 10):
+            if isinstance(before, NUMBER) and abs(value - before) > ratio * max(before, 10):
                 checked.warnings.append(
                     _("%(name)s changed sharply since the previous period: %(before)s → %(after)s")
                     % {"name": schema.elements[code].label or code, "before": _fmt(before), "after": _fmt(value)}

@@ -141,6 +141,9 @@ def test_batch_is_all_or_nothing_and_names_the_item(api_client, today):
     ok = client.post("/api/reporting/reports/batch", {"reports": [good, report_payload(unit="BV-B")]},
                      content_type="application/json")
     assert ok.status_code == 200 and [o["created"] for o in ok.json()] == [True, True]
+    entry = AuditLog.objects.get(action="reporting.reports.submitted")  # one entry for the whole batch
+    assert entry.actor_label == "operator" and entry.data["count"] == 2
+    assert sorted(r[1] for r in entry.data["reports"]) == ["BV-A", "BV-B"]
 
 
 def test_token_authentication_for_machine_clients(client, city):
