@@ -107,7 +107,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard:overview"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -177,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opscenter.emergency.tasks.check_waiting_incidents", "schedule": 30.0,
     },
     "emergency-retention": {"task": "opscenter.emergency.tasks.apply_retention", "schedule": DAY},
+    "check-overdue-directives": {"task": "opscenter.work.tasks.check_overdue_directives", "schedule": 300.0},
+    "purge-notifications": {"task": "opscenter.work.tasks.purge_notifications", "schedule": DAY},
     "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAY},
     "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAY},
     "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAY},
@@ -189,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
 EMERGENCY_ROAD_GRAPH = os.environ.get("EMERGENCY_ROAD_GRAPH", "")
 EMERGENCY_PERSONAL_DATA_DAYS = int(os.environ.get("EMERGENCY_PERSONAL_DATA_DAYS", "90"))
 EMERGENCY_TRACK_DAYS = int(os.environ.get("EMERGENCY_TRACK_DAYS", "30"))
+
+# Official documents: upload limit, and how long in-app notifications are kept.
+WORK_MAX_UPLOAD_MB = int(os.environ.get("WORK_MAX_UPLOAD_MB", "25"))
+WORK_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("WORK_NOTIFICATION_RETENTION_DAYS", "180"))
 
 # Personal data of case reports is erased this many days after the case was reported.
 SURVEILLANCE_PERSONAL_DATA_DAYS = int(os.environ.get("SURVEILLANCE_PERSONAL_DATA_DAYS", "365"))

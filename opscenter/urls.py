@@ -1,15 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from opscenter.api import api
-from opscenter.core.views import healthz
+from opscenter.core.views import healthz, home
 from opscenter.dashboard.sse import stream
 from opscenter.reporting import fhir
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
     path("fhir/metadata", fhir.metadata, name="fhir-metadata"),

@@ -45,3 +45,16 @@ def test_dashboard_shows_only_the_scope(api_client, role, where, sees):
         operator.post("/api/reporting/reports", report_payload(unit=unit), content_type="application/json")
     facilities = api_client(role, where if where != "-" else "A").get("/api/dashboard/overview").json()["facilities"]
     assert {f["code"] for f in facilities} == sees
+
+
+@pytest.mark.parametrize(("role", "where", "lands_on"), [
+    (Role.OPERATOR, "-", "/dashboard/"),
+    (Role.REPORTER, "A", "/reporting/submit/"),
+    (Role.CLERK, "-", "/work/"),
+    (Role.SECURITY, "A", "/dashboard/"),
+])
+def test_everyone_starts_on_a_page_they_may_open(api_client, role, where, lands_on):
+    client = api_client(role, where if where != "-" else "A")
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == lands_on
+    assert client.get(lands_on).status_code == 200

@@ -1,0 +1,38 @@
+from typing import Any
+
+from celery import Task, shared_task
+from django.conf import settings
+
+
+def run_later(task: Task, *args: Any) -> None:
+    """In the background on the Celery workers; at once, in-process, in the embedded default."""
+    import opscenter.celery  # noqa: F401  (the app configured from settings, with its broker)
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        task.apply(args=args)
+    else:
+        task.delay(*args)
+
+
+@shared_task(name="opscenter.work.tasks.extract_file_text")
+def extract_file_text(file_id: int) -> int:
+    """Text (OCR for scans) and signatures of an uploaded file; returns the number of characters found."""
+    from .services import files
+
+    return len(files.extract(file_id).text)
+
+
+@shared_task(name="opscenter.work.tasks.check_overdue_directives")
+def check_overdue_directives() -> int:
+    """Flag tasks past their deadline (the alert rule raises the alerts); returns how many were flagged."""
+    from .services import directives
+
+    return len(directives.flag_overdue())
+
+
+@shared_task(name="opscenter.work.tasks.purge_notifications")
+def purge_notifications() -> int:
+    """Retention of notices: read ones older than WORK_NOTIFICATION_RETENTION_DAYS (default 180) go."""
+    from .services import notify
+
+    return notify.purge_read(int(getattr(settings, "WORK_NOTIFICATION_RETENTION_DAYS", 180)))
