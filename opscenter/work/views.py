@@ -173,7 +173,8 @@ def directive_new(request: AuthedRequest) -> HttpResponse:
             return reverse("work:directive", args=[directives.issue(request.user, draft)[0].pk])
 
         return _attempt(request, issue, _("Directive issued."), request.get_full_path())
-    units = request.user.scope_units().filter(active=True).exclude(pk=request.user.unit_id or 0).order_by("kind", "name")
+    own = request.user.unit_id or 0
+    units = request.user.scope_units().filter(active=True).exclude(pk=own).order_by("kind", "name")
     return work_page(request, "work/directive_form.html", {
         "units": units, "kinds": Unit.Kind.choices, "priorities": Priority.choices,
         "alert_id": request.GET.get("alert", ""), "document_id": request.GET.get("document", ""),
