@@ -48,6 +48,15 @@ def api_client(city):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_event_bus(settings):
     from opscenter.core import events
 

@@ -1,5 +1,4 @@
 import datetime as dt
-from dataclasses import asdict
 
 from django.shortcuts import get_object_or_404
 from ninja import Router
@@ -16,7 +15,7 @@ router = Router()
 def overview_data(user, today: dt.date | None = None) -> dict:
     loads = queries.facility_loads(user, today)
     return {
-        "facilities": [{**asdict(x), "level": x.level} for x in loads],
+        "facilities": [x.as_dict() for x in loads],
         "kpis": queries.kpis(loads, user),
     }
 

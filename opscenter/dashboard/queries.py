@@ -6,9 +6,11 @@ Reads only; the numbers come from the current versions of the daily hospital rep
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import IntegerField, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -38,6 +40,10 @@ class FacilityLoad:
     er_visits: int | None = None
     occupancy: float | None = None  # occupied / total over all bed types
 
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON: the fields as they are (no deep copy, unlike dataclasses.asdict) and the level."""
+        return {**vars(self), "level": self.level}
+
     @property
     def level(self) -> str:
         """The colour band on the map."""
@@ -59,14 +65,17 @@ def facilities_in_scope(user: User) -> QuerySet[Unit]:
 def facility_loads(user: User, today: dt.date | None = None) -> list[FacilityLoad]:
     today = today or timezone.localdate()
     units = list(facilities_in_scope(user).only("code", "name", "short_name", "latitude", "longitude", "is_pilot"))
+    # Newest first, one day at a time: on most days one query reads exactly one report per facility.
     latest: dict[int, Report] = {}
-    for report in (
-        Report.objects.filter(
-            data_set__code=HOSPITAL_DAILY, is_current=True, unit__in=units,
-            period__gt=today - dt.timedelta(days=FRESH_DAYS), period__lte=today,
-        ).only("unit_id", "period", "values").order_by("unit_id", "-period")
-    ):
-        latest.setdefault(report.unit_id, report)
+    for days_ago in range(FRESH_DAYS):
+        missing = [u for u in units if u.pk not in latest]
+        if not missing:
+            break
+        for report in Report.objects.filter(
+            data_set__code=HOSPITAL_DAILY, is_current=True, unit__in=missing,
+            period=today - dt.timedelta(days=days_ago),
+        ).only("unit_id", "period", "values"):
+            latest[report.unit_id] = report
     loads = []
     for unit in units:
         load = FacilityLoad(unit.code, str(unit), unit.latitude, unit.longitude, unit.is_pilot)
@@ -128,19 +137,44 @@ TREND_SERIES = {
 }
 
 
-def trends(units: QuerySet[Unit] | list[Unit], days: int = 90, today: dt.date | None = None) -> dict[str, Any]:
-    """Daily sums over the given units, summed in the database (one aggregate query)."""
-    today = today or timezone.localdate()
-    start = today - dt.timedelta(days=days - 1)
-    keys = sorted({k for keys in TREND_SERIES.values() for k in keys})
+HISTORY_VERSION_KEY = "dashboard:report-history-version"
+TREND_KEYS = sorted({k for keys in TREND_SERIES.values() for k in keys})
+
+
+def _daily_sums(unit_ids: list[int], start: dt.date, end: dt.date) -> dict[dt.date, dict[str, int | None]]:
+    """Sums per day of the trend values, in the database (one aggregate query)."""
     rows = (
-        Report.objects.filter(data_set__code=HOSPITAL_DAILY, is_current=True, unit__in=units,
-                              period__gte=start, period__lte=today)
+        Report.objects.filter(data_set__code=HOSPITAL_DAILY, is_current=True, unit_id__in=unit_ids,
+                              period__gte=start, period__lte=end)
         .values("period")
-        .annotate(**{k: Sum(Cast(KT(f"values__{k}"), IntegerField())) for k in keys})
+        .annotate(**{k: Sum(Cast(KT(f"values__{k}"), IntegerField())) for k in TREND_KEYS})
         .order_by("period")
     )
-    by_day = {row["period"]: row for row in rows}
+    return {row.pop("period"): row for row in rows}
+
+
+def history_changed() -> None:
+    """A report for a past day arrived: cached trends of past days are stale."""
+    try:
+        cache.incr(HISTORY_VERSION_KEY)
+    except ValueError:
+        cache.add(HISTORY_VERSION_KEY, 1, timeout=None)
+
+
+def trends(units: QuerySet[Unit] | list[Unit], days: int = 90, today: dt.date | None = None) -> dict[str, Any]:
+    """Daily sums over the given units. Past days change rarely, so their sums are cached until a
+    report for a past day arrives (history_changed); today's are summed on every call."""
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=days - 1)
+    unit_ids = sorted(u.pk for u in units)
+    digest = hashlib.sha1(",".join(map(str, unit_ids)).encode()).hexdigest()
+    version = cache.get(HISTORY_VERSION_KEY, 0)
+    past_key = f"dashboard:trends:{digest}:{start}:{today}:{version}"
+    by_day = cache.get(past_key)
+    if by_day is None:
+        by_day = _daily_sums(unit_ids, start, today - dt.timedelta(days=1))
+        cache.set(past_key, by_day, timeout=6 * 3600)
+    by_day = {**by_day, **_daily_sums(unit_ids, today, today)}
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     series: dict[str, list[int | float | None]] = {}
     for name, parts in TREND_SERIES.items():

@@ -72,3 +72,17 @@ def test_interface_is_vietnamese_by_default_and_english_on_request(api_client, r
         "/api/reporting/reports", report_payload(unit="BV-A", er_visits=900), content_type="application/json"
     ).json()["warnings"]
     assert any("Lượt khám cấp cứu" in w for w in warning)
+
+
+def test_trends_of_past_days_follow_late_reports_and_corrections(api_client, reported, today):
+    operator = api_client(Role.OPERATOR)
+    before = operator.get("/api/dashboard/trends?days=3").json()["series"]["icu_occupied"]
+    assert before == [None, 19 + 4, 20 + 5]  # now cached for the past days
+    two_days_ago = today - dt.timedelta(days=2)
+    late = report_payload(unit="BV-B", period=two_days_ago, icu_total=20, icu_occupied=7)
+    assert operator.post("/api/reporting/reports", late, content_type="application/json").status_code == 201
+    fix = report_payload(unit="BV-A", period=today - dt.timedelta(days=1), icu_total=20, icu_occupied=11,
+                         er_waiting_for_bed=4)
+    assert operator.post("/api/reporting/reports", fix, content_type="application/json").status_code == 201
+    after = operator.get("/api/dashboard/trends?days=3").json()["series"]["icu_occupied"]
+    assert after == [7, 11 + 4, 20 + 5]
