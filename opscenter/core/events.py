@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
@@ -104,15 +105,22 @@ class InProcessBackend:
             self._discard(listener)
 
 
-class RedisBackend:
-    """Broadcast through a Redis pub/sub channel, so every server process's listeners see every event."""
+class RedisBackend(InProcessBackend):
+    """Broadcast through a Redis pub/sub channel, so every server process's listeners see every event.
+
+    Each process holds ONE subscription, read by a thread that fans events out to the process's
+    listeners (as the in-process backend does): open dashboards cost no Redis connection each, and a
+    client that leaves never strands a subscription."""
 
     def __init__(self, url: str, channel: str) -> None:
         import redis
 
+        super().__init__()
         self.url = url
         self.channel = channel
         self._client = redis.Redis.from_url(url)
+        self._reader: threading.Thread | None = None
+        self._ready = threading.Event()
 
     def broadcast(self, event: Event) -> None:
         try:
@@ -120,20 +128,33 @@ class RedisBackend:
         except Exception:
             log.exception("could not broadcast %s to Redis", event.kind)
 
-    async def listen(self) -> AsyncIterator[Event]:
-        import redis.asyncio as aioredis
+    def _read_forever(self) -> None:
+        import redis
 
-        client = aioredis.Redis.from_url(self.url)
-        pubsub = client.pubsub()
-        await pubsub.subscribe(self.channel)
-        try:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    yield Event.from_json(message["data"])
-        finally:
-            await pubsub.unsubscribe(self.channel)
-            await pubsub.aclose()
-            await client.aclose()
+        while True:
+            try:
+                pubsub = redis.Redis.from_url(self.url).pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                self._ready.set()
+                for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        InProcessBackend.broadcast(self, Event.from_json(message["data"]))
+            except Exception:  # Redis restarted or unreachable: keep trying, listeners stay connected
+                log.exception("Redis event subscription lost; reconnecting")
+                self._ready.clear()
+                time.sleep(1)
+
+    def _ensure_reader(self) -> None:
+        with self._lock:
+            if self._reader is None:
+                self._reader = threading.Thread(target=self._read_forever, name="event-bus-redis", daemon=True)
+                self._reader.start()
+
+    async def listen(self) -> AsyncIterator[Event]:
+        self._ensure_reader()
+        await asyncio.get_running_loop().run_in_executor(None, self._ready.wait, 5)
+        async for event in super().listen():
+            yield event
 
 
 _backend: InProcessBackend | RedisBackend | None = None
