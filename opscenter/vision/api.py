@@ -8,12 +8,13 @@ import json
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound, ValidationFailed
 from opscenter.core.permissions import require
 from opscenter.org.roles import Perm
@@ -23,6 +24,7 @@ from .models import Camera, FaceMatch, VisionEvent, WatchListEntry
 from .schemas import (
     CameraOut,
     CountOut,
+    CrowdingOut,
     EventDetailOut,
     EventOut,
     FalseAlarmOut,
@@ -38,7 +40,7 @@ from .schemas import (
 router = Router()
 
 
-def _json_body(request: HttpRequest) -> Any:
+def _json_body(request: AuthedRequest) -> Any:
     try:
         return json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -88,8 +90,8 @@ def entry_out(e: WatchListEntry) -> dict[str, Any]:
 
 # ---- cameras --------------------------------------------------------------------------------------------
 
-@router.get("/cameras", response=list[CameraOut])
-def list_cameras(request: HttpRequest, unit: str | None = None, status: str | None = None):
+@router.get("/cameras", response=list[CameraOut], url_name="list_cameras")
+def list_cameras(request: AuthedRequest, unit: str | None = None, status: str | None = None):
     qs = services.visible_cameras(request.user)
     if unit:
         qs = qs.filter(unit__code=unit)
@@ -99,7 +101,7 @@ def list_cameras(request: HttpRequest, unit: str | None = None, status: str | No
 
 
 @router.post("/cameras", response={200: SaveCameraOut, 201: SaveCameraOut})
-def register_camera(request: HttpRequest):
+def register_camera(request: AuthedRequest):
     """Register a camera, or send a changed configuration (kept as a new version). Same content: no change."""
     body = _json_body(request)
     camera, changed = services.save_camera(request.user, body, comment=str((body or {}).get("comment", ""))[:255]
@@ -108,12 +110,12 @@ def register_camera(request: HttpRequest):
 
 
 @router.get("/cameras/{code}", response=CameraOut)
-def get_camera(request: HttpRequest, code: str):
+def get_camera(request: AuthedRequest, code: str):
     return camera_out(services.get_camera(request.user, code))
 
 
 @router.put("/cameras/{code}", response=SaveCameraOut)
-def reconfigure_camera(request: HttpRequest, code: str):
+def reconfigure_camera(request: AuthedRequest, code: str):
     camera = services.get_camera(request.user, code)
     body = _json_body(request)
     if not isinstance(body, dict):
@@ -124,7 +126,7 @@ def reconfigure_camera(request: HttpRequest, code: str):
 
 
 @router.get("/cameras/{code}/versions", response=list[VersionOut])
-def camera_versions(request: HttpRequest, code: str):
+def camera_versions(request: AuthedRequest, code: str):
     camera = services.get_camera(request.user, code)
     return [{"version": v.version, "config": v.config, "changed_at": v.changed_at, "comment": v.comment,
              "changed_by": v.changed_by.get_username() if v.changed_by else None}
@@ -132,25 +134,25 @@ def camera_versions(request: HttpRequest, code: str):
 
 
 @router.post("/cameras/{code}/disable", response=CameraOut)
-def disable_camera(request: HttpRequest, code: str, payload: ReasonIn):
+def disable_camera(request: AuthedRequest, code: str, payload: ReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), False,
                                                   payload.reason))
 
 
 @router.post("/cameras/{code}/enable", response=CameraOut)
-def enable_camera(request: HttpRequest, code: str, payload: ReasonIn):
+def enable_camera(request: AuthedRequest, code: str, payload: ReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), True,
                                                   payload.reason))
 
 
 @router.get("/cameras/{code}/frame.jpg", url_name="camera_frame")
-def camera_frame(request: HttpRequest, code: str):
+def camera_frame(request: AuthedRequest, code: str):
     """The camera's newest frame (footage: security roles of its hospital and the department only)."""
     return _jpeg(services.get_camera(request.user, code).latest_frame)
 
 
 @router.get("/cameras/{code}/counts", response=list[CountOut])
-def camera_counts(request: HttpRequest, code: str, zone: str | None = None, hours: float = 24):
+def camera_counts(request: AuthedRequest, code: str, zone: str | None = None, hours: float = 24):
     camera = services.get_camera(request.user, code)
     qs = camera.counts.filter(time__gte=dt.datetime.now(dt.UTC) - dt.timedelta(hours=min(hours, 24 * 31)))
     if zone:
@@ -162,7 +164,7 @@ def camera_counts(request: HttpRequest, code: str, zone: str | None = None, hour
 
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
-def list_events(request: HttpRequest, camera: str | None = None, kind: str | None = None, unit: str | None = None):
+def list_events(request: AuthedRequest, camera: str | None = None, kind: str | None = None, unit: str | None = None):
     qs = services.visible_events(request.user)
     if camera:
         qs = qs.filter(camera__code=camera)
@@ -174,7 +176,7 @@ def list_events(request: HttpRequest, camera: str | None = None, kind: str | Non
 
 
 @router.get("/events/{event_id}", response=EventDetailOut)
-def get_event(request: HttpRequest, event_id: int):
+def get_event(request: AuthedRequest, event_id: int):
     event = services.get_event(request.user, event_id)
     match = FaceMatch.objects.select_related("entry").filter(event=event).first()
     if match is not None:
@@ -191,14 +193,14 @@ def get_event(request: HttpRequest, event_id: int):
 
 
 @router.get("/events/{event_id}/snapshot.jpg", url_name="event_snapshot")
-def event_snapshot(request: HttpRequest, event_id: int):
+def event_snapshot(request: AuthedRequest, event_id: int):
     event = services.get_event(request.user, event_id)
     services.log_footage_view(request.user, event)
     return _jpeg(event.snapshot)
 
 
 @router.get("/events/{event_id}/face.jpg", url_name="event_face")
-def event_face(request: HttpRequest, event_id: int):
+def event_face(request: AuthedRequest, event_id: int):
     match = FaceMatch.objects.filter(event=services.get_event(request.user, event_id)).first()
     if match is None:
         raise NotFound(_("This event has no face"))
@@ -206,8 +208,15 @@ def event_face(request: HttpRequest, event_id: int):
     return _jpeg(match.face_crop)
 
 
+@router.get("/crowding", response=list[CrowdingOut], url_name="crowding")
+def crowding(request: AuthedRequest, max_age_minutes: float = 60):
+    """People the cameras see now per hospital and kind of place (emergency waiting room, entrance...), in your
+    scope: a load indicator for the dashboard. Counts only, no footage."""
+    return services.crowding(request.user, max(1.0, min(max_age_minutes, 24 * 60)))
+
+
 @router.get("/false-alarms", response=list[FalseAlarmOut])
-def false_alarms(request: HttpRequest):
+def false_alarms(request: AuthedRequest):
     """Alerts and false alarms per camera and rule, so that operators can tune zones and thresholds."""
     return services.false_alarm_counts(request.user)
 
@@ -215,7 +224,7 @@ def false_alarms(request: HttpRequest):
 # ---- the watch-list ---------------------------------------------------------------------------------------
 
 @router.get("/watchlist", response=list[WatchEntryOut])
-def list_watch_entries(request: HttpRequest, active: bool | None = True):
+def list_watch_entries(request: AuthedRequest, active: bool | None = True):
     require(request.user, Perm.MANAGE_WATCHLIST)
     qs = WatchListEntry.objects.filter(request.user.scope_filter()).select_related("unit", "created_by")
     if active is not None:
@@ -224,11 +233,11 @@ def list_watch_entries(request: HttpRequest, active: bool | None = True):
 
 
 @router.post("/watchlist", response={201: WatchEntryOut})
-def add_watch_entry(request: HttpRequest, payload: WatchEntryIn):
+def add_watch_entry(request: AuthedRequest, payload: WatchEntryIn):
     return Status(201, entry_out(services.add_watch_entry(request.user, **payload.dict())))
 
 
-def _entry(request: HttpRequest, entry_id: int) -> WatchListEntry:
+def _entry(request: AuthedRequest, entry_id: int) -> WatchListEntry:
     require(request.user, Perm.MANAGE_WATCHLIST)
     entry = WatchListEntry.objects.filter(request.user.scope_filter(), pk=entry_id).select_related("unit").first()
     if entry is None:
@@ -237,12 +246,12 @@ def _entry(request: HttpRequest, entry_id: int) -> WatchListEntry:
 
 
 @router.post("/watchlist/{entry_id}/withdraw", response=WatchEntryOut)
-def withdraw_watch_entry(request: HttpRequest, entry_id: int, payload: ReasonIn):
+def withdraw_watch_entry(request: AuthedRequest, entry_id: int, payload: ReasonIn):
     return entry_out(services.cancel_watch_entry(request.user, _entry(request, entry_id), payload.reason))
 
 
 @router.get("/watchlist/{entry_id}/face.jpg", url_name="watch_face")
-def watch_face(request: HttpRequest, entry_id: int):
+def watch_face(request: AuthedRequest, entry_id: int):
     entry = _entry(request, entry_id)
     services.log_face_view(request.user, entry, "watchlist")
     return _jpeg(entry.face_crop)
@@ -251,7 +260,7 @@ def watch_face(request: HttpRequest, entry_id: int):
 # ---- the workers' side ---------------------------------------------------------------------------------
 
 @router.get("/worker/cameras", response=WorkerCamerasOut)
-def worker_cameras(request: HttpRequest, group: str = "default"):
+def worker_cameras(request: AuthedRequest, group: str = "default"):
     """The enabled cameras of a worker group with the watch-list entries that apply to each."""
     require(request.user, Perm.MANAGE_CAMERAS)
     cameras = list(Camera.objects.filter(request.user.scope_filter(), enabled=True, worker_group=group)
@@ -263,7 +272,7 @@ def worker_cameras(request: HttpRequest, group: str = "default"):
 
 
 @router.post("/ingest/events", response={200: IngestOut, 201: IngestOut})
-def ingest_event(request: HttpRequest):
+def ingest_event(request: AuthedRequest):
     """One event message (the MQTT `<prefix>/events` payload). Idempotent by message id."""
     body = _json_body(request)
     if not isinstance(body, dict):
@@ -274,7 +283,7 @@ def ingest_event(request: HttpRequest):
 
 
 @router.post("/ingest/health", response=CameraOut)
-def ingest_health(request: HttpRequest):
+def ingest_health(request: AuthedRequest):
     body = _json_body(request)
     if not isinstance(body, dict):
         raise ValidationFailed.one("body", _("must be a JSON object"))
@@ -282,7 +291,7 @@ def ingest_health(request: HttpRequest):
 
 
 @router.post("/ingest/counts", response={201: list[CountOut]})
-def ingest_counts(request: HttpRequest):
+def ingest_counts(request: AuthedRequest):
     body = _json_body(request)
     if not isinstance(body, dict):
         raise ValidationFailed.one("body", _("must be a JSON object"))

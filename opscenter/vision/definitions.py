@@ -16,7 +16,7 @@ RULES = [
     {"code": "vision_abandoned", "name": "Camera: đồ vật bị bỏ quên", "name_en": "Camera: abandoned object",
      "params": {"analytic": "abandoned"}, "severity": "warning"},
     {"code": "vision_fight", "name": "Camera: nghi đánh nhau (ước lượng)", "name_en": "Camera: possible fight",
-     "params": {"analytic": "fight", "min_score": 0.6}, "severity": "critical"},
+     "params": {"analytic": "fight", "min_score": 0.2}, "severity": "critical"},
     {"code": "vision_weapon", "name": "Camera: mang vũ khí", "name_en": "Camera: weapon carried",
      "params": {"analytic": "weapon", "min_score": 0.5}, "severity": "critical"},
     {"code": "vision_fall", "name": "Camera: người bị ngã", "name_en": "Camera: person fallen",

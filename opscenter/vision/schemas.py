@@ -147,3 +147,16 @@ class WorkerWatchEntry(Schema):
 class WorkerCamerasOut(Schema):
     cameras: list[dict[str, Any]]
     watchlist: dict[str, list[WorkerWatchEntry]]  # camera code -> entries that apply to it
+
+
+class CrowdingOut(Schema):
+    unit: str
+    unit_name: str
+    location_kind: str
+    location_label: str
+    count: int  # people seen now by the cameras of this kind of place
+    max_people: int | None  # the crowding thresholds of those zones, added up (None if one has none)
+    load: float | None  # count / max_people
+    cameras: int
+    time: dt.datetime  # the newest count
+    trend_per_minute: float

@@ -24,7 +24,16 @@ from opscenter.core.permissions import require
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
-from .models import Camera, CameraVersion, EventMessage, FaceMatch, VisionEvent, WatchListEntry, ZoneCount
+from .models import (
+    Camera,
+    CameraVersion,
+    EventMessage,
+    FaceMatch,
+    LocationKind,
+    VisionEvent,
+    WatchListEntry,
+    ZoneCount,
+)
 from .pipeline.config import ConfigError, parse_camera
 
 CAMERA_FIELDS = ("name", "location_kind", "stream_url", "width", "height", "fps")
@@ -71,21 +80,28 @@ def _camera_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _unit_for(user: User, code: Any) -> Unit:
+def _require(actor: User | str, perm: Perm, unit: Unit | None = None) -> None:
+    """People are checked; a named process (the demo, a migration) acts for the system."""
+    if not isinstance(actor, str):
+        require(actor, perm, unit)
+
+
+def _unit_for(user: User | str, code: Any) -> Unit:
     unit = Unit.objects.filter(code=code, kind=Unit.Kind.HOSPITAL).first() if isinstance(code, str) else None
     if unit is None:
         raise ValidationFailed.one("unit", _("no hospital with this code"))
-    require(user, Perm.MANAGE_CAMERAS, unit)
+    _require(user, Perm.MANAGE_CAMERAS, unit)
     return unit
 
 
 @transaction.atomic
-def save_camera(user: User, data: dict[str, Any], comment: str = "") -> tuple[Camera, bool]:
+def save_camera(user: User | str, data: dict[str, Any], comment: str = "") -> tuple[Camera, bool]:
     """Register a camera or change its configuration (a new version; the old one is kept).
 
-    Sending the same configuration again changes nothing. Returns (camera, changed).
+    Sending the same configuration again changes nothing. Returns (camera, changed). `user` may be a process
+    name (the demo) acting for the system.
     """
-    require(user, Perm.MANAGE_CAMERAS)
+    _require(user, Perm.MANAGE_CAMERAS)
     validate_camera(data)
     unit = _unit_for(user, data.get("unit"))
     fields = _camera_fields(data)
@@ -96,13 +112,13 @@ def save_camera(user: User, data: dict[str, Any], comment: str = "") -> tuple[Ca
                 camera = Camera.objects.create(code=data["code"], unit=unit, **fields)
         except IntegrityError:
             raise Conflict(_("A camera with this code was registered at the same moment")) from None
-        CameraVersion.objects.create(camera=camera, version=1, config=camera.config(), changed_by=user,
+        CameraVersion.objects.create(camera=camera, version=1, config=camera.config(), changed_by=_person(user),
                                      comment=comment)
         audit.record(user, "vision.camera.registered", camera, unit.code, code=camera.code)
         _publish_camera(camera, "camera.registered")
         return camera, True
     if camera.unit_id != unit.id:
-        require(user, Perm.MANAGE_CAMERAS, camera.unit)
+        _require(user, Perm.MANAGE_CAMERAS, camera.unit)
         raise ValidationFailed.one("unit", _("a camera cannot move to another hospital; register a new one"))
     if all(getattr(camera, k) == v for k, v in fields.items()):
         return camera, False
@@ -110,11 +126,15 @@ def save_camera(user: User, data: dict[str, Any], comment: str = "") -> tuple[Ca
         setattr(camera, key, value)
     camera.version += 1
     camera.save()
-    CameraVersion.objects.create(camera=camera, version=camera.version, config=camera.config(), changed_by=user,
-                                 comment=comment)
+    CameraVersion.objects.create(camera=camera, version=camera.version, config=camera.config(),
+                                 changed_by=_person(user), comment=comment)
     audit.record(user, "vision.camera.reconfigured", camera, unit.code, version=camera.version, comment=comment)
     _publish_camera(camera, "camera.reconfigured")
     return camera, True
+
+
+def _person(actor: User | str) -> User | None:
+    return None if isinstance(actor, str) else actor
 
 
 @transaction.atomic
@@ -264,7 +284,8 @@ def _store(camera: Camera, message: dict[str, Any], after: dict[str, Any], time:
 
 
 def _store_match(event: VisionEvent, data: dict[str, Any], face: bytes) -> None:
-    entry = WatchListEntry.objects.filter(pk=data.get("entry_id")).first()
+    entry_id = data.get("entry_id")
+    entry = WatchListEntry.objects.filter(pk=entry_id).first() if isinstance(entry_id, int) else None
     FaceMatch.objects.create(
         event=event, entry=entry, distance=float(data.get("distance", 1)), threshold=float(data.get("threshold", 0.6)),
         face_crop=default_storage.save(f"vision/faces/{event.started_at:%Y/%m/%d}/{event.event_id}.jpg",
@@ -466,3 +487,75 @@ def false_alarm_counts(user: User) -> list[dict[str, Any]]:
              "false_alarm_share": round(r["false_alarms"] / r["alerts"], 3) if r["alerts"] else 0.0}
             for r in events_qs]
 
+
+
+def latest_counts(camera_ids: list[int], since: dt.datetime) -> dict[int, dict[str, ZoneCount]]:
+    """The newest count of every zone of these cameras (counted after `since`): camera id -> zone -> count."""
+    from django.db.models import Max, Q
+
+    newest = (ZoneCount.objects.filter(camera_id__in=camera_ids, time__gte=since)
+              .values("camera_id", "zone").annotate(last=Max("time")))
+    wanted = Q(pk__in=[])
+    for row in newest:  # one indexed lookup per zone (a few per camera)
+        wanted |= Q(camera_id=row["camera_id"], zone=row["zone"], time=row["last"])
+    out: dict[int, dict[str, ZoneCount]] = {}
+    for count in ZoneCount.objects.filter(wanted):
+        out.setdefault(count.camera_id, {})[count.zone] = count
+    return out
+
+
+def _zone_limit(camera: Camera, zone: str) -> int | None:
+    limits = [rule.get("max_people") for z in camera.analytics.get("zones", []) if z.get("name") == zone
+              for rule in z.get("rules", []) if rule.get("type") == "count" and rule.get("max_people")]
+    return min(limits) if limits else None
+
+
+def crowding(user: User, max_age_minutes: float = 60) -> list[dict[str, Any]]:
+    """People seen by the cameras now, per hospital and kind of place: the load indicator next to the reported
+    figures. Per camera its most crowded zone counts (zones may nest); the cameras of a place add up. Numbers
+    only, no footage: for everyone who sees the dashboard."""
+    require(user, Perm.VIEW_DASHBOARD)
+    cameras = list(Camera.objects.filter(user.scope_filter(), enabled=True).select_related("unit"))
+    since = timezone.now() - dt.timedelta(minutes=max_age_minutes)
+    counts = latest_counts([c.pk for c in cameras], since)
+    places: dict[tuple[str, str], dict[str, Any]] = {}
+    for camera in cameras:
+        zones = counts.get(camera.pk)
+        if not zones:
+            continue
+        busiest = max(zones.values(), key=lambda c: (c.count, c.time))
+        place = places.setdefault((camera.unit.code, camera.location_kind), {
+            "unit": camera.unit.code, "unit_name": str(camera.unit), "location_kind": camera.location_kind,
+            "location_label": str(LocationKind(camera.location_kind).label), "count": 0, "max_people": 0,
+            "cameras": 0, "time": busiest.time, "trend_per_minute": 0.0,
+        })
+        limit = _zone_limit(camera, busiest.zone)
+        place["count"] += busiest.count
+        place["max_people"] = None if limit is None or place["max_people"] is None else place["max_people"] + limit
+        place["cameras"] += 1
+        place["time"] = max(place["time"], busiest.time)
+        place["trend_per_minute"] = round(place["trend_per_minute"] + busiest.trend_per_minute, 2)
+    for place in places.values():
+        place["load"] = round(place["count"] / place["max_people"], 3) if place["max_people"] else None
+    return sorted(places.values(), key=lambda p: (p["unit"], p["location_kind"]))
+
+
+def log_wall_view(user: User) -> None:
+    """Opening the camera wall shows live footage: recorded once per visit (the frames refresh by themselves)."""
+    audit.record(user, "vision.footage.viewed.wall", None, user.unit.code if user.unit else "")
+
+
+def log_watchlist_view(user: User) -> None:
+    audit.record(user, "vision.watchlist.viewed", None, user.unit.code if user.unit else "")
+
+
+def visible_matches(user: User):
+    require(user, Perm.MANAGE_WATCHLIST)
+    return (FaceMatch.objects.filter(user.scope_filter("event__unit"))
+            .select_related("entry", "event", "event__camera", "event__unit").order_by("-event__started_at"))
+
+
+def manageable_units(user: User, perm: Perm) -> list[Unit]:
+    """Hospitals (and the department, for the watch-list) where the user may do `perm`."""
+    kinds = [Unit.Kind.HOSPITAL] + ([Unit.Kind.DEPARTMENT] if perm == Perm.MANAGE_WATCHLIST else [])
+    return [u for u in user.scope_units().filter(kind__in=kinds).order_by("kind", "name") if user.has_perm_in(perm, u)]

@@ -169,6 +169,8 @@ class CameraPipeline:
         self.published_counts: dict[str, tuple[int, float]] = {}
         self.history: dict[str, deque[tuple[float, int]]] = {z.name: deque(maxlen=600) for z in config.zones}
         self.last_seen_detection: dict[tuple, float] = {}
+        self.fight_scores: dict[str, deque[float]] = {}
+        self.fight_regions: dict[str, Box] = {}
         self.weapon_labels = frozenset(getattr(detector, "labels", ())) & WEAPON_LABELS
         self.frames = 0
 
@@ -264,7 +266,8 @@ class CameraPipeline:
             found = Detections.empty()
         tracked = self.tracker.update_with_detections(found)
         alive = set()
-        for box, track_id in zip(tracked.xyxy, tracked.tracker_id, strict=False):
+        ids: Any = tracked.tracker_id if tracked.tracker_id is not None else []
+        for box, track_id in zip(tracked.xyxy, ids, strict=False):
             key = int(track_id)
             alive.add(key)
             box_t = tuple(float(v) for v in box)
@@ -345,9 +348,10 @@ class CameraPipeline:
                 yield self.incidents.end(key, t)
 
     def _rule_fight(self, zone, rule, t, counts, detections, frame, gray, *_):
+        """The chaos score of the most agitated group of close people, averaged over `min_frames` frames: one
+        frame of flow is noisy, a scuffle lasts."""
         key = ("fight", zone.name)
-        score = 0.0
-        region = None
+        score, region = 0.0, None
         if self.previous_gray is not None:
             inside = [tr for tr in self._visible() if self._in_zone(zone, _foot(tr.box))]
             for group in _close_groups(inside, rule.get("min_people")):
@@ -355,16 +359,21 @@ class CameraPipeline:
                 s = flow_chaos(self.previous_gray, gray, union)
                 if s > score:
                     score, region = s, union
-        streak = self._streak(key, score >= rule.get("threshold"))
-        if streak >= rule.get("min_frames") and region is not None:
-            yield self.incidents.new(key, t, "fight", zone=zone.name, box=self._norm(region), score=score,
-                                     label="people",
-                                     data={"score": round(score, 3), "threshold": rule.get("threshold"),
+        recent = self.fight_scores.setdefault(zone.name, deque(maxlen=rule.get("min_frames")))
+        recent.append(score)
+        if region is not None:
+            self.fight_regions[zone.name] = region
+        smoothed = sum(recent) / len(recent)
+        threshold = rule.get("threshold")
+        if len(recent) == recent.maxlen and smoothed >= threshold and zone.name in self.fight_regions:
+            yield self.incidents.new(key, t, "fight", zone=zone.name, box=self._norm(self.fight_regions[zone.name]),
+                                     score=smoothed, label="people",
+                                     data={"score": round(smoothed, 3), "threshold": threshold,
                                            "method": "heuristic: optical-flow statistics"})
-        elif score < rule.get("threshold") * 0.5 and self._streak(("fight-calm", zone.name), True) >= 5:
+        calm = self._streak(("fight-calm", zone.name), smoothed < threshold * 0.5)
+        if calm >= 5:
+            self.fight_regions.pop(zone.name, None)
             yield self.incidents.end(key, t)
-        if score >= rule.get("threshold") * 0.5:
-            self.streaks[("fight-calm", zone.name)] = 0
 
     def _rule_weapon(self, zone, rule, t, counts, detections, *_):
         yield from self._labelled(zone, rule, t, detections, self.weapon_labels, "weapon", 1)
@@ -389,6 +398,8 @@ class CameraPipeline:
         for track in self._visible():
             foot = _foot(track.box)
             side = _side(line, foot, self.size)
+            if side == 0:
+                continue  # standing on the line: on neither side yet
             before = track.line_side.get(line.name)
             track.line_side[line.name] = side
             pending = track.pending_cross.get(line.name)

@@ -97,7 +97,7 @@ RULE_PARAMS: dict[str, dict[str, tuple[type, Any, float]]] = {
     "barrier": {"min_frames": (int, 3, 1)},
     "loitering": {"seconds": (float, 120.0, 1)},
     "abandoned": {"seconds": (float, 30.0, 1), "min_area": (float, 0.0005, 0), "person_distance": (float, 0.1, 0)},
-    "fight": {"threshold": (float, 0.6, 0), "min_frames": (int, 3, 1), "min_people": (int, 2, 2)},
+    "fight": {"threshold": (float, 0.2, 0), "min_frames": (int, 3, 1), "min_people": (int, 2, 2)},
     "weapon": {"min_score": (float, 0.5, 0)},
     "fall": {"min_score": (float, 0.5, 0), "min_frames": (int, 3, 1)},
     "crossing": {"min_frames": (int, 2, 1)},
@@ -297,7 +297,7 @@ def parse_camera(raw: Any) -> CameraConfig:
     if c.errors:
         raise ConfigError(c.errors)
     return CameraConfig(
-        code=code, unit=str(raw.get("unit", "")), name=str(raw.get("name", "")), location_kind=kind,
+        code=str(code), unit=str(raw.get("unit", "")), name=str(raw.get("name", "")), location_kind=kind,
         stream_url=url, width=width, height=height, fps=fps, zones=tuple(zones), lines=tuple(lines), masks=masks,
         face_threshold=face_threshold, min_person_score=min_score,
     )

@@ -63,7 +63,7 @@ class HogPersonDetector:
         """`aspect` stretches regions vertically when the analysis resolution squeezed the picture
         (e.g. 4:3 footage analysed at 16:9); `target_height` is the height regions are scaled to."""
         self.hog = cv2.HOGDescriptor()
-        self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+        self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())  # type: ignore[attr-defined]
         self.hit_threshold = hit_threshold
         self.scale = scale
         self.aspect = aspect

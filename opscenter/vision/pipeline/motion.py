@@ -96,7 +96,7 @@ def flow_chaos(previous: np.ndarray, current: np.ndarray, region: Box) -> float:
     a, b = previous[y1:y2, x1:x2], current[y1:y2, x1:x2]
     if a.shape[0] < 16 or a.shape[1] < 16:
         return 0.0
-    flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 2, 9, 2, 5, 1.1, 0)
+    flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 2, 9, 2, 5, 1.1, 0)  # type: ignore[call-overload]
     magnitude, angle = cv2.cartToPolar(flow[..., 0], flow[..., 1])
     moving = magnitude > 1.0
     if moving.sum() < 0.05 * moving.size:

@@ -1,0 +1,348 @@
+"""Camera AI pages: the camera wall, events with their evidence and alert workflow, the watch-list, false alarms
+and the camera registry with its zone editor. Thin: reading goes through the services' scoped helpers, writing
+through the services; pictures come from the API (which checks scope and records every look at a face)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from opscenter.alerts.models import Alert
+from opscenter.core.auth import AuthedRequest
+from opscenter.core.errors import Conflict, NotFound, ValidationFailed
+from opscenter.core.permissions import perm_required
+from opscenter.dashboard.views import page
+from opscenter.org.roles import Perm
+
+from . import services
+from .models import Camera, LocationKind, VisionEvent, WatchListEntry
+
+LIVE_KINDS = ["camera.status", "camera.registered", "camera.reconfigured", "camera.enabled", "camera.disabled",
+              "crowd.count", *(f"vision.{kind}" for kind in VisionEvent.Kind.values)]
+COUNTS_MAX_AGE = dt.timedelta(hours=1)
+PAGE_SIZE = 50
+
+
+def _not_found(exc: NotFound) -> Http404:
+    return Http404(str(exc))
+
+
+def _live_config() -> dict[str, Any]:
+    return {
+        "streamUrl": reverse("event-stream"), "camerasUrl": reverse("api:list_cameras"),
+        "crowdingUrl": reverse("api:crowding"), "eventUrl": reverse("vision:event", args=[0]),
+        "kinds": LIVE_KINDS, "kindLabels": {k.value: str(k.label) for k in VisionEvent.Kind},
+        "labels": {"live": _("live"), "reconnecting": _("reconnecting"), "offline": _("offline"),
+                   "online": _("Online"), "unknown": _("Unknown"), "people": _("people")},
+    }
+
+
+def _camera_card(camera: Camera, counts: dict[str, Any]) -> dict[str, Any]:
+    configured = {rule.get("type") for zone in camera.analytics.get("zones", []) for rule in zone.get("rules", [])}
+    return {"camera": camera, "counts": sorted(counts.items()),
+            "frame_url": reverse("api:camera_frame", args=[camera.code]) if camera.latest_frame else None,
+            # Rules the camera has but its detector cannot serve (weapons, falls without such model classes).
+            "unavailable": {k: v["reason"] for k, v in camera.analytics_available().items()
+                            if not v["available"] and k in configured}}
+
+
+@perm_required(Perm.VIEW_CAMERAS)
+def wall(request: AuthedRequest) -> HttpResponse:
+    """Every camera in scope with its newest frame, health and zone counts, kept live by the event stream."""
+    cameras = list(services.visible_cameras(request.user).filter(enabled=True))
+    counts = services.latest_counts([c.pk for c in cameras], timezone.now() - COUNTS_MAX_AGE)
+    services.log_wall_view(request.user)
+    recent = services.visible_events(request.user).order_by("-started_at", "-id")[:12]
+    return page(request, "vision/wall.html", {
+        "cards": [_camera_card(c, {z: n.count for z, n in counts.get(c.pk, {}).items()}) for c in cameras],
+        "crowding": services.crowding(request.user) if request.user.has_perm_in(Perm.VIEW_DASHBOARD) else [],
+        "recent": recent, "config": _live_config(),
+    })
+
+
+class EventFilter(forms.Form):
+    camera = forms.ChoiceField(label=gettext_lazy("Camera"), required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Analytic"), required=False,
+                             choices=[("", gettext_lazy("All")), *VisionEvent.Kind.choices])
+    alert = forms.ChoiceField(label=gettext_lazy("Alert"), required=False, choices=[
+        ("", gettext_lazy("All")), ("open", gettext_lazy("Open")), ("false_alarm", gettext_lazy("False alarm")),
+        ("none", gettext_lazy("No alert"))])
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, cameras: list[Camera], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("All")), *((c.code, f"{c.code} · {c.name}") for c in cameras)]
+        cast(forms.ChoiceField, self.fields["camera"]).choices = choices
+
+    def apply(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["camera"]:
+            qs = qs.filter(camera__code=data["camera"])
+        if data["kind"]:
+            qs = qs.filter(kind=data["kind"])
+        if data["alert"] == "open":
+            qs = qs.filter(alert__isnull=False).exclude(alert__status=Alert.Status.RESOLVED)
+        elif data["alert"] == "false_alarm":
+            qs = qs.filter(alert__resolution=Alert.Resolution.FALSE_ALARM)
+        elif data["alert"] == "none":
+            qs = qs.filter(alert__isnull=True)
+        if data["since"]:
+            qs = qs.filter(started_at__date__gte=data["since"])
+        if data["until"]:
+            qs = qs.filter(started_at__date__lte=data["until"])
+        return qs
+
+
+@perm_required(Perm.VIEW_CAMERAS)
+def event_list(request: AuthedRequest) -> HttpResponse:
+    form = EventFilter(request.GET or None, cameras=list(services.visible_cameras(request.user)))
+    qs = form.apply(services.visible_events(request.user)).order_by("-started_at", "-id")
+    return page(request, "vision/events.html", {
+        "form": form, "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+    })
+
+
+def _shape(event: VisionEvent) -> dict[str, Any] | None:
+    """The zone or line the event happened in, from the camera's configuration, to draw over the snapshot."""
+    analytics = event.camera.analytics
+    for zone in analytics.get("zones", []):
+        if zone.get("name") == event.zone:
+            return {"kind": "zone", "points": " ".join(f"{x},{y}" for x, y in zone["polygon"])}
+    for line in analytics.get("lines", []):
+        if line.get("name") == event.zone:
+            return {"kind": "line", "points": " ".join(f"{x},{y}" for x, y in line["points"])}
+    return None
+
+
+def _rect(box: list[float]) -> dict[str, float]:
+    return {"x": box[0], "y": box[1], "w": max(0.0, box[2] - box[0]), "h": max(0.0, box[3] - box[1])}
+
+
+@perm_required(Perm.VIEW_CAMERAS)
+def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    try:
+        event = services.get_event(request.user, pk)
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    match = getattr(event, "face_match", None) if event.kind == VisionEvent.Kind.WATCHLIST else None
+    if match is not None:
+        services.log_face_view(request.user, match, "match")
+    main = _rect(event.box) if event.box else None
+    others = [_rect(b) for b in event.boxes if b != event.box]
+    alert = event.alert
+    return page(request, "vision/event.html", {
+        "event": event, "match": match, "main_box": main, "boxes": others, "shape": _shape(event),
+        "messages_trail": event.messages.order_by("time", "id"), "alert": alert,
+        "may_handle": alert is not None and request.user.has_perm_in(Perm.HANDLE_ALERTS, alert.unit),
+        "snapshot_url": reverse("api:event_snapshot", args=[event.pk]) if event.snapshot else None,
+        "face_url": reverse("api:event_face", args=[event.pk]) if match and match.face_crop else None,
+        "data": {k: v for k, v in event.data.items() if k not in ("face_crop", "instantaneous")},
+    })
+
+
+@perm_required(Perm.VIEW_CAMERAS)
+def false_alarms(request: AuthedRequest) -> HttpResponse:
+    return page(request, "vision/false_alarms.html", {"rows": services.false_alarm_counts(request.user)})
+
+
+# ---- the watch-list -----------------------------------------------------------------------------------------
+
+class WatchEntryForm(forms.Form):
+    unit = forms.ChoiceField(label=gettext_lazy("Applies to"))
+    name = forms.CharField(label=gettext_lazy("Name or description"), max_length=120)
+    category = forms.ChoiceField(label=gettext_lazy("List"), choices=WatchListEntry.Category.choices)
+    list_name = forms.CharField(label=gettext_lazy("Allowed-person list (e.g. staff)"), max_length=64,
+                                required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255, required=False)
+    photo = forms.ImageField(label=gettext_lazy("Photo showing one face"))
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [(u.code, str(u)) for u in units]
+
+
+def _add_errors(form: forms.Form, exc: ValidationFailed,
+                aliases: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Put each service error next to its form field; return the (field, message) of those without one."""
+    rest = []
+    for error in exc.errors:
+        name = (aliases or {}).get(error.field, error.field)
+        if name in form.fields:
+            form.add_error(name, error.message)
+        else:
+            rest.append((error.field, error.message))
+    return rest
+
+
+@perm_required(Perm.MANAGE_WATCHLIST)
+def watchlist(request: AuthedRequest) -> HttpResponse:
+    """Security officers' watch-list: add a face from a photo, withdraw with a reason, see the matches."""
+    user = request.user
+    units = services.manageable_units(user, Perm.MANAGE_WATCHLIST)
+    form = WatchEntryForm(units=units)
+    if request.method == "POST":
+        form = WatchEntryForm(request.POST, request.FILES, units=units)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "photo"}
+            image = base64.b64encode(form.cleaned_data["photo"].read()).decode()
+            try:
+                entry = services.add_watch_entry(user, image=image, **data)
+            except ValidationFailed as exc:
+                for field, message in _add_errors(form, exc, {"image": "photo"}):
+                    form.add_error(None, f"{field}: {message}")
+            else:
+                messages.success(request, _("%(name)s added to the watch-list.") % {"name": entry.name})
+                return redirect("vision:watchlist")
+    show_withdrawn = request.GET.get("withdrawn") == "1"
+    entries = WatchListEntry.objects.filter(user.scope_filter()).select_related("unit", "created_by", "cancelled_by")
+    if not show_withdrawn:
+        entries = entries.filter(active=True)
+    services.log_watchlist_view(user)
+    return page(request, "vision/watchlist.html", {
+        "form": form, "entries": entries, "show_withdrawn": show_withdrawn,
+        "matches": services.visible_matches(user)[:50],
+    })
+
+
+@require_POST
+@perm_required(Perm.MANAGE_WATCHLIST)
+def watch_withdraw(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    entry = WatchListEntry.objects.filter(request.user.scope_filter(), pk=entry_id).select_related("unit").first()
+    if entry is None:
+        raise Http404(_("No such watch-list entry in your scope"))
+    try:
+        services.cancel_watch_entry(request.user, entry, request.POST.get("reason", ""))
+    except ValidationFailed as exc:
+        messages.error(request, "; ".join(e.message for e in exc.errors))
+    except Conflict as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s withdrawn from the watch-list.") % {"name": entry.name})
+    return redirect("vision:watchlist")
+
+
+# ---- the camera registry ------------------------------------------------------------------------------------
+
+ANALYTICS_HELP = gettext_lazy("Zones, lines and masks drawn on the snapshot, with their rules (see the camera JSON "
+                              "in the documentation).")
+
+
+class CameraForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=32)
+    unit = forms.ChoiceField(label=gettext_lazy("Hospital"))
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    location_kind = forms.ChoiceField(label=gettext_lazy("Location"), choices=LocationKind.choices)
+    stream_url = forms.CharField(label=gettext_lazy("Stream URL (rtsp://, http(s):// or a file)"), max_length=500)
+    width = forms.IntegerField(label=gettext_lazy("Analysis width"), initial=640)
+    height = forms.IntegerField(label=gettext_lazy("Analysis height"), initial=360)
+    fps = forms.FloatField(label=gettext_lazy("Analysed frames per second"), initial=5)
+    analytics = forms.CharField(label=gettext_lazy("Camera JSON: zones, lines, masks"), required=False,
+                                help_text=ANALYTICS_HELP, widget=forms.Textarea(attrs={"rows": 8, "class": "code"}))
+    comment = forms.CharField(label=gettext_lazy("What changed (kept with the version)"), max_length=255,
+                              required=False)
+
+    def __init__(self, *args: Any, units: list[Any], camera: Camera | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [(u.code, str(u)) for u in units]
+        if camera is not None:  # the code and the hospital of a camera stay; a move is a new camera
+            for name in ("code", "unit"):
+                self.fields[name].disabled = True
+            cast(forms.ChoiceField, self.fields["unit"]).choices = [(camera.unit.code, str(camera.unit))]
+
+    def clean_analytics(self) -> dict[str, Any]:
+        raw = self.cleaned_data["analytics"].strip() or "{}"
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(_("must be JSON: %(error)s") % {"error": exc}) from exc
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("must be a JSON object {\"zones\": [...], \"lines\": [...]}"))
+        return value
+
+
+def _initial(camera: Camera) -> dict[str, Any]:
+    return {"code": camera.code, "unit": camera.unit.code, "name": camera.name,
+            "location_kind": camera.location_kind, "stream_url": camera.stream_url, "width": camera.width,
+            "height": camera.height, "fps": camera.fps, "analytics": json.dumps(camera.analytics, indent=1,
+                                                                                   ensure_ascii=False)}
+
+
+@perm_required(Perm.MANAGE_CAMERAS)
+def camera_list(request: AuthedRequest) -> HttpResponse:
+    cameras = Camera.objects.filter(request.user.scope_filter()).select_related("unit")
+    return page(request, "vision/cameras.html", {"cameras": cameras})
+
+
+def _camera(request: AuthedRequest, code: str) -> Camera:
+    camera = Camera.objects.filter(request.user.scope_filter(), code=code).select_related("unit").first()
+    if camera is None:
+        raise Http404(_("No such camera in your scope"))
+    return camera
+
+
+@perm_required(Perm.MANAGE_CAMERAS)
+def camera_form(request: AuthedRequest, code: str | None = None) -> HttpResponse:
+    """Register a camera or change its configuration, zones and lines drawn on its newest frame."""
+    camera = _camera(request, code) if code else None
+    units = services.manageable_units(request.user, Perm.MANAGE_CAMERAS)
+    form = CameraForm(initial=_initial(camera) if camera else None, units=units, camera=camera)
+    config_errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        form = CameraForm(request.POST, initial=_initial(camera) if camera else None, units=units, camera=camera)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("analytics", "comment")}
+            body = {**form.cleaned_data["analytics"], **data}
+            try:
+                saved, changed = services.save_camera(request.user, body, comment=form.cleaned_data["comment"])
+            except ValidationFailed as exc:
+                config_errors = _add_errors(form, exc)
+            else:
+                messages.success(request, _("Camera %(code)s saved (version %(v)s).") % {
+                    "code": saved.code, "v": saved.version} if changed else _("Nothing changed."))
+                return redirect("vision:camera_edit", saved.code)
+    available = camera.analytics_available() if camera else Camera().analytics_available()
+    return page(request, "vision/camera_form.html", {
+        "form": form, "camera": camera, "config_errors": config_errors,
+        "frame_url": reverse("api:camera_frame", args=[camera.code]) if camera and camera.latest_frame else None,
+        "aspect": (camera.height / camera.width) if camera else 360 / 640,
+        "available": available,
+        "versions": camera.versions.select_related("changed_by").order_by("-version")[:20] if camera else [],
+        "editor": {"labels": {
+            "zone": _("Zone"), "line": _("Line"), "mask": _("Motion mask"), "name": _("Name"),
+            "rules": _("Rules (JSON list)"), "direction": _("Direction"), "remove": _("Remove"),
+            "finish": _("Finish the shape"), "drawing": _("Click on the picture to add points"),
+            "directions": {"left_to_right": _("left to right"), "right_to_left": _("right to left"),
+                           "both": _("both")},
+            "badJson": _("The camera JSON is not valid JSON; fix it or draw again."),
+        }},
+    })
+
+
+@require_POST
+@perm_required(Perm.MANAGE_CAMERAS)
+def camera_enable(request: AuthedRequest, code: str) -> HttpResponse:
+    camera = _camera(request, code)
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        services.set_camera_enabled(request.user, camera, enabled, request.POST.get("reason", ""))
+    except ValidationFailed as exc:
+        messages.error(request, "; ".join(e.message for e in exc.errors))
+    else:
+        messages.success(request, _("Camera switched on.") if enabled else _("Camera switched off."))
+    return redirect("vision:camera_edit", camera.code)
