@@ -9,10 +9,8 @@ Models are fhir.resources' R4B, which reads and writes R4 (4.0.1) MeasureReports
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,17 +18,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.measurereport import MeasureReport
-from pydantic import ValidationError as PydanticValidationError
 
 from opscenter.core.auth import bearer_user
-from opscenter.core.errors import Conflict, FieldError, ValidationFailed
+from opscenter.core.errors import FieldError, ValidationFailed
+from opscenter.core.fhir import handle_write, outcome, respond
 from opscenter.org.roles import Perm
 
 from . import services
 from .definitions import BED_TYPES, HOSPITAL_DAILY
 from .models import Report
 
-FHIR_JSON = "application/fhir+json"
 BED_TYPE_SYSTEM = "urn:opscenter:bed-type"
 ELEMENT_SYSTEM = "urn:opscenter:data-element"
 MEASURE_CODES = {  # lower-case population code -> our measure
@@ -40,25 +37,6 @@ MEASURE_CODES = {  # lower-case population code -> our measure
 }
 VENTILATOR_CODES = {"numvent": "ventilators_total", "numventuse": "ventilators_in_use",
                     "total": "ventilators_total", "in_use": "ventilators_in_use"}
-
-
-def _respond(resource: dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
-    response = HttpResponse(json.dumps(resource, ensure_ascii=False, default=str), status=status,
-                            content_type=FHIR_JSON)
-    for key, value in headers.items():
-        response[key] = value
-    return response
-
-
-def outcome(issues: list[tuple[str, str, str]], status: int) -> HttpResponse:
-    """(code, FHIRPath expression, diagnostics) per issue; code from the FHIR issue-type value set."""
-    return _respond({
-        "resourceType": "OperationOutcome",
-        "issue": [
-            {"severity": "error", "code": code, "diagnostics": text, **({"expression": [expr]} if expr else {})}
-            for code, expr, text in issues
-        ],
-    }, status)
 
 
 @require_GET
@@ -81,7 +59,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
             }],
         }],
     })
-    return _respond(statement.model_dump(mode="json", exclude_none=True))
+    return respond(statement.model_dump(mode="json", exclude_none=True))
 
 
 def _unit_code(report: MeasureReport) -> str | None:
@@ -187,35 +165,15 @@ def to_fhir(report: Report, base: str = "") -> dict[str, Any]:
 @csrf_exempt
 @require_POST
 def measure_report(request: HttpRequest) -> HttpResponse:
-    user = bearer_user(request)
-    if user is None:
-        return outcome([("login", "", "authentication required (Authorization: Bearer <token>)")], 401)
-    try:
-        raw = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return outcome([("structure", "", f"body is not JSON: {exc}")], 400)
-    if not isinstance(raw, dict) or raw.get("resourceType") != "MeasureReport":
-        return outcome([("structure", "resourceType", "expected a MeasureReport resource")], 422)
-    try:
-        resource = MeasureReport.model_validate(raw)
-    except PydanticValidationError as exc:
-        return outcome([
-            ("invalid", "MeasureReport." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()
-        ], 422)
-    try:
+    def write(user: Any, resource: MeasureReport) -> HttpResponse:
         submission = to_submission(resource)
         submission.idempotency_key = request.headers.get("Idempotency-Key") or submission.idempotency_key
         result = services.submit(user, submission)
-    except ValidationFailed as exc:
-        return outcome([("invalid", e.field, e.message) for e in exc.errors], 422)
-    except PermissionDenied as exc:
-        return outcome([("forbidden", "MeasureReport.reporter", str(exc) or "outside your unit scope")], 403)
-    except Conflict as exc:
-        return outcome([("conflict", "", str(exc))], 409)
-    base = request.build_absolute_uri("/fhir/")
-    body = to_fhir(result.report, base)
-    return _respond(body, 201 if result.created else 200,
-                    Location=f"{base}MeasureReport/{result.report.pk}/_history/{result.report.version}")
+        base = request.build_absolute_uri("/fhir/")
+        return respond(to_fhir(result.report, base), 201 if result.created else 200,
+                       Location=f"{base}MeasureReport/{result.report.pk}/_history/{result.report.version}")
+
+    return handle_write(request, MeasureReport, write, forbidden_expression="MeasureReport.reporter")
 
 
 @require_GET
@@ -226,4 +184,4 @@ def measure_report_read(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("data_set", "unit"), pk=report_id)
     if not user.has_perm_in(Perm.VIEW_REPORTS, report.unit):
         return outcome([("forbidden", "", "outside your unit scope")], 403)
-    return _respond(to_fhir(report, request.build_absolute_uri("/fhir/")))
+    return respond(to_fhir(report, request.build_absolute_uri("/fhir/")))

@@ -15,19 +15,16 @@ Mapping (one Condition per case, its `subject` a Patient of the Bundle):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from fhir.resources.R4B.bundle import Bundle
-from pydantic import ValidationError as PydanticValidationError
 
-from opscenter.core.auth import AuthedRequest, bearer_user
-from opscenter.core.errors import Conflict, FieldError, ValidationFailed
-from opscenter.reporting.fhir import _respond, outcome
+from opscenter.core.auth import AuthedRequest
+from opscenter.core.errors import FieldError, ValidationFailed
+from opscenter.core.fhir import handle_write, respond
 
 from . import services
 from .models import CaseReport, Classification, Disease, Outcome
@@ -124,32 +121,15 @@ def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
 @csrf_exempt
 @require_POST
 def bundle(request: AuthedRequest) -> HttpResponse:
-    user = bearer_user(request)
-    if user is None:
-        return outcome([("login", "", "authentication required (Authorization: Bearer <token>)")], 401)
-    try:
-        raw = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return outcome([("structure", "", f"body is not JSON: {exc}")], 400)
-    if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
-        return outcome([("structure", "resourceType", "expected a Bundle resource")], 422)
-    try:
-        resource = Bundle.model_validate(raw)
-    except PydanticValidationError as exc:
-        return outcome([("invalid", "Bundle." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()],
-                       422)
-    try:
-        items = to_cases(resource, user.unit.code if user.unit else "")
-        results = services.report_cases(user, items, CaseReport.Source.FHIR)
-    except ValidationFailed as exc:
-        return outcome([("invalid", e.field, e.message) for e in exc.errors], 422)
-    except PermissionDenied as exc:
-        return outcome([("forbidden", "", str(exc) or "outside your unit scope")], 403)
-    except Conflict as exc:
-        return outcome([("conflict", "", str(exc))], 409)
-    return _respond({
-        "resourceType": "Bundle",
-        "type": "transaction-response" if resource.type == "transaction" else "batch-response",
-        "entry": [{"response": {"status": "201 Created" if r.created else "200 OK",
-                                "location": f"Condition/{r.case.pk}/_history/{r.case.version}"}} for r in results],
-    }, 200)
+    def write(user: Any, resource: Bundle) -> HttpResponse:
+        results = services.report_cases(user, to_cases(resource, user.unit.code if user.unit else ""),
+                                        CaseReport.Source.FHIR)
+        return respond({
+            "resourceType": "Bundle",
+            "type": "transaction-response" if resource.type == "transaction" else "batch-response",
+            "entry": [{"response": {"status": "201 Created" if r.created else "200 OK",
+                                    "location": f"Condition/{r.case.pk}/_history/{r.case.version}"}}
+                      for r in results],
+        }, 200)
+
+    return handle_write(request, Bundle, write)
