@@ -27,6 +27,8 @@ def _manage(*args: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     """Prepare the embedded database with demo data (keeping what is there) and run everything in one process."""
     os.environ.setdefault("OPSCENTER_DATA_DIR", str(Path.cwd() / "var"))
+    # The demo's reminders and notifications go to files, not over the console output.
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     setup_django()
     from tqdm import tqdm
 
@@ -46,7 +48,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
         simulator.start(args.interval)
     scheduler.start()
     url = f"http://{args.host}:{args.port}/"
-    print(f"\nOperations center: {url}\nAPI docs: {url}api/docs\nDemo accounts (password '{seed.DEMO_PASSWORD}'):")
+    from django.conf import settings
+
+    print(f"\nOperations center: {url}\nAPI docs: {url}api/docs\nE-mails sent: {settings.EMAIL_FILE_PATH}")
+    print(f"Demo accounts (password '{seed.DEMO_PASSWORD}'):")
     for username, role, unit in seed.demo_accounts():
         print(f"  {username:<12} {role:<18} {unit}")
     print(flush=True)
