@@ -92,3 +92,18 @@ def report_payload(unit: str = "BV-A", period: dt.date | None = None, **override
 
     return {"data_set": HOSPITAL_DAILY, "unit": unit, "period": (period or timezone.localdate()).isoformat(),
             "values": full_report(**overrides)}
+
+
+def load_daily_history(today: dt.date, unit: str = "BV-A", days: int = 120) -> None:
+    """`days` daily reports up to today: ICU filling slowly towards its 20 beds, admissions higher on weekdays."""
+    from opscenter.reporting import services as reporting
+
+    submissions = []
+    for i in range(days):
+        day = today - dt.timedelta(days=days - 1 - i)
+        weekday_bump = 2 if day.weekday() < 5 else 0
+        submissions.append(reporting.Submission(
+            data_set=HOSPITAL_DAILY, unit=unit, period=day, source="import",
+            values=full_report(icu_total=20, icu_occupied=min(20, 6 + i // 10 + weekday_bump),
+                               admissions=30 + 10 * weekday_bump)))
+    reporting.submit_many("test", submissions)

@@ -19,6 +19,8 @@ from opscenter.org.models import BedType
 from opscenter.org.roles import Perm
 from opscenter.reporting.definitions import HOSPITAL_DAILY
 from opscenter.reporting.models import DataSet, Report
+from opscenter.surveillance import services as surveillance
+from opscenter.surveillance.models import Forecast
 
 from . import queries
 from .api import overview_data
@@ -108,6 +110,13 @@ def overview(request: AuthedRequest) -> HttpResponse:
     })
 
 
+def _pressure(forecast: Forecast) -> float:
+    """How close the next week's forecast comes to capacity, most pressing first (sort key)."""
+    if not forecast.capacity:
+        return 0.0
+    return -max(forecast.upper80[:7], default=0) / forecast.capacity
+
+
 @perm_required(Perm.VIEW_DASHBOARD)
 def facility(request: AuthedRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(queries.facilities_in_scope(request.user).select_related("ward", "parent"), code=code)
@@ -132,18 +141,23 @@ def facility(request: AuthedRequest, code: str) -> HttpResponse:
         elements = latest.data_set.elements.exclude(category="beds")
         other_values = [(e.label, latest.values.get(e.code)) for e in elements if e.code in latest.values]
     alerts = Alert.objects.filter(unit=unit).select_related("assignee").order_by("-raised_at")[:20]
+    forecasts = list(surveillance.hospital_forecasts(unit))
     config = {
         "historyUrl": f"/api/dashboard/facilities/{unit.code}/history?days=365",
+        "forecastUrl": reverse("api:surveillance_hospital_forecasts", args=[unit.code]) if forecasts else None,
         "bedTypes": labels,
         "labels": {
             "occupancy": _("Occupancy"), "erVisits": _("ER visits"), "erWaiting": _("ER waiting for a bed"),
             "admissions": _("Admissions"), "discharges": _("Discharges"), "all": _("All beds"),
-            "noData": _("No data yet"),
+            "noData": _("No data yet"), "occupied": _("Occupied beds"), "capacity": _("Capacity"),
+            "forecast": _("Forecast"), "band80": _("80% interval"), "band95": _("95% interval"),
         },
     }
     return page(request, "dashboard/facility.html", {
         "unit": unit, "capacities": capacities, "latest": latest, "bed_rows": bed_rows,
-        "other_values": other_values, "alerts": alerts, "config": config,
+        "other_values": other_values, "alerts": alerts, "config": config, "forecasts": forecasts,
+        "demand_types": [(f.bed_type, labels.get(f.bed_type, f.bed_type)) for f in sorted(forecasts, key=_pressure)
+                         if f.bed_type],
         "may_submit": request.user.has_perm_in(Perm.SUBMIT_REPORTS, unit),
     })
 

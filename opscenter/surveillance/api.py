@@ -14,7 +14,7 @@ from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
 
 from . import queries, services
-from .models import Case, CaseReport, Disease, Forecast, Signal
+from .models import Case, CaseReport, Disease, Signal
 from .schemas import (
     CancelIn,
     CaseBatchIn,
@@ -192,5 +192,4 @@ def hospital_forecasts(request: AuthedRequest, code: str):
     user = request.user
     if not (user.has_perm_in(Perm.VIEW_SURVEILLANCE, unit) or user.has_perm_in(Perm.VIEW_DASHBOARD, unit)):
         raise NotFound("No such unit in your scope")
-    qs = services.latest_forecasts().filter(unit=unit).exclude(target=Forecast.Target.CASES)
-    return [queries.forecast_out(f) for f in qs]
+    return [queries.forecast_out(f) for f in services.hospital_forecasts(unit)]

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from opscenter.org.models import Unit, Ward
+from opscenter.org.models import BedType, Unit, Ward
 
 
 class Disease(models.TextChoices):
@@ -204,3 +204,12 @@ class Forecast(models.Model):
     @property
     def beats_baseline(self) -> bool | None:
         return None if self.mae is None or self.mae_baseline is None else self.mae < self.mae_baseline
+
+    @property
+    def bed_type_label(self) -> str:
+        return BedType(self.bed_type).label if self.bed_type in BedType.values else self.bed_type
+
+    @property
+    def next_week(self) -> list[int]:
+        """The mean forecast of the next seven days, in whole patients or beds (for tables)."""
+        return [round(v) for v in self.mean[:7]]

@@ -612,3 +612,8 @@ def latest_forecasts():
     if latest is None:
         return Forecast.objects.none()
     return Forecast.objects.filter(run_date=latest).select_related("unit", "ward")
+
+
+def hospital_forecasts(unit: Unit):
+    """A hospital's latest admissions and occupied-beds forecasts (what its capacity charts draw)."""
+    return latest_forecasts().filter(unit=unit).exclude(target=Forecast.Target.CASES).order_by("target", "bed_type")

@@ -1,10 +1,13 @@
 """An operator in a real browser: logs in, sees the map and KPIs, and sees a new alert arrive live."""
 
+import datetime as dt
+
 import httpx
 
 from opscenter.org.roles import Role
 from opscenter.org.services import issue_token
-from opscenter.testing import PASSWORD, report_payload
+from opscenter.surveillance import tasks as surveillance_tasks
+from opscenter.testing import PASSWORD, load_daily_history, report_payload
 
 
 def login(page, base: str, username: str) -> None:
@@ -49,4 +52,32 @@ def test_operator_sees_map_kpis_and_a_live_alert(asgi_server, browser, city, set
     item.query_selector("button:has-text('Acknowledge'), button:has-text('Tiếp nhận'), "
                         "button:has-text('Xác nhận')").click()
     page.wait_for_selector('#alert-feed [data-status="acknowledged"]', timeout=5000)
+    page.close()
+
+
+def test_facility_charts_carry_the_forecast_bands(asgi_server, browser, city, today):
+    load_daily_history(today)
+    surveillance_tasks.compute_forecasts.apply().get()
+
+    page = browser.new_page()
+    login(page, asgi_server, "operator")
+    page.goto(f"{asgi_server}/dashboard/facility/BV-A/")
+    page.wait_for_selector("#chart-demand canvas", timeout=10000)
+    names = """id => echarts.getInstanceByDom(document.getElementById(id)).getOption().series
+                       .filter(s => s.data.some(v => v !== null)).map(s => s.name)"""
+    labels = page.evaluate("JSON.parse(document.getElementById('facility-config').textContent).labels")
+    drawn = set(page.evaluate(names, "chart-demand"))
+    assert {labels["occupied"], labels["forecast"], labels["band80"], labels["band95"], labels["capacity"]} <= drawn
+    assert {labels["forecast"], labels["band80"]} <= set(page.evaluate(names, "chart-flow"))  # admissions
+    # the x axis runs on past the last report, into the 14 forecast days
+    last_day = page.evaluate("""() => { const o = echarts.getInstanceByDom(document.getElementById('chart-demand'))
+                                         .getOption(); return o.xAxis[0].data.slice(-1)[0]; }""")
+    assert last_day == (today + dt.timedelta(days=14)).strftime("%d/%m")
+    capacity = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('chart-demand')).getOption()
+                                 .series.find(s => s.lineStyle && s.lineStyle.type === 'dotted').data[0]""")
+    assert capacity == 20  # the ICU's beds
+
+    page.select_option("#demand-type", "internal_medicine")
+    page.wait_for_function("""() => echarts.getInstanceByDom(document.getElementById('chart-demand')).getOption()
+                               .series.find(s => s.lineStyle && s.lineStyle.type === 'dotted').data[0] === 30""")
     page.close()

@@ -19,7 +19,8 @@ from opscenter.org.roles import Role
 from opscenter.reporting import services
 from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY
 from opscenter.reporting.models import DataSet
-from opscenter.testing import full_report
+from opscenter.surveillance import tasks as surveillance_tasks
+from opscenter.testing import full_report, load_daily_history
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +209,21 @@ def test_facility_page_shows_identity_latest_report_and_alerts(api_client, city,
     assert f'data-alert-id="{raised.pk}"' in html
     assert "/api/dashboard/facilities/BV-A/history?days=365" in html
     assert "75%" in html  # ICU 15/20
+
+
+def test_facility_page_draws_the_latest_forecasts_with_their_backtest(api_client, today):
+    client = api_client(Role.HOSPITAL_MANAGER, "A")
+    assert 'id="bed-demand"' not in client.get("/dashboard/facility/BV-A/").content.decode()  # none computed yet
+    load_daily_history(today)
+    surveillance_tasks.compute_forecasts.apply().get()
+    html = client.get("/dashboard/facility/BV-A/").content.decode()
+    assert 'id="bed-demand"' in html and 'id="chart-demand"' in html
+    assert '"forecastUrl": "/api/surveillance/forecasts/hospital/BV-A"' in html
+    options = re.findall(r'<option value="(\w+)">', html)
+    assert options[0] == "icu" and len(options) > 1  # the ICU, the only bed type filling up, comes first
+    row = re.search(r'<tr data-series="hospital:BV-A:beds_icu">(.*?)</tr>', html, re.S)
+    assert row and re.search(r"beats naive|loses to naive", row.group(1))
+    assert "MASE" in html
 
 
 def test_facility_outside_the_scope_is_not_found(api_client):

@@ -55,9 +55,34 @@
     });
   }
 
+  function band(name, lower, upper, colour) {
+    // a stacked pair: an invisible lower line, and the width above it filled
+    return [
+      { name: name, type: "line", stack: name, data: lower, lineStyle: { opacity: 0 }, symbol: "none",
+        itemStyle: { color: colour }, tooltip: { show: false } },
+      { name: name, type: "line", stack: name, data: upper.map(function (u, i) { return u === null || lower[i] === null ? null : u - lower[i]; }),
+        lineStyle: { opacity: 0 }, symbol: "none", areaStyle: { color: colour }, itemStyle: { color: colour },
+        tooltip: { show: false } }
+    ];
+  }
+
+  function pad(values, before) { return new Array(before).fill(null).concat(values); }
+
+  // A forecast drawn after `before` days of history: its 95% and 80% bands and its dashed mean.
+  // labels: { forecast, band80, band95 }; scale (optional) maps each value (e.g. beds to a share of capacity).
+  function forecastSeries(fc, before, labels, colour, scale) {
+    var f = scale || function (v) { return v; };
+    function col(name) { return pad(fc[name].map(f), before); }
+    return band(labels.band95, col("lower95"), col("upper95"), "rgba(214,46,46,.12)")
+      .concat(band(labels.band80, col("lower80"), col("upper80"), "rgba(214,46,46,.22)"))
+      .concat([{ name: labels.forecast, type: "line", data: col("mean"), showSymbol: false,
+                 lineStyle: { type: "dashed" }, itemStyle: { color: colour || "#d62e2e" } }]);
+  }
+
   window.addEventListener("resize", debounce(function () {
     charts.forEach(function (c) { c.resize(); });
   }, 150));
 
-  window.OpsCharts = { make: make, base: base, empty: empty, shortDate: shortDate, hasData: hasData, debounce: debounce };
+  window.OpsCharts = { make: make, base: base, empty: empty, shortDate: shortDate, hasData: hasData, debounce: debounce,
+                      band: band, pad: pad, forecastSeries: forecastSeries };
 })();

@@ -1,40 +1,51 @@
-/* The facility page: its history as charts (occupancy by bed type, ER, admissions/discharges). */
+/* The facility page: its history as charts (occupancy by bed type, ER, admissions/discharges), with the
+   latest forecasts drawn after it: admissions on the flow chart, occupied beds against capacity per bed type. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("facility-config").textContent);
   var T = cfg.labels;
   var C = window.OpsCharts;
   var ids = ["chart-beds", "chart-er", "chart-flow"];
+  var DEMAND_DAYS = 56;  // history shown before a bed-demand forecast
 
-  // One category per day from the first report to the last, gaps left empty.
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+  }
+  function isoDays(first, last) {
+    var out = [], d = new Date(first + "T00:00:00Z"), end = new Date(last + "T00:00:00Z");
+    while (d <= end) { out.push(d.toISOString().slice(0, 10)); d.setUTCDate(d.getUTCDate() + 1); }
+    return out;
+  }
+
+  // One category per day from the first report to the last forecast day, gaps left empty.
   var days = [], byDay = {};
-  function index(history) {
+  function index(history, forecasts) {
     history.forEach(function (r) { byDay[r.period] = r; });
-    if (!history.length) { return; }
-    var d = new Date(history[0].period + "T00:00:00Z"), end = new Date(history[history.length - 1].period + "T00:00:00Z");
-    while (d <= end) { days.push(d.toISOString().slice(0, 10)); d.setUTCDate(d.getUTCDate() + 1); }
+    var last = history[history.length - 1].period;
+    forecasts.forEach(function (f) { var end = f.dates[f.dates.length - 1]; if (end > last) { last = end; } });
+    days = isoDays(history[0].period, last);
   }
-  function series(history, fn) {
-    return days.map(function (day) { var r = byDay[day]; return r ? fn(r.values) : null; });
+  function series(fn, within) {
+    return (within || days).map(function (day) { var r = byDay[day]; return r ? fn(r.values) : null; });
   }
+  function value(code) { return function (v) { return v[code] === undefined ? null : v[code]; }; }
   function ratio(o, t) { return o === undefined || o === null || !t ? null : Math.round(1000 * o / t) / 10; }
+  function startOf(fc, axisDays) { var i = axisDays.indexOf(fc.dates[0]); return i < 0 ? axisDays.length : i; }
 
-  function draw(history) {
-    if (!history.length) { ids.forEach(function (id) { C.empty(document.getElementById(id), T.noData); }); return; }
-    index(history);
-    var timeAxis = { type: "category", data: days.map(C.shortDate) };
+  function drawBeds(history) {
     var types = Object.keys(cfg.bedTypes).filter(function (t) {
       return history.some(function (r) { return r.values["beds_" + t + "_total"]; });
     });
     var beds = types.map(function (t) {
       return {
         name: cfg.bedTypes[t], type: "line", showSymbol: false,
-        data: series(history, function (v) { return ratio(v["beds_" + t + "_occupied"], v["beds_" + t + "_total"]); })
+        data: series(function (v) { return ratio(v["beds_" + t + "_occupied"], v["beds_" + t + "_total"]); })
       };
     });
     beds.unshift({
       name: T.all, type: "line", showSymbol: false, lineStyle: { width: 3 }, itemStyle: { color: "#17202b" },
-      data: series(history, function (v) {
+      data: series(function (v) {
         var o = 0, t = 0;
         types.forEach(function (b) { o += v["beds_" + b + "_occupied"] || 0; t += v["beds_" + b + "_total"] || 0; });
         return ratio(o, t);
@@ -42,30 +53,70 @@
     });
     C.make(document.getElementById("chart-beds"), C.base({
       grid: { left: 46, right: 16, top: 58, bottom: 26 },
-      xAxis: timeAxis, yAxis: { type: "value", axisLabel: { formatter: "{value}%" } }, series: beds
+      xAxis: { type: "category", data: days.map(C.shortDate) }, yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+      series: beds
     }));
+  }
+
+  function drawER() {
     C.make(document.getElementById("chart-er"), C.base({
-      xAxis: { type: "category", data: days.map(C.shortDate), boundaryGap: true }, yAxis: [{ type: "value" }, { type: "value", splitLine: { show: false } }],
+      xAxis: { type: "category", data: days.map(C.shortDate), boundaryGap: true },
+      yAxis: [{ type: "value" }, { type: "value", splitLine: { show: false } }],
       series: [
-        { name: T.erVisits, type: "bar", barMaxWidth: 6, itemStyle: { color: "#9db9e6" },
-          data: series(history, function (v) { return v.er_visits === undefined ? null : v.er_visits; }) },
+        { name: T.erVisits, type: "bar", barMaxWidth: 6, itemStyle: { color: "#9db9e6" }, data: series(value("er_visits")) },
         { name: T.erWaiting, type: "line", yAxisIndex: 1, showSymbol: false, itemStyle: { color: "#d62e2e" },
-          data: series(history, function (v) { return v.er_waiting_for_bed === undefined ? null : v.er_waiting_for_bed; }) }
-      ]
-    }));
-    C.make(document.getElementById("chart-flow"), C.base({
-      xAxis: timeAxis, yAxis: { type: "value" },
-      series: [
-        { name: T.admissions, type: "line", showSymbol: false,
-          data: series(history, function (v) { return v.admissions === undefined ? null : v.admissions; }) },
-        { name: T.discharges, type: "line", showSymbol: false,
-          data: series(history, function (v) { return v.discharges === undefined ? null : v.discharges; }) }
+          data: series(value("er_waiting_for_bed")) }
       ]
     }));
   }
 
-  fetch(cfg.historyUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-    .then(draw)
+  function drawFlow(forecasts) {
+    var list = [
+      { name: T.admissions, type: "line", showSymbol: false, itemStyle: { color: "#1769e0" }, data: series(value("admissions")) },
+      { name: T.discharges, type: "line", showSymbol: false, itemStyle: { color: "#2e9d4f" }, data: series(value("discharges")) }
+    ];
+    var fc = forecasts.filter(function (f) { return f.target === "admissions"; })[0];
+    if (fc) { list = list.concat(C.forecastSeries(fc, startOf(fc, days), T)); }
+    C.make(document.getElementById("chart-flow"), C.base({
+      xAxis: { type: "category", data: days.map(C.shortDate) }, yAxis: { type: "value" }, series: list
+    }));
+  }
+
+  // Occupied beds of one type: the last weeks reported, then the forecast with its bands, against capacity.
+  function drawDemand(forecasts, bedType) {
+    var el = document.getElementById("chart-demand");
+    var fc = forecasts.filter(function (f) { return f.target === "beds" && f.bed_type === bedType; })[0];
+    if (!el || !fc) { return; }
+    var reported = days.filter(function (d) { return d < fc.dates[0]; }).slice(-DEMAND_DAYS);
+    var axisDays = reported.concat(fc.dates);
+    var list = [{ name: T.occupied, type: "line", showSymbol: false, itemStyle: { color: "#17202b" },
+                  data: series(value("beds_" + bedType + "_occupied"), reported) }];
+    list = list.concat(C.forecastSeries(fc, reported.length, T));
+    if (fc.capacity) {
+      list.push({ name: T.capacity, type: "line", showSymbol: false, itemStyle: { color: "#a61c1c" },
+                  lineStyle: { type: "dotted", width: 2 }, data: axisDays.map(function () { return fc.capacity; }) });
+    }
+    C.make(el, C.base({
+      xAxis: { type: "category", data: axisDays.map(C.shortDate) }, yAxis: { type: "value", scale: true }, series: list,
+      legend: { top: 0, data: [T.occupied, T.forecast, T.band80, T.band95, T.capacity] }
+    }));
+  }
+
+  function draw(history, forecasts) {
+    if (!history.length) { ids.forEach(function (id) { C.empty(document.getElementById(id), T.noData); }); return; }
+    index(history, forecasts);
+    drawBeds(history);
+    drawER();
+    drawFlow(forecasts);
+    var picker = document.getElementById("demand-type");
+    if (picker) {
+      drawDemand(forecasts, picker.value);
+      picker.addEventListener("change", function () { drawDemand(forecasts, picker.value); });
+    }
+  }
+
+  var forecasts = cfg.forecastUrl ? getJSON(cfg.forecastUrl).catch(function () { return []; }) : Promise.resolve([]);
+  Promise.all([getJSON(cfg.historyUrl), forecasts])
+    .then(function (res) { draw(res[0], res[1]); })
     .catch(function () { ids.forEach(function (id) { C.empty(document.getElementById(id), T.noData); }); });
 })();

@@ -6,30 +6,17 @@ import pytest
 
 from opscenter.alerts.models import Alert, AlertRule
 from opscenter.org.roles import Role
-from opscenter.reporting import services as reporting
 from opscenter.surveillance import tasks
 from opscenter.surveillance.models import Case, Forecast
-from opscenter.testing import full_report
+from opscenter.testing import load_daily_history
 
 pytestmark = pytest.mark.django_db
-
-
-def load_history(today, days=120):
-    submissions = []
-    for i in range(days):
-        day = today - dt.timedelta(days=days - 1 - i)
-        weekday_bump = 2 if day.weekday() < 5 else 0
-        occupied = min(20, 6 + i // 10 + weekday_bump)
-        submissions.append(reporting.Submission(
-            data_set="HOSP_DAILY", unit="BV-A", period=day, source="import",
-            values=full_report(icu_total=20, icu_occupied=occupied, admissions=30 + 10 * weekday_bump)))
-    reporting.submit_many("test", submissions)
 
 
 def test_daily_forecasts_with_backtest_and_an_alert_when_demand_exceeds_capacity(api_client, today):
     AlertRule.objects.filter(code="forecast_beds_exceed_capacity").update(
         params={"within_days": 7, "share": 0.95, "use": "upper80", "min_capacity": 5})
-    load_history(today)
+    load_daily_history(today)
     assert tasks.compute_forecasts.apply().get() >= 8
     icu = Forecast.objects.get(series_key="hospital:BV-A:beds_icu")
     assert icu.capacity == 20 and len(icu.mean) == 14 and icu.dates[0] == (today + dt.timedelta(days=1)).isoformat()

@@ -13,15 +13,6 @@
   var today = new Date(), from = new Date(today.getTime() - 179 * 864e5);
   var area = cfg.area === "CITY" ? {} : { area: cfg.area };
 
-  function band(name, lower, upper, colour) {
-    // a stacked pair: an invisible lower line, and the width above it filled
-    return [
-      { name: name, type: "line", stack: name, data: lower, lineStyle: { opacity: 0 }, symbol: "none" },
-      { name: name, type: "line", stack: name, data: upper.map(function (u, i) { return u === null ? null : u - lower[i]; }),
-        lineStyle: { opacity: 0 }, symbol: "none", areaStyle: { color: colour } }
-    ];
-  }
-
   Promise.all([
     get(cfg.urls.counts, { date_from: iso(from), date_to: iso(today), disease: cfg.disease, group: cfg.area === "CITY" ? "" : "ward" }),
     get(cfg.urls.forecasts, Object.assign({ target: "cases", disease: cfg.disease, area: cfg.area }))
@@ -38,15 +29,12 @@
       var s = 0; for (var k = i - 6; k <= i; k++) { s += observed[k]; } return Math.round(s / 0.7) / 10;
     });
     var future = fc ? fc.dates : [];
-    var pad = function (arr, before) { return new Array(before).fill(null).concat(arr); };
     var series = [
       { name: T.cases, type: "bar", data: observed.concat(new Array(future.length).fill(null)), itemStyle: { color: "#9db9e6" }, barMaxWidth: 6 },
       { name: T.average, type: "line", data: avg, showSymbol: false, itemStyle: { color: "#1769e0" } }
     ];
     if (fc) {
-      series = series.concat(band(T.band95, pad(fc.lower95, days.length), pad(fc.upper95, days.length), "rgba(214,46,46,.12)"));
-      series = series.concat(band(T.band80, pad(fc.lower80, days.length), pad(fc.upper80, days.length), "rgba(214,46,46,.22)"));
-      series.push({ name: T.forecast, type: "line", data: pad(fc.mean, days.length), showSymbol: false, lineStyle: { type: "dashed" }, itemStyle: { color: "#d62e2e" } });
+      series = series.concat(C.forecastSeries(fc, days.length, T));
     }
     var el = document.getElementById("chart-curve");
     if (!C.hasData(series)) { C.empty(el, T.noData); return; }
@@ -57,7 +45,7 @@
   get(cfg.urls.rt, Object.assign({ disease: cfg.disease, days: 120 }, area)).then(function (r) {
     var el = document.getElementById("chart-rt");
     if (!r.dates.length) { C.empty(el, T.noData); return; }
-    var series = band(T.ci, r.lower, r.upper, "rgba(23,105,224,.15)");
+    var series = C.band(T.ci, r.lower, r.upper, "rgba(23,105,224,.15)");
     series.push({ name: T.rt, type: "line", data: r.mean, showSymbol: false, itemStyle: { color: "#1769e0" },
       markLine: { silent: true, symbol: "none", data: [{ yAxis: 1 }], lineStyle: { color: "#d62e2e" } } });
     C.make(el, C.base({ xAxis: { type: "category", data: r.dates.map(C.shortDate) }, yAxis: { type: "value", min: 0 }, series: series }));
