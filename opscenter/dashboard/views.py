@@ -21,6 +21,7 @@ from opscenter.reporting.definitions import HOSPITAL_DAILY
 from opscenter.reporting.models import DataSet, Report
 from opscenter.surveillance import services as surveillance
 from opscenter.surveillance.models import Forecast
+from opscenter.vision import services as vision
 
 from . import queries
 from .api import overview_data
@@ -85,6 +86,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "overviewUrl": "/api/dashboard/overview",
         "trendsUrl": "/api/dashboard/trends?days=90",
         "feedUrl": reverse("alerts:feed"),
+        "crowdingUrl": reverse("api:crowding"),
         "streamUrl": reverse("event-stream"),
         "facilityUrl": reverse("dashboard:facility", args=["__code__"]),
         "levelColours": LEVEL_COLOURS,
@@ -102,6 +104,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
                 "unknown": _("no data"),
             },
             "legend": _("Occupancy"), "noData": _("No data yet"),
+            "camerasNow": _("Cameras now"), "people": _("people"),
         },
     }
     return page(request, "dashboard/overview.html", {
@@ -142,6 +145,7 @@ def facility(request: AuthedRequest, code: str) -> HttpResponse:
         other_values = [(e.label, latest.values.get(e.code)) for e in elements if e.code in latest.values]
     alerts = Alert.objects.filter(unit=unit).select_related("assignee").order_by("-raised_at")[:20]
     forecasts = list(surveillance.hospital_forecasts(unit))
+    crowding = vision.crowding(request.user, unit=unit)
     config = {
         "historyUrl": f"/api/dashboard/facilities/{unit.code}/history?days=365",
         "forecastUrl": reverse("api:surveillance_hospital_forecasts", args=[unit.code]) if forecasts else None,
@@ -156,6 +160,7 @@ def facility(request: AuthedRequest, code: str) -> HttpResponse:
     return page(request, "dashboard/facility.html", {
         "unit": unit, "capacities": capacities, "latest": latest, "bed_rows": bed_rows,
         "other_values": other_values, "alerts": alerts, "config": config, "forecasts": forecasts,
+        "crowding": crowding, "may_see_cameras": request.user.has_perm_in(Perm.VIEW_CAMERAS, unit),
         "demand_types": [(f.bed_type, labels.get(f.bed_type, f.bed_type)) for f in sorted(forecasts, key=_pressure)
                          if f.bed_type],
         "may_submit": request.user.has_perm_in(Perm.SUBMIT_REPORTS, unit),

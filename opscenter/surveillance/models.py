@@ -207,7 +207,7 @@ class Forecast(models.Model):
 
     @property
     def bed_type_label(self) -> str:
-        return BedType(self.bed_type).label if self.bed_type in BedType.values else self.bed_type
+        return str(BedType(self.bed_type).label) if self.bed_type in BedType.values else self.bed_type
 
     @property
     def next_week(self) -> list[int]:

@@ -510,12 +510,15 @@ def _zone_limit(camera: Camera, zone: str) -> int | None:
     return min(limits) if limits else None
 
 
-def crowding(user: User, max_age_minutes: float = 60) -> list[dict[str, Any]]:
+def crowding(user: User, max_age_minutes: float = 60, unit: Unit | None = None) -> list[dict[str, Any]]:
     """People seen by the cameras now, per hospital and kind of place: the load indicator next to the reported
     figures. Per camera its most crowded zone counts (zones may nest); the cameras of a place add up. Numbers
     only, no footage: for everyone who sees the dashboard."""
     require(user, Perm.VIEW_DASHBOARD)
-    cameras = list(Camera.objects.filter(user.scope_filter(), enabled=True).select_related("unit"))
+    cameras_in_scope = Camera.objects.filter(user.scope_filter(), enabled=True)
+    if unit is not None:
+        cameras_in_scope = cameras_in_scope.filter(unit=unit)
+    cameras = list(cameras_in_scope.select_related("unit"))
     since = timezone.now() - dt.timedelta(minutes=max_age_minutes)
     counts = latest_counts([c.pk for c in cameras], since)
     places: dict[tuple[str, str], dict[str, Any]] = {}

@@ -79,3 +79,17 @@ def test_a_department_operator_cannot_open_the_camera_wall(asgi_server, browser,
     response = operator.goto(f"{asgi_server}/vision/")
     assert response is not None and response.status == 403
     assert "CAM-A1" not in operator.content()
+
+
+def test_the_operator_sees_the_camera_counts_on_the_map_without_the_footage(asgi_server, browser, camera_with_event,
+                                                                             settings):
+    settings.MAP_TILE_URL = ""
+    operator = log_in(browser, asgi_server, "operator")
+    operator.goto(f"{asgi_server}/dashboard/")
+    operator.wait_for_selector("#map[data-facilities]")
+    operator.click('#facility-table tr[data-code="BV-A"] td:nth-child(2)')  # the row shows it on the map
+    place = operator.wait_for_selector('.leaflet-popup .popup-cameras [data-place="emergency_waiting"]')
+    assert "14" in place.inner_text() and "47%" in place.inner_text()  # 14 of the zone's 30
+    operator.goto(f"{asgi_server}/dashboard/facility/BV-A/")
+    assert "14" in operator.locator('#cameras-now tr[data-place="emergency_waiting"]').inner_text()
+    assert operator.locator("#cameras-now a[href='/vision/']").count() == 0  # no camera wall for this role

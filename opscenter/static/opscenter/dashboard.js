@@ -102,6 +102,17 @@
   };
   legend.addTo(map);
 
+  // What the cameras see now at a hospital's places (emergency waiting room, entrance...): counts only.
+  function crowdingHtml(places) {
+    if (!places || !places.length) { return ""; }
+    return '<div class="popup-cameras"><div class="muted">' + esc(T.camerasNow) + "</div>" + places.map(function (p) {
+      var level = p.load === null ? "unknown" : p.load >= 1 ? "critical" : p.load >= 0.85 ? "high" : p.load >= 0.7 ? "medium" : "low";
+      return '<div data-place="' + esc(p.location_kind) + '">' + esc(p.location_label) + ": <strong>" + esc(p.count) +
+        "</strong> " + esc(T.people) + (p.max_people ? ' <span class="level level-' + level + '">' + pct(p.load) + "</span>" : "") +
+        "</div>";
+    }).join("") + "</div>";
+  }
+
   function popupHtml(f) {
     var rows = Object.keys(cfg.bedTypes).filter(function (t) { return f.beds && f.beds[t]; }).map(function (t) {
       var b = f.beds[t];
@@ -115,6 +126,7 @@
         esc(T.total) + "</td></tr>" + rows + "</table>" : "<div>" + esc(T.noReport) + "</div>") +
       "<div>" + esc(T.erWaiting) + ": <strong>" + esc(dash(f.er_waiting)) + "</strong></div>" +
       "<div>" + esc(T.reportedToday) + ": " + (f.reported_today ? esc(T.yes) : esc(T.no)) + "</div>" +
+      crowdingHtml(crowdingByUnit[f.code]) +
       '<div><a href="' + esc(facilityUrl(f.code)) + '">' + esc(T.open) + " →</a></div></div>";
   }
 
@@ -172,6 +184,17 @@
     }).join("");
   }
 
+  // A row of the table (outside its link) shows that facility on the map, with its popup.
+  var table = document.querySelector("#facility-table tbody");
+  if (table) {
+    table.addEventListener("click", function (e) {
+      var row = e.target.closest("tr[data-code]"), marker = row && markers[row.dataset.code];
+      if (!marker || e.target.closest("a")) { return; }
+      map.setView(marker.getLatLng(), Math.max(map.getZoom(), 13));
+      marker.openPopup();
+    });
+  }
+
   function stamp() {
     var el = document.getElementById("updated-at");
     if (!el) { return; }
@@ -182,10 +205,23 @@
     }
   }
 
+  var crowdingByUnit = {};
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+  }
+  function refreshCrowding() {
+    if (!cfg.crowdingUrl) { return Promise.resolve(); }
+    return getJSON(cfg.crowdingUrl).then(function (places) {
+      crowdingByUnit = {};
+      places.forEach(function (p) { (crowdingByUnit[p.unit] = crowdingByUnit[p.unit] || []).push(p); });
+    }).catch(function () { /* cameras are an extra: the map stands without them */ });
+  }
+
   function refreshOverview() {
-    return fetch(cfg.overviewUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (data) {
+    return Promise.all([getJSON(cfg.overviewUrl), refreshCrowding()])
+      .then(function (res) {
+        var data = res[0];
         renderKpis(data.kpis);
         renderMap(data.facilities);
         renderTable(data.facilities);
@@ -222,8 +258,7 @@
   /* ---- trends ------------------------------------------------------------------------------ */
   function loadTrends() {
     var C = window.OpsCharts;
-    fetch(cfg.trendsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+    getJSON(cfg.trendsUrl)
       .then(function (data) {
         var s = data.series, dates = data.dates.map(C.shortDate);
         var toPct = function (v) { return v === null ? null : Math.round(v * 1000) / 10; };

@@ -4,6 +4,7 @@ workflow from the event page, the registry form with field errors, and the crowd
 from __future__ import annotations
 
 import base64
+import re
 import time
 
 import cv2
@@ -179,3 +180,9 @@ def test_crowding_counts_per_hospital_and_place_for_the_dashboard(api_client, se
     assert api_client(Role.REPORTER, "A").get("/api/vision/crowding").status_code == 403
     wall = security.get("/vision/").content.decode()
     assert 'data-unit="BV-A" data-kind="emergency_waiting"' in wall
+    # the hospital's page shows the same figures next to its reported ones
+    page = operator.get("/dashboard/facility/BV-A/").content.decode()
+    row = re.search(r'<tr data-place="emergency_waiting">(.*?)</tr>', page, re.S)
+    assert row and re.findall(r'<td class="num">([^<]*)</td>', row.group(1))[:2] == ["20", "80"]
+    assert "25%" in row.group(1)
+    assert 'id="cameras-now"' not in operator.get("/dashboard/facility/BV-B/").content.decode()
