@@ -45,6 +45,10 @@ class Alert(models.Model):
     class Resolution(models.TextChoices):
         HANDLED = "handled", _("Handled")
         FALSE_ALARM = "false_alarm", _("False alarm")
+        CLEARED = "cleared", _("Condition cleared")  # set by the system only (see services.clear_alert)
+
+    # What an operator may choose when resolving by hand.
+    MANUAL_RESOLUTIONS = (Resolution.HANDLED, Resolution.FALSE_ALARM)
 
     rule = models.ForeignKey(AlertRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
     source = models.CharField(max_length=32)
@@ -90,7 +94,7 @@ class AlertNote(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     time = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=32)  # raised, acknowledged, resolved, assigned, note, repeated
+    action = models.CharField(max_length=32)  # raised, acknowledged, resolved, auto_resolved, assigned, note, ...
     text = models.TextField(blank=True)
 
     class Meta:

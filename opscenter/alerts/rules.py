@@ -1,6 +1,10 @@
 """Alert rules: evaluators, registered by name, that turn events into alert candidates.
 
 A rule row (AlertRule) names an evaluator and gives its parameters, so thresholds are data.
+An evaluator may also yield `AlertClear` when the event shows its condition is over: the open alert with
+that key is then resolved as "condition cleared", unless the rule's params say "auto_resolve": false.
+An evaluator name may be registered for several event kinds (one function per kind), e.g. to see
+the condition raised by one kind of event cleared by another.
 """
 
 from __future__ import annotations
@@ -17,23 +21,22 @@ from django.utils.translation import gettext as _
 from opscenter.core.events import Event
 from opscenter.org.models import BedType, Unit
 
-from .models import AlertRule
-from .services import AlertCandidate, raise_alert
+from .models import Alert, AlertRule
+from .services import AlertCandidate, AlertClear, clear_alert, raise_alert
 
 log = logging.getLogger(__name__)
 
-Evaluator = Callable[[AlertRule, Event, Unit], Iterator[AlertCandidate]]
+Evaluator = Callable[[AlertRule, Event, Unit], Iterator[AlertCandidate | AlertClear]]
 Precondition = Callable[[Event], bool]
 
 
 @dataclass(frozen=True)
 class Registered:
-    kind: str  # the event kind it reads
     fn: Evaluator
     when: Precondition  # checked on the event alone, before any database work
 
 
-EVALUATORS: dict[str, Registered] = {}
+EVALUATORS: dict[str, dict[str, Registered]] = {}  # evaluator name -> event kind it reads -> function
 
 
 def _always(event: Event) -> bool:
@@ -42,7 +45,7 @@ def _always(event: Event) -> bool:
 
 def evaluator(name: str, kind: str, when: Precondition = _always) -> Callable[[Evaluator], Evaluator]:
     def register(fn: Evaluator) -> Evaluator:
-        EVALUATORS[name] = Registered(kind, fn, when)
+        EVALUATORS.setdefault(name, {})[kind] = Registered(fn, when)
         return fn
     return register
 
@@ -53,11 +56,18 @@ def _is_recent(event: Event) -> bool:
     return period >= timezone.localdate() - dt.timedelta(days=1)
 
 
+def _is_this_week(event: Event) -> bool:
+    """A report for the last 7 days may end an overdue alert; history being loaded does not."""
+    period = dt.date.fromisoformat(event.payload["period"])
+    return period >= timezone.localdate() - dt.timedelta(days=7)
+
+
 def on_event(event: Event) -> None:
     """The bus subscriber: run every enabled rule whose evaluator reads this kind of event."""
     if event.source == "alerts" or event.unit is None:
         return
-    names = [name for name, reg in EVALUATORS.items() if reg.kind == event.kind and reg.when(event)]
+    names = [name for name, kinds in EVALUATORS.items()
+             if (reg := kinds.get(event.kind)) is not None and reg.when(event)]
     if not names:
         return
     rules = list(AlertRule.objects.filter(enabled=True, evaluator__in=names))
@@ -66,17 +76,31 @@ def on_event(event: Event) -> None:
     unit = Unit.objects.filter(code=event.unit).first()
     if unit is None:
         return
+    clears: list[AlertClear] = []
     # Alert texts are stored once, in the site's language, whoever's request caused them.
     with translation.override(settings.LANGUAGE_CODE):
         for rule in rules:
-            for candidate in EVALUATORS[rule.evaluator].fn(rule, event, unit):
-                raise_alert(candidate)
+            for outcome in EVALUATORS[rule.evaluator][event.kind].fn(rule, event, unit):
+                if isinstance(outcome, AlertClear):
+                    if rule.params.get("auto_resolve", True):
+                        clears.append(outcome)
+                else:
+                    raise_alert(outcome)
+    if clears:
+        # Most all-clears concern nothing open: one query finds the few that do.
+        open_keys = set(Alert.objects.filter(dedup_key__in=[c.dedup_key for c in clears])
+                        .exclude(status=Alert.Status.RESOLVED).values_list("dedup_key", flat=True))
+        for clear in clears:
+            if clear.dedup_key in open_keys:
+                clear_alert(clear.dedup_key, clear.reason, as_of=clear.as_of)
 
 
 @evaluator("bed_occupancy_above", kind="report.submitted", when=_is_recent)
-def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
-    """params: threshold (share, e.g. 0.95), bed_types (list; all if absent), min_total (ignore tiny wards)."""
+def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate | AlertClear]:
+    """params: threshold (share, e.g. 0.95), bed_types (list; all if absent), min_total (ignore tiny wards).
+    A bed type at or below the threshold clears its alert."""
     values = event.payload["values"]
+    period = event.payload["period"]
     threshold = float(rule.params.get("threshold", 0.95))
     bed_types = rule.params.get("bed_types")
     for key, total in values.items():
@@ -87,37 +111,58 @@ def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[A
         if occupied is None or total < rule.params.get("min_total", 5) or (bed_types and bed_type not in bed_types):
             continue
         share = occupied / total
-        if share > threshold:
-            label = BedType(bed_type).label if bed_type in BedType.values else bed_type
-            yield AlertCandidate(
-                source="reporting", kind="bed_occupancy", severity=rule.severity, unit=unit, rule=rule,
-                title=_("%(unit)s: %(beds)s beds %(share)s occupied")
-                % {"unit": unit, "beds": label, "share": f"{share:.0%}"},
-                message=_("%(occupied)s of %(total)s %(beds)s beds occupied on %(period)s (threshold %(threshold)s)")
-                % {"occupied": occupied, "total": total, "beds": label, "period": event.payload["period"],
-                   "threshold": f"{threshold:.0%}"},
-                dedup_key=f"{rule.code}:{unit.code}:{bed_type}",
-                evidence_url=f"/dashboard/facility/{unit.code}/",
-                payload={"bed_type": bed_type, "occupied": occupied, "total": total, "share": round(share, 3),
-                         "threshold": threshold, "period": event.payload["period"]},
+        label = BedType(bed_type).label if bed_type in BedType.values else bed_type
+        values_text = {"occupied": occupied, "total": total, "beds": label, "period": period,
+                       "threshold": f"{threshold:.0%}"}
+        dedup_key = f"{rule.code}:{unit.code}:{bed_type}"
+        if share <= threshold:
+            yield AlertClear(
+                dedup_key=dedup_key, as_of=("period", period),
+                reason=_("%(occupied)s of %(total)s %(beds)s beds occupied on %(period)s, at or below the "
+                         "threshold of %(threshold)s") % values_text,
             )
+            continue
+        yield AlertCandidate(
+            source="reporting", kind="bed_occupancy", severity=rule.severity, unit=unit, rule=rule,
+            title=_("%(unit)s: %(beds)s beds %(share)s occupied")
+            % {"unit": unit, "beds": label, "share": f"{share:.0%}"},
+            message=_("%(occupied)s of %(total)s %(beds)s beds occupied on %(period)s (threshold %(threshold)s)")
+            % values_text,
+            dedup_key=dedup_key,
+            evidence_url=f"/dashboard/facility/{unit.code}/",
+            payload={"bed_type": bed_type, "occupied": occupied, "total": total, "share": round(share, 3),
+                     "threshold": threshold, "period": period},
+        )
 
 
 @evaluator("er_waiting_above", kind="report.submitted", when=_is_recent)
-def er_waiting_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
-    """params: threshold (patients waiting for a bed in the emergency room)."""
+def er_waiting_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate | AlertClear]:
+    """params: threshold (patients waiting for a bed in the emergency room). At or below it clears the alert."""
     waiting = event.payload["values"].get("er_waiting_for_bed")
     threshold = int(rule.params.get("threshold", 20))
-    if waiting is not None and waiting > threshold:
-        yield AlertCandidate(
-            source="reporting", kind="er_waiting", severity=rule.severity, unit=unit, rule=rule,
-            title=_("%(unit)s: %(n)s emergency patients waiting for a bed") % {"unit": unit, "n": waiting},
-            message=_("%(n)s emergency patients waiting for a bed on %(period)s (threshold %(threshold)s)")
-            % {"n": waiting, "period": event.payload["period"], "threshold": threshold},
-            dedup_key=f"{rule.code}:{unit.code}",
-            evidence_url=f"/dashboard/facility/{unit.code}/",
-            payload={"waiting": waiting, "threshold": threshold, "period": event.payload["period"]},
+    period = event.payload["period"]
+    if waiting is None:
+        return
+    if waiting <= threshold:
+        yield AlertClear(
+            dedup_key=f"{rule.code}:{unit.code}", as_of=("period", period),
+            reason=_("%(n)s emergency patients waiting for a bed on %(period)s, at or below the threshold of "
+                     "%(threshold)s") % {"n": waiting, "period": period, "threshold": threshold},
         )
+        return
+    yield AlertCandidate(
+        source="reporting", kind="er_waiting", severity=rule.severity, unit=unit, rule=rule,
+        title=_("%(unit)s: %(n)s emergency patients waiting for a bed") % {"unit": unit, "n": waiting},
+        message=_("%(n)s emergency patients waiting for a bed on %(period)s (threshold %(threshold)s)")
+        % {"n": waiting, "period": period, "threshold": threshold},
+        dedup_key=f"{rule.code}:{unit.code}",
+        evidence_url=f"/dashboard/facility/{unit.code}/",
+        payload={"waiting": waiting, "threshold": threshold, "period": period},
+    )
+
+
+def _overdue_key(rule: AlertRule, unit: Unit, data_set: str, period: str) -> str:
+    return f"{rule.code}:{unit.code}:{data_set}:{period}"
 
 
 @evaluator("report_overdue", kind="report.overdue")
@@ -128,7 +173,16 @@ def report_overdue(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertC
         message=_("%(data_set)s for %(period)s was due at %(due)s and has not been received")
         % {"data_set": event.payload["data_set_name"], "period": event.payload["period"],
            "due": event.payload["due_at"][11:16]},
-        dedup_key=f"{rule.code}:{unit.code}:{event.payload['data_set']}:{event.payload['period']}",
+        dedup_key=_overdue_key(rule, unit, event.payload["data_set"], event.payload["period"]),
         evidence_url="/dashboard/completeness/",
         payload=event.payload,
+    )
+
+
+@evaluator("report_overdue", kind="report.submitted", when=_is_this_week)
+def report_received(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertClear]:
+    """The report arrived: its overdue alert is over."""
+    yield AlertClear(
+        dedup_key=_overdue_key(rule, unit, event.payload["data_set"], event.payload["period"]),
+        reason=_("The report for %(period)s has been received") % {"period": event.payload["period"]},
     )

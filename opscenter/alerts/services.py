@@ -1,4 +1,5 @@
-"""Raising alerts and the operators' workflow on them: acknowledge, assign, note, resolve."""
+"""Raising alerts, clearing them when their condition is over, and the operators' workflow on them:
+acknowledge, assign, note, resolve."""
 
 from __future__ import annotations
 
@@ -33,6 +34,19 @@ class AlertCandidate:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class AlertClear:
+    """The condition behind `dedup_key` is over (yielded by an evaluator, like a candidate).
+
+    `as_of` is (payload field, value), e.g. ("period", "2025-03-02"): an open alert whose payload holds a
+    later value was refreshed by a newer observation and stays open (a late correction of yesterday's
+    report does not clear the alert raised by today's)."""
+
+    dedup_key: str
+    reason: str
+    as_of: tuple[str, str] | None = None
+
+
 def raise_alert(candidate: AlertCandidate) -> tuple[Alert, bool]:
     """Open an alert, or refresh the open one with the same key. Returns (alert, created)."""
     now = timezone.now()
@@ -65,6 +79,31 @@ def raise_alert(candidate: AlertCandidate) -> tuple[Alert, bool]:
         return raise_alert(candidate)
 
 
+def clear_alert(dedup_key: str, reason: str, as_of: tuple[str, str] | None = None) -> Alert | None:
+    """Resolve the open alert with this key as "condition cleared", by the system. Nothing open: no-op.
+    Returns the alert it resolved."""
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update().select_related("unit")
+            .filter(dedup_key=dedup_key).exclude(status=Alert.Status.RESOLVED).first()
+        )
+        if alert is None:
+            return None
+        if as_of is not None:
+            key, value = as_of
+            seen = alert.payload.get(key) if isinstance(alert.payload, dict) else None
+            if seen is not None and str(seen) > value:
+                return None
+        alert.status = Alert.Status.RESOLVED
+        alert.resolution = Alert.Resolution.CLEARED
+        alert.save(update_fields=["status", "resolution"])
+        AlertNote.objects.create(alert=alert, action="auto_resolved", text=reason)
+        audit.record("system", "alerts.alert.auto_resolved", alert, alert.unit.code, text=reason,
+                     resolution=alert.resolution)
+        _publish(alert, "alert.resolved")  # what the live feed listens to, whoever resolved it
+        return alert
+
+
 def _check(user: User, alert: Alert) -> None:
     if not user.has_perm_in(Perm.HANDLE_ALERTS, alert.unit):
         raise PermissionDenied(_("You may not handle alerts of %(unit)s") % {"unit": alert.unit.code})
@@ -87,8 +126,9 @@ def acknowledge(user: User, alert: Alert, note: str = "") -> Alert:
 def resolve(user: User, alert: Alert, resolution: str = Alert.Resolution.HANDLED, note: str = "") -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     _check(user, alert)
-    if resolution not in Alert.Resolution.values:
-        raise ValidationFailed.one("resolution", _("must be one of: %(v)s") % {"v": ", ".join(Alert.Resolution.values)})
+    if resolution not in Alert.MANUAL_RESOLUTIONS:
+        raise ValidationFailed.one("resolution",
+                                   _("must be one of: %(v)s") % {"v": ", ".join(Alert.MANUAL_RESOLUTIONS)})
     if alert.status == Alert.Status.RESOLVED:
         raise Conflict(_("The alert is already resolved"))
     alert.status = Alert.Status.RESOLVED
@@ -128,7 +168,7 @@ def _publish(alert: Alert, kind: str) -> None:
         source="alerts", kind=kind, unit=alert.unit.code,
         payload={
             "alert_id": alert.pk, "title": alert.title, "severity": alert.severity, "status": alert.status,
-            "source": alert.source, "kind": alert.kind, "unit_name": str(alert.unit),
+            "resolution": alert.resolution, "source": alert.source, "kind": alert.kind, "unit_name": str(alert.unit),
             "raised_at": alert.raised_at.isoformat(), "message": alert.message,
         },
     ))

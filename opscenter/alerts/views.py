@@ -33,6 +33,7 @@ TRAIL_ACTIONS = {
     "raised": gettext_lazy("raised"), "repeated": gettext_lazy("repeated"),
     "acknowledged": gettext_lazy("acknowledged"), "assigned": gettext_lazy("assigned"),
     "note": gettext_lazy("note"), "resolved": gettext_lazy("resolved"),
+    "auto_resolved": gettext_lazy("resolved automatically"),
 }
 FEED_SIZE = 25
 PAGE_SIZE = 50
@@ -133,7 +134,8 @@ def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
         "notes": [(note, TRAIL_ACTIONS.get(note.action, note.action)) for note in alert.notes.select_related("author")],
         "may_handle": may_handle,
         "assignable": _assignable(alert) if may_handle else [],
-        "resolutions": Alert.Resolution.choices,
+        "resolutions": [(value, label) for value, label in Alert.Resolution.choices
+                        if value in Alert.MANUAL_RESOLUTIONS],
     })
 
 

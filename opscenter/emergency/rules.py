@@ -8,9 +8,15 @@ from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import AlertRule
 from opscenter.alerts.rules import evaluator
-from opscenter.alerts.services import AlertCandidate
+from opscenter.alerts.services import AlertCandidate, AlertClear
 from opscenter.core.events import Event
 from opscenter.org.models import Unit
+
+from .models import Incident
+
+
+def _unassigned_key(rule: AlertRule, code: str) -> str:
+    return f"{rule.code}:{code}"
 
 
 @evaluator("incident_unassigned_too_long", kind="incident.waiting")
@@ -26,10 +32,28 @@ def incident_unassigned_too_long(rule: AlertRule, event: Event, unit: Unit) -> I
             source="emergency", kind="incident_unassigned", severity=rule.severity, unit=unit, rule=rule,
             title=_("P%(priority)s incident %(code)s waiting %(minutes)s min without an ambulance") % values,
             message=_("%(complaint)s: no ambulance assigned after %(minutes)s minutes") % values,
-            dedup_key=f"{rule.code}:{payload['code']}",
+            dedup_key=_unassigned_key(rule, payload["code"]),
             evidence_url=f"/emergency/incidents/{payload['code']}/",
             payload={**payload, "threshold_seconds": threshold},
         )
+
+
+def _cancelled(event: Event) -> bool:
+    """Any other way out of "received" goes through an assignment (closing needs a crew on scene)."""
+    return event.payload.get("status") == Incident.Status.CANCELLED
+
+
+@evaluator("incident_unassigned_too_long", kind="incident.assigned")
+@evaluator("incident_unassigned_too_long", kind="incident.status", when=_cancelled)
+def incident_no_longer_waiting(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertClear]:
+    """An ambulance was assigned, or the incident was cancelled: it waits no more."""
+    payload = event.payload
+    if event.kind == "incident.assigned":
+        reason = _("Ambulance %(ambulance)s assigned to incident %(code)s") % {
+            "ambulance": payload.get("ambulance", ""), "code": payload["code"]}
+    else:
+        reason = _("Incident %(code)s was cancelled") % {"code": payload["code"]}
+    yield AlertClear(dedup_key=_unassigned_key(rule, payload["code"]), reason=reason)
 
 
 @evaluator("offload_time_above", kind="incident.handed_over")

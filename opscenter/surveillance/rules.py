@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import AlertRule, Severity
 from opscenter.alerts.rules import evaluator
-from opscenter.alerts.services import AlertCandidate
+from opscenter.alerts.services import AlertCandidate, AlertClear
 from opscenter.core.events import Event
 from opscenter.org.models import BedType, Unit
 
@@ -46,19 +46,28 @@ def outbreak_signal(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Alert
 
 
 @evaluator("forecast_exceeds_capacity", kind="surveillance.forecast")
-def forecast_exceeds_capacity(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
-    """params: within_days (7), share of capacity (1.0), use ("mean" or "upper80"), min_capacity."""
+def forecast_exceeds_capacity(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate | AlertClear]:
+    """params: within_days (7), share of capacity (1.0), use ("mean" or "upper80"), min_capacity.
+    A forecast that no longer exceeds the limit within the window clears the alert."""
     p = event.payload
     capacity = p.get("capacity") or 0
     if capacity < rule.params.get("min_capacity", 5):
         return
     limit = capacity * float(rule.params.get("share", 1.0))
-    demand = p[rule.params.get("use", "mean")][: int(rule.params.get("within_days", 7))]
+    within_days = int(rule.params.get("within_days", 7))
+    demand = p[rule.params.get("use", "mean")][:within_days]
     over = [(day, value) for day, value in zip(p["dates"], demand, strict=False) if value > limit]
+    label = BedType(p["bed_type"]).label if p["bed_type"] in BedType.values else p["bed_type"]
+    dedup_key = f"{rule.code}:{unit.code}:{p['bed_type']}"
     if not over:
+        yield AlertClear(
+            dedup_key=dedup_key, as_of=("run_date", p["run_date"]),
+            reason=_("The forecast of %(run)s stays within %(limit)s occupied %(beds)s beds for the next "
+                     "%(days)s days") % {"run": p["run_date"], "limit": round(limit), "beds": label,
+                                         "days": within_days},
+        )
         return
     day, value = over[0]
-    label = BedType(p["bed_type"]).label if p["bed_type"] in BedType.values else p["bed_type"]
     yield AlertCandidate(
         source="surveillance", kind="forecast_capacity", severity=rule.severity, unit=unit, rule=rule,
         title=_("%(unit)s: %(beds)s beds forecast to exceed capacity by %(day)s")
@@ -66,7 +75,7 @@ def forecast_exceeds_capacity(rule: AlertRule, event: Event, unit: Unit) -> Iter
         message=_("Forecast %(value)s occupied %(beds)s beds on %(day)s against %(capacity)s available "
                   "(forecast of %(run)s)")
         % {"value": round(value), "beds": label, "day": day, "capacity": capacity, "run": p["run_date"]},
-        dedup_key=f"{rule.code}:{unit.code}:{p['bed_type']}",
+        dedup_key=dedup_key,
         evidence_url=f"/surveillance/forecasts/?unit={unit.code}",
         payload={**p, "first_day_over": day, "value": value, "limit": limit},
     )
