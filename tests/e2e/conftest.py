@@ -39,6 +39,23 @@ def asgi_server(city):
     thread.join(timeout=10)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_server_connections(django_db_setup, django_db_blocker):
+    """The servers' worker threads may still hold PostgreSQL connections at the end (a pool closes only its
+    idle ones); end them before the test database is dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.close()
+        connection.close_pool()
+
+
 @pytest.fixture
 def browser(monkeypatch):
     if CHROMIUM is None:
