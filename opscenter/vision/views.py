@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from opscenter.alerts.models import Alert
@@ -78,8 +78,8 @@ class EventFilter(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Analytic"), required=False,
                              choices=[("", gettext_lazy("All")), *VisionEvent.Kind.choices])
     alert = forms.ChoiceField(label=gettext_lazy("Alert"), required=False, choices=[
-        ("", gettext_lazy("All")), ("open", gettext_lazy("Open")), ("false_alarm", gettext_lazy("False alarm")),
-        ("none", gettext_lazy("No alert"))])
+        ("", gettext_lazy("All")), ("open", pgettext_lazy("alert status", "Open")),
+        ("false_alarm", gettext_lazy("False alarm")), ("none", gettext_lazy("No alert"))])
     since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
