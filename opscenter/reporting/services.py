@@ -64,8 +64,8 @@ def local_today() -> dt.date:
     return timezone.localdate()
 
 
-def _period_error(data_set: DataSet, period: dt.date) -> str | None:
-    if period > local_today():
+def _period_error(data_set: DataSet, period: dt.date, today: dt.date) -> str | None:
+    if period > today:
         return _("the period has not started yet")
     if data_set.periodicity == DataSet.Periodicity.WEEKLY and period.weekday() != 0:
         return _("a weekly period starts on a Monday")
@@ -89,7 +89,9 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
         for ds in DataSet.objects.filter(code__in={s.data_set for s in submissions}, active=True)
         .prefetch_related("elements", "rules")
     }
-    units = {u.code: u for u in Unit.objects.filter(code__in={s.unit for s in submissions}, active=True)}
+    # Only what submission reads of a unit (code, scope path, display name): a batch names hundreds.
+    units = {u.code: u for u in Unit.objects.filter(code__in={s.unit for s in submissions}, active=True)
+             .only("code", "name", "short_name", "path")}
     assigned = set(
         DataSet.reporting_units.through.objects.filter(
             dataset__in=data_sets.values(), unit__in=units.values()
@@ -98,6 +100,7 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
     schemas = {code: schema_for(ds) for code, ds in data_sets.items()}
 
     errors: list[FieldError] = []
+    today = local_today()
     for i, s in enumerate(submissions):
         ds, unit = data_sets.get(s.data_set), units.get(s.unit)
         if ds is None:
@@ -110,7 +113,7 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
             raise PermissionDenied(_("You may not submit reports for %(unit)s") % {"unit": unit.code})
         if (ds.pk, unit.pk) not in assigned:
             errors.append(FieldError(f"{prefix(i)}unit", _("this unit does not report this data set")))
-        if message := _period_error(ds, s.period):
+        if message := _period_error(ds, s.period, today):
             errors.append(FieldError(f"{prefix(i)}period", message))
     if errors:
         raise ValidationFailed(errors)
@@ -174,6 +177,8 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked) -> lis
     submission for the same report then breaks a unique constraint, and the caller answers 409."""
     now = timezone.now()
     user = actor if isinstance(actor, User) else None
+    units_by_pk = {u.pk: u for u in units.values()}
+    ds_by_pk = data_sets_by_pk(data_sets)
     by_key = {
         (r.unit_id, r.idempotency_key): r
         for r in Report.objects.filter(
@@ -198,8 +203,8 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked) -> lis
             continue
         if current is not None:
             superseded.append(current)
-        report = Report(
-            data_set_id=key[0], unit_id=key[1], period=key[2],
+        report = Report(  # with its data set and unit, so that answering reads no more rows
+            data_set=ds_by_pk[key[0]], unit=units_by_pk[key[1]], period=key[2],
             version=current.version + 1 if current else 1,
             values=result.values,
             status=Report.Status.FLAGGED if result.warnings else Report.Status.ACCEPTED,
@@ -221,8 +226,6 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked) -> lis
     for outcome, result in zip(outcomes, checked, strict=True):
         result_outcomes.append(outcome or Outcome(next(fresh), created=True, warnings=result.warnings))
 
-    units_by_pk = {u.pk: u for u in units.values()}
-    ds_by_pk = data_sets_by_pk(data_sets)
     _audit(actor, new_reports, units_by_pk)
     for r in new_reports:
         events.publish(events.Event(

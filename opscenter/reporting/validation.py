@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -37,6 +38,10 @@ class RuleSpec:
     @property
     def codes(self) -> tuple[str, ...]:
         return self.left + self.right
+
+    @cached_property
+    def code_set(self) -> frozenset[str]:
+        return frozenset(self.codes)
 
 
 @dataclass
@@ -110,10 +115,10 @@ def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, 
 
     values = checked.values
     for rule in schema.rules:
-        if not all(c in values for c in rule.codes):
+        if not rule.code_set <= values.keys():
             continue  # a rule only applies when every value it names was reported
-        left = sum(values[c] for c in rule.left)
-        right = sum(values[c] for c in rule.right)
+        left = sum(map(values.__getitem__, rule.left))
+        right = sum(map(values.__getitem__, rule.right))
         if not OPERATORS[rule.operator](left, right):
             text = f"{rule.message} ({_fmt(left)} {rule.operator} {_fmt(right)})"
             if rule.severity == "error":

@@ -146,6 +146,25 @@ def test_batch_is_all_or_nothing_and_names_the_item(api_client, today):
     assert sorted(r[1] for r in entry.data["reports"]) == ["BV-A", "BV-B"]
 
 
+def test_a_batch_costs_the_same_queries_whatever_its_size(api_client, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client(Role.OPERATOR)
+
+    def queries_for(days: list[dt.date]) -> int:
+        reports = [report_payload(unit=unit, period=day) for day in days for unit in ("BV-A", "BV-B")]
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post("/api/reporting/reports/batch", {"reports": reports},
+                                   content_type="application/json")
+        assert response.status_code == 200 and {r["report"]["unit"] for r in response.json()} == {"BV-A", "BV-B"}
+        return len(ctx.captured_queries)
+
+    small = queries_for([today - dt.timedelta(days=30)])
+    large = queries_for([today - dt.timedelta(days=d) for d in range(10, 20)])
+    assert large == small  # no query per report, e.g. for its unit or data set in the answer
+
+
 def test_token_authentication_for_machine_clients(client, city):
     from opscenter.org.services import issue_token
 
