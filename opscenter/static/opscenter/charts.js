@@ -24,16 +24,19 @@
     el.firstChild.textContent = text || "—";
   }
 
+  var LEGEND = { top: 0, left: "center", itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 11 } };
+
   function base(extra) {
     var option = {
       color: PALETTE,
       animation: false,
       grid: { left: 46, right: 46, top: 34, bottom: 26 },
       tooltip: { trigger: "axis", confine: true },
-      legend: { top: 0, left: "center", itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 11 } },
+      legend: LEGEND,
       textStyle: { fontFamily: "inherit" }
     };
     for (var k in extra) { if (Object.prototype.hasOwnProperty.call(extra, k)) { option[k] = extra[k]; } }
+    if (extra.legend) { option.legend = Object.assign({}, LEGEND, extra.legend); }  // e.g. only its data
     return option;
   }
 

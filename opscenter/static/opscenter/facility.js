@@ -78,6 +78,8 @@
     var fc = forecasts.filter(function (f) { return f.target === "admissions"; })[0];
     if (fc) { list = list.concat(C.forecastSeries(fc, startOf(fc, days), T)); }
     C.make(document.getElementById("chart-flow"), C.base({
+      grid: { left: 46, right: 16, top: fc ? 58 : 34, bottom: 26 },
+      legend: { top: 0, data: [T.admissions, T.discharges].concat(fc ? [T.forecast, T.band80, T.band95] : []) },
       xAxis: { type: "category", data: days.map(C.shortDate) }, yAxis: { type: "value" }, series: list
     }));
   }
