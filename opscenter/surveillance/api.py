@@ -127,6 +127,7 @@ def counts(request: AuthedRequest, date_from: dt.date, date_to: dt.date, disease
            by: str = "day", group: str | None = None):
     """Case counts (no personal data) per `by` = day|week, and per `group` = ward|facility if given."""
     require(request.user, Perm.VIEW_SURVEILLANCE)
+    group = group or None  # "group=" from a form means no grouping
     if by not in ("day", "week"):
         raise ValidationFailed.one("by", "day or week")
     if group not in (None, "ward", "facility"):

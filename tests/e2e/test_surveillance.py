@@ -50,3 +50,9 @@ def test_a_dengue_cluster_reaches_the_dashboard_and_the_epidemic_page(asgi_serve
     assert "9" in rows.first.inner_text()
     page.wait_for_selector("#chart-curve canvas", timeout=10000)
     page.wait_for_selector("#ward-map[data-wards='1'] canvas", timeout=10000)
+
+    page.goto(f"{asgi_server}/surveillance/?disease=dengue")  # the whole city
+    page.wait_for_selector("#chart-curve canvas", timeout=10000)
+    cases = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('chart-curve')).getOption()
+                              .series[0].data.reduce((sum, v) => sum + (v || 0), 0)""")
+    assert cases == 9

@@ -144,6 +144,9 @@ def test_aggregates_need_the_surveillance_permission(api_client, today):
     assert api_client(Role.REPORTER).get(url).status_code == 403
     assert api_client(Role.DISPATCHER).get(url).status_code == 403
     assert api_client(Role.LEADER).get(url).status_code == 200
+    assert api_client(Role.LEADER).get(url + "&group=").status_code == 200  # an empty form field: no grouping
+    bad = api_client(Role.LEADER).get(url + "&group=district")
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "group"
 
 
 def test_incidence_per_100k_uses_the_ward_population(api_client, today):

@@ -14,7 +14,8 @@
   var area = cfg.area === "CITY" ? {} : { area: cfg.area };
 
   Promise.all([
-    get(cfg.urls.counts, { date_from: iso(from), date_to: iso(today), disease: cfg.disease, group: cfg.area === "CITY" ? "" : "ward" }),
+    get(cfg.urls.counts, Object.assign({ date_from: iso(from), date_to: iso(today), disease: cfg.disease },
+                                        cfg.area === "CITY" ? {} : { group: "ward" })),
     get(cfg.urls.forecasts, Object.assign({ target: "cases", disease: cfg.disease, area: cfg.area }))
   ]).then(function (res) {
     var counts = res[0].filter(function (c) { return cfg.area === "CITY" || c.group === cfg.area; });
