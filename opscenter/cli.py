@@ -74,6 +74,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         sys.exit("Several workers need the Redis event bus: set REDIS_URL.")
     if args.migrate:
         _manage("migrate", "--no-input")
+    else:
+        _manage("check")  # a misconfiguration stops here, not on the first request that needs it
     _serve(args.host, args.port, args.workers)
 
 

@@ -4,6 +4,7 @@ Embedded default: SQLite under OPSCENTER_DATA_DIR, in-process event bus and task
 Production: DATABASE_URL (PostgreSQL), REDIS_URL (event bus), CELERY_BROKER_URL (tasks).
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -210,6 +211,9 @@ CELERY_BEAT_SCHEDULE = {
 EMERGENCY_ROAD_GRAPH = os.environ.get("EMERGENCY_ROAD_GRAPH", "")
 EMERGENCY_PERSONAL_DATA_DAYS = int(os.environ.get("EMERGENCY_PERSONAL_DATA_DAYS", "90"))
 EMERGENCY_TRACK_DAYS = int(os.environ.get("EMERGENCY_TRACK_DAYS", "30"))
+# How much a hospital's state is worth in seconds of extra travel when ranking destinations, as JSON, e.g.
+# {"no_ed_bed_s": 900, "per_waiting_patient_s": 45}; the rest keep their defaults (docs/emergency.md).
+EMERGENCY_DESTINATION_WEIGHTS = json.loads(os.environ.get("EMERGENCY_DESTINATION_WEIGHTS") or "{}")
 
 # Official documents: upload limit, and how long in-app notifications are kept.
 WORK_MAX_UPLOAD_MB = int(os.environ.get("WORK_MAX_UPLOAD_MB", "25"))

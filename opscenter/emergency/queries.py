@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -167,6 +168,11 @@ def available_ambulances(center: Unit) -> list[Ambulance]:
     ).select_related("station"))
 
 
+def destination_weights() -> ranking.DestinationWeights:
+    """The ranking's prices from settings.EMERGENCY_DESTINATION_WEIGHTS (checked at start-up, see apps.py)."""
+    return ranking.DestinationWeights.from_mapping(settings.EMERGENCY_DESTINATION_WEIGHTS)
+
+
 def recommend(incident: Incident, now: dt.datetime | None = None, limit: int = 10) -> dict[str, Any]:
     """Ranked ambulances (by travel time to the scene) and hospitals (by effective arrival) for an incident."""
     now = now or timezone.now()
@@ -181,7 +187,8 @@ def recommend(incident: Incident, now: dt.datetime | None = None, limit: int = 1
     rows = {r.code: r for r in beds_rows(Unit.objects.filter(kind=Unit.Kind.HOSPITAL, active=True,
                                                              latitude__isnull=False, longitude__isnull=False), now)}
     ranked_hospitals = ranking.rank_hospitals(model, scene, [r.state() for r in rows.values()],
-                                              need=incident.need or None, when=when, priority=incident.priority)
+                                              need=incident.need or None, when=when, priority=incident.priority,
+                                              weights=destination_weights())
     return {
         "model": model.name,
         "ambulances": [

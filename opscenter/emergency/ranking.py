@@ -6,9 +6,10 @@ The system only ranks; the dispatcher chooses and confirms.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from .routing import Point, TravelTimeModel
 
@@ -60,6 +61,26 @@ class DestinationWeights:
     max_crowding_s: float = 30 * 60
     crowd_per_patient: float = 2.5  # a waiting patient comes with relatives: people counted per patient
     critical_priorities: tuple[int, ...] = (1,)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> DestinationWeights:
+        """Defaults overridden by `values`; ValueError names an unknown or ill-typed key."""
+        known = {f.name: f for f in fields(cls)}
+        given: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ValueError(f"unknown weight {key!r}; known: {', '.join(known)}")
+            if key == "critical_priorities":
+                if not (isinstance(value, list) and all(isinstance(p, int) and 1 <= p <= 4 for p in value)):
+                    raise ValueError("critical_priorities must be a list of priorities 1-4")
+                given[key] = tuple(value)
+            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{key} must be a number of at least 0")
+            else:
+                given[key] = float(value)
+        if given.get("crowd_per_patient") == 0:
+            raise ValueError("crowd_per_patient must be more than 0")
+        return cls(**given)
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,31 @@ def test_diversion_and_a_full_emergency_room_push_a_hospital_down(api_client, fl
     assert ranked() == ["BV-B", "BV-A"]
 
 
+def test_the_ranking_prices_are_configuration(api_client, fleet, settings):
+    dispatcher = api_client(Role.DISPATCHER)
+    report("BV-A", beds_emergency_occupied=30, beds_emergency_available=0)
+    report("BV-B")
+    code = create(dispatcher)["code"]
+    ranked = lambda: [h["code"] for h in get(dispatcher, f"/incidents/{code}/recommendation").json()["hospitals"]]  # noqa: E731
+    assert ranked() == ["BV-B", "BV-A"]  # a full emergency room is worth a 20-minute detour by default
+    settings.EMERGENCY_DESTINATION_WEIGHTS = {"no_ed_bed_s": 60}
+    assert ranked() == ["BV-A", "BV-B"]  # the medical director says: one minute
+
+
+@pytest.mark.parametrize(("weights", "message"), [
+    ({"no_ed_bed": 60}, "unknown weight 'no_ed_bed'"),
+    ({"no_ed_bed_s": "ten"}, "no_ed_bed_s must be a number"),
+    ({"critical_priorities": [1, 7]}, "critical_priorities must be a list of priorities 1-4"),
+])
+def test_a_mistyped_ranking_price_stops_the_start(settings, weights, message):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.EMERGENCY_DESTINATION_WEIGHTS = weights
+    with pytest.raises(SystemCheckError, match=message):
+        call_command("check")
+
+
 def test_camera_counts_of_the_emergency_waiting_room_reach_the_board_and_the_ranking(api_client, fleet):
     dispatcher = api_client(Role.DISPATCHER)
     report("BV-A")
