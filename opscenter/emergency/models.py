@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opscenter.org.models import Unit, Ward
 
@@ -121,7 +122,7 @@ class Ambulance(models.Model):
         MICU = "micu", _("Mobile intensive care")
 
     class Status(models.TextChoices):
-        AVAILABLE = "available", _("Available")
+        AVAILABLE = "available", pgettext_lazy("ambulance status", "Available")
         DISPATCHED = "dispatched", _("Dispatched")
         EN_ROUTE = "en_route", _("En route")
         ON_SCENE = "on_scene", _("On scene")
