@@ -97,8 +97,8 @@ def overview(request: AuthedRequest) -> HttpResponse:
             "erVisits": _("ER visits"), "ari": _("Acute respiratory infection"), "dengue": _("Dengue"),
             "open": _("Open facility page"), "noReport": _("No recent report"), "bedType": _("Bed type"),
             "total": _("Total"), "available": _("Available"), "reportedToday": _("Reported today"),
-            "yes": _("yes"), "no": _("no"), "live": _("live"), "reconnecting": _("reconnecting"),
-            "offline": _("offline"), "tilesUnavailable": _("Map tiles unavailable; facilities shown on a plain map"),
+            "yes": _("yes"), "no": _("no"),
+            "tilesUnavailable": _("Map tiles unavailable; facilities shown on a plain map"),
             "levels": {
                 "low": _("below 70%"), "medium": _("70–85%"), "high": _("85–95%"), "critical": _("95% and above"),
                 "unknown": _("no data"),
@@ -147,6 +147,8 @@ def facility(request: AuthedRequest, code: str) -> HttpResponse:
     forecasts = list(surveillance.hospital_forecasts(unit))
     crowding = vision.crowding(request.user, unit=unit)
     config = {
+        "unit": unit.code,
+        "streamUrl": reverse("event-stream"),
         "historyUrl": f"/api/dashboard/facilities/{unit.code}/history?days=365",
         "forecastUrl": reverse("api:surveillance_hospital_forecasts", args=[unit.code]) if forecasts else None,
         "bedTypes": labels,

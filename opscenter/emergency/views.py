@@ -76,7 +76,6 @@ def _dispatch_config() -> dict[str, Any]:
         "levelColours": LEVEL_COLOURS,
         "statuses": dict(Incident.Status.choices) | dict(Ambulance.Status.choices),
         "labels": {
-            "live": _("live"), "reconnecting": _("reconnecting"), "offline": _("offline"),
             "priority": _("Priority"), "noIncident": _("No open incident."),
             "tilesUnavailable": _("Map tiles unavailable; positions shown on a plain map"),
             "edFree": _("Free emergency beds"), "icuFree": _("Free ICU beds"), "diversion": _("On diversion"),

@@ -45,8 +45,8 @@ def _live_config() -> dict[str, Any]:
         "streamUrl": reverse("event-stream"), "camerasUrl": reverse("api:list_cameras"),
         "crowdingUrl": reverse("api:crowding"), "eventUrl": reverse("vision:event", args=[0]),
         "kinds": LIVE_KINDS, "kindLabels": {k.value: str(k.label) for k in VisionEvent.Kind},
-        "labels": {"live": _("live"), "reconnecting": _("reconnecting"), "offline": _("offline"),
-                   "online": _("Online"), "unknown": _("Unknown"), "people": _("people")},
+        # camera states (the live badge carries its own words)
+        "labels": {"offline": _("offline"), "online": _("Online"), "unknown": _("Unknown"), "people": _("people")},
     }
 
 

@@ -81,3 +81,26 @@ def test_facility_charts_carry_the_forecast_bands(asgi_server, browser, city, to
     page.wait_for_function("""() => echarts.getInstanceByDom(document.getElementById('chart-demand')).getOption()
                                .series.find(s => s.lineStyle && s.lineStyle.type === 'dotted').data[0] === 30""")
     page.close()
+
+
+def test_the_facility_page_follows_its_hospital_live(asgi_server, browser, city, settings):
+    settings.MAP_TILE_URL = ""
+    key = issue_token("test", city.user(Role.REPORTER, "A"), "HIS")[1]
+    page = browser.new_page()
+    login(page, asgi_server, "operator")
+    page.goto(f"{asgi_server}/dashboard/facility/BV-A/")
+    page.wait_for_selector('#live-status[data-state="live"]')
+    assert page.locator("#latest-beds").count() == 0 and page.locator("#facility-alerts [data-alert-id]").count() == 0
+
+    # Another hospital's report changes nothing here; this hospital's full ICU shows at once.
+    for unit, reporter_key in (("BV-B", issue_token("test", city.user(Role.REPORTER, "B"), "HIS")[1]), ("BV-A", key)):
+        sent = httpx.post(f"{asgi_server}/api/reporting/reports",
+                          json=report_payload(unit=unit, icu_total=10, icu_occupied=10),
+                          headers={"Authorization": f"Bearer {reporter_key}"})
+        assert sent.status_code == 201
+    page.wait_for_selector("#latest-beds", timeout=5000)
+    page.wait_for_selector("#facility-alerts [data-alert-id]", timeout=5000)
+    assert page.locator("#facility-alerts [data-alert-id]").count() == 1
+    assert "100%" in page.locator("#latest-beds").inner_text()
+    page.wait_for_selector("#chart-beds canvas", timeout=5000)  # the charts drew the first report
+    page.close()

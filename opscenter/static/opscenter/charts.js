@@ -4,15 +4,6 @@
   var charts = [];
   var PALETTE = ["#1769e0", "#d62e2e", "#2e9d4f", "#f08a24", "#8e44ad", "#16a2b8", "#7a6500", "#5f6b7a"];
 
-  function debounce(fn, ms) {
-    var timer = null;
-    return function () {
-      var args = arguments, self = this;
-      clearTimeout(timer);
-      timer = setTimeout(function () { fn.apply(self, args); }, ms);
-    };
-  }
-
   function shortDate(iso) {
     // "2025-07-01" -> "01/07"
     var p = String(iso).slice(0, 10).split("-");
@@ -82,10 +73,13 @@
                  lineStyle: { type: "dashed" }, itemStyle: { color: colour || "#d62e2e" } }]);
   }
 
-  window.addEventListener("resize", debounce(function () {
-    charts.forEach(function (c) { c.resize(); });
-  }, 150));
+  var resizing = false;  // at most one resize of the charts a frame
+  window.addEventListener("resize", function () {
+    if (resizing) { return; }
+    resizing = true;
+    window.requestAnimationFrame(function () { resizing = false; charts.forEach(function (c) { c.resize(); }); });
+  });
 
-  window.OpsCharts = { make: make, base: base, empty: empty, shortDate: shortDate, hasData: hasData, debounce: debounce,
+  window.OpsCharts = { make: make, base: base, empty: empty, shortDate: shortDate, hasData: hasData,
                       band: band, pad: pad, forecastSeries: forecastSeries };
 })();

@@ -3,14 +3,9 @@
   "use strict";
   var cfg = JSON.parse(document.getElementById("dashboard-config").textContent);
   var T = cfg.labels;
-  var debounce = window.OpsCharts.debounce;
+  var Live = window.OpsLive, debounce = Live.debounce, esc = Live.esc, getJSON = Live.getJSON;
   var HCMC = [10.7769, 106.7009];
 
-  function esc(value) {
-    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
   function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; }
   function dash(x) { return x === null || x === undefined ? "—" : x; }
   function facilityUrl(code) { return cfg.facilityUrl.replace("__code__", encodeURIComponent(code)); }
@@ -206,10 +201,6 @@
   }
 
   var crowdingByUnit = {};
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
-  }
   function refreshCrowding() {
     if (!cfg.crowdingUrl) { return Promise.resolve(); }
     return getJSON(cfg.crowdingUrl).then(function (places) {
@@ -297,41 +288,17 @@
   }
 
   /* ---- Server-Sent Events ---------------------------------------------------------------- */
-  var statusEl = document.getElementById("live-status");
-  function setStatus(state) {
-    if (!statusEl) { return; }
-    statusEl.dataset.state = state;
-    statusEl.querySelector(".live-text").textContent = T[state] || state;
-  }
   var ALERT_KINDS = ["alert.raised", "alert.updated", "alert.acknowledged", "alert.resolved", "alert.assigned",
     "alert.note"];
   var REPORT_KINDS = ["report.submitted", "report.overdue"];
-  var source = null, retryTimer = null;
-  function connect() {
-    if (typeof EventSource === "undefined") { setStatus("offline"); return; }
-    source = new EventSource(cfg.streamUrl);
-    source.onopen = function () { setStatus("live"); };
-    source.onerror = function () {
-      if (source.readyState === EventSource.CLOSED) {
-        setStatus("offline");  // refused (e.g. logged out) or the server went away: try again later
-        clearTimeout(retryTimer);
-        retryTimer = setTimeout(connect, 5000);
-      } else {
-        setStatus("reconnecting");
-      }
-    };
-    ALERT_KINDS.forEach(function (kind) {
-      source.addEventListener(kind, function () { refreshFeedSoon(); refreshOverviewSoon(); });
-    });
-    REPORT_KINDS.forEach(function (kind) {
-      source.addEventListener(kind, function () { refreshOverviewSoon(); });
-    });
+  function onEvent(kind) {
+    if (ALERT_KINDS.indexOf(kind) >= 0) { refreshFeedSoon(); }
+    refreshOverviewSoon();
   }
 
   refreshOverview();
   loadTrends();
-  connect();
+  Live.connect(cfg.streamUrl, ALERT_KINDS.concat(REPORT_KINDS), onEvent);
   // A safety net when events are lost (proxy restarts, sleeping laptops): poll once a minute.
   setInterval(function () { refreshOverview(); refreshFeed(); }, 60000);
-  window.addEventListener("beforeunload", function () { if (source) { source.close(); } });
 })();

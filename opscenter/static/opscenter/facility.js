@@ -1,5 +1,6 @@
 /* The facility page: its history as charts (occupancy by bed type, ER, admissions/discharges), with the
-   latest forecasts drawn after it: admissions on the flow chart, occupied beds against capacity per bed type. */
+   latest forecasts drawn after it: admissions on the flow chart, occupied beds against capacity per bed type.
+   It follows the hospital live: a new report, alert or camera count refreshes what it changes. */
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("facility-config").textContent);
@@ -8,10 +9,7 @@
   var ids = ["chart-beds", "chart-er", "chart-flow"];
   var DEMAND_DAYS = 56;  // history shown before a bed-demand forecast
 
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
-  }
+  var Live = window.OpsLive, getJSON = Live.getJSON;
   function isoDays(first, last) {
     var out = [], d = new Date(first + "T00:00:00Z"), end = new Date(last + "T00:00:00Z");
     while (d <= end) { out.push(d.toISOString().slice(0, 10)); d.setUTCDate(d.getUTCDate() + 1); }
@@ -104,21 +102,36 @@
     }));
   }
 
+  var picker = document.getElementById("demand-type"), latestForecasts = [];
+  if (picker) { picker.addEventListener("change", function () { drawDemand(latestForecasts, picker.value); }); }
+
   function draw(history, forecasts) {
     if (!history.length) { ids.forEach(function (id) { C.empty(document.getElementById(id), T.noData); }); return; }
+    latestForecasts = forecasts;
     index(history, forecasts);
     drawBeds(history);
     drawER();
     drawFlow(forecasts);
-    var picker = document.getElementById("demand-type");
-    if (picker) {
-      drawDemand(forecasts, picker.value);
-      picker.addEventListener("change", function () { drawDemand(forecasts, picker.value); });
-    }
+    if (picker) { drawDemand(forecasts, picker.value); }
   }
 
-  var forecasts = cfg.forecastUrl ? getJSON(cfg.forecastUrl).catch(function () { return []; }) : Promise.resolve([]);
-  Promise.all([getJSON(cfg.historyUrl), forecasts])
-    .then(function (res) { draw(res[0], res[1]); })
-    .catch(function () { ids.forEach(function (id) { C.empty(document.getElementById(id), T.noData); }); });
+  function load() {
+    var forecasts = cfg.forecastUrl ? getJSON(cfg.forecastUrl).catch(function () { return []; }) : Promise.resolve([]);
+    return Promise.all([getJSON(cfg.historyUrl), forecasts])
+      .then(function (res) { draw(res[0], res[1]); })
+      .catch(function () { ids.forEach(function (id) { C.empty(document.getElementById(id), T.noData); }); });
+  }
+  load();
+
+  var refreshReport = Live.debounce(function () { Live.refreshParts(["latest-report"]); load(); }, 500);
+  var refreshAlerts = Live.debounce(function () { Live.refreshParts(["facility-alerts"]); }, 300);
+  var refreshCameras = Live.debounce(function () { Live.refreshParts(["cameras-now"]); }, 5000);
+  var ALERT_KINDS = ["alert.raised", "alert.updated", "alert.acknowledged", "alert.resolved", "alert.assigned",
+    "alert.note"];
+  Live.connect(cfg.streamUrl, ALERT_KINDS.concat(["report.submitted", "crowd.count"]), function (kind, e) {
+    if (e.unit !== cfg.unit) { return; }
+    if (kind === "report.submitted") { refreshReport(); }
+    else if (kind === "crowd.count") { refreshCameras(); }
+    else { refreshAlerts(); }
+  });
 })();

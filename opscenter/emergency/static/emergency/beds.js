@@ -1,13 +1,13 @@
 /* The emergency beds board follows diversions, reports and camera counts as they happen. */
 (function () {
   "use strict";
-  var Live = window.EmergencyLive;
+  var Live = window.OpsLive;
   var cfg = JSON.parse(document.getElementById("emergency-config").textContent);
   // The board is server-rendered with its forms; a change reloads it (at most every few seconds).
   var reload = Live.debounce(function () {
     if (document.activeElement && document.activeElement.tagName === "INPUT") { return; }  // someone is typing
     window.location.reload();
   }, 3000);
-  Live.connect(cfg, ["diversion.changed", "report.submitted"], reload);
+  Live.connect(cfg.streamUrl, ["diversion.changed", "report.submitted"], reload);
   setInterval(reload, 120000);
 })();

@@ -1,7 +1,7 @@
 /* The dispatcher's screen: live map of incidents and ambulances, the queue, and map clicks into the call form. */
 (function () {
   "use strict";
-  var Live = window.EmergencyLive, esc = Live.esc;
+  var Live = window.OpsLive, esc = Live.esc;
   var cfg = JSON.parse(document.getElementById("emergency-config").textContent);
   var T = cfg.labels;
   var PRIORITY_COLOURS = { 1: "#d62e2e", 2: "#f08a24", 3: "#e3c21b", 4: "#2e9d4f" };
@@ -71,7 +71,7 @@
     }).join("");
   }
 
-  function refresh() { Live.getJson(cfg.liveUrl).then(render).catch(function () { /* the next event retries */ }); }
+  function refresh() { Live.getJSON(cfg.liveUrl).then(render).catch(function () { /* the next event retries */ }); }
   var refreshSoon = Live.debounce(refresh, 400);
 
   // A click on the map places the call: the coordinates go into the form.
@@ -85,7 +85,7 @@
     pin = L.marker(e.latlng).addTo(map);
   });
 
-  Live.connect(cfg, ["incident.created", "incident.assigned", "incident.status", "incident.destination",
+  Live.connect(cfg.streamUrl, ["incident.created", "incident.assigned", "incident.status", "incident.destination",
     "ambulance.status", "ambulance.positions"], refreshSoon);
   refresh();
   setInterval(refresh, 30000);  // a safety net when events are lost

@@ -79,14 +79,5 @@
   });
 
   // A new signal or case elsewhere: reload the page's server-rendered signal table (cheap and simple).
-  if (typeof EventSource !== "undefined") {
-    var source = new EventSource(cfg.urls.stream);
-    source.addEventListener("alert.raised", function () {
-      fetch(window.location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("signals");
-        if (fresh) { document.getElementById("signals").replaceWith(fresh); }
-      });
-    });
-    window.addEventListener("beforeunload", function () { source.close(); });
-  }
+  window.OpsLive.connect(cfg.urls.stream, ["alert.raised"], function () { window.OpsLive.refreshParts(["signals"]); });
 })();

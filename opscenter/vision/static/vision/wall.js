@@ -3,18 +3,7 @@
   "use strict";
   var cfg = JSON.parse(document.getElementById("vision-config").textContent);
   var FRAME_EVERY = 3000, HEALTH_EVERY = 15000;
-  var statusEl = document.getElementById("live-status");
-
-  function setStatus(state) {
-    if (!statusEl) { return; }
-    statusEl.dataset.state = state;
-    statusEl.querySelector(".live-text").textContent = cfg.labels[state] || state;
-  }
-  function esc(value) {
-    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
+  var Live = window.OpsLive, esc = Live.esc;
   function tile(code) { return document.querySelector('.camera-tile[data-camera="' + CSS.escape(code) + '"]'); }
   function field(el, name) { return el.querySelector('[data-field="' + name + '"]'); }
   function clock(iso) { return iso ? new Date(iso).toLocaleTimeString() : ""; }
@@ -72,30 +61,14 @@
   // fps and last frame change without a status change: ask now and then.
   setInterval(function () {
     if (document.hidden) { return; }
-    fetch(cfg.camerasUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : []; })
+    Live.getJSON(cfg.camerasUrl)
       .then(function (cameras) { cameras.forEach(showHealth); })
       .catch(function () {});
   }, HEALTH_EVERY);
 
-  var source = null;
-  function connect() {
-    if (typeof EventSource === "undefined") { setStatus("offline"); return; }
-    source = new EventSource(cfg.streamUrl);
-    source.onopen = function () { setStatus("live"); };
-    source.onerror = function () {
-      if (source.readyState === EventSource.CLOSED) { setStatus("offline"); setTimeout(connect, 5000); }
-      else { setStatus("reconnecting"); }
-    };
-    cfg.kinds.forEach(function (kind) {
-      source.addEventListener(kind, function (msg) {
-        var e = JSON.parse(msg.data);
-        if (kind === "crowd.count") { showCount(e.payload); }
-        else if (kind.indexOf("camera.") === 0) { showHealth(e.payload); }
-        else { showEvent(e); }
-      });
-    });
-  }
-  connect();
-  window.addEventListener("beforeunload", function () { if (source) { source.close(); } });
+  Live.connect(cfg.streamUrl, cfg.kinds, function (kind, e) {
+    if (kind === "crowd.count") { showCount(e.payload); }
+    else if (kind.indexOf("camera.") === 0) { showHealth(e.payload); }
+    else { showEvent(e); }
+  });
 })();

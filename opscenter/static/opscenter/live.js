@@ -1,0 +1,73 @@
+/* What every live page shares: the Server-Sent Events connection with its status badge (#live-status, whose
+   data-label-* attributes carry the words), reconnection, and small helpers for fetching and escaping. */
+window.OpsLive = (function () {
+  "use strict";
+  var RETRY_MS = 5000;
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments, self = this;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(self, args); }, ms);
+    };
+  }
+
+  function setStatus(state) {
+    var badge = document.getElementById("live-status");
+    if (!badge) { return; }
+    badge.dataset.state = state;
+    badge.querySelector(".live-text").textContent = badge.getAttribute("data-label-" + state) || state;
+  }
+
+  // Calls onEvent(kind, event) for each event of these kinds the server sends (it sends only the user's scope).
+  function connect(url, kinds, onEvent) {
+    var source = null, retry = null;
+    function open() {
+      if (typeof EventSource === "undefined") { setStatus("offline"); return; }
+      source = new EventSource(url);
+      source.onopen = function () { setStatus("live"); };
+      source.onerror = function () {
+        if (source.readyState === EventSource.CLOSED) {
+          setStatus("offline");  // refused (e.g. logged out) or the server went away: try again later
+          clearTimeout(retry);
+          retry = setTimeout(open, RETRY_MS);
+        } else {
+          setStatus("reconnecting");
+        }
+      };
+      kinds.forEach(function (kind) {
+        source.addEventListener(kind, function (message) { onEvent(kind, JSON.parse(message.data)); });
+      });
+    }
+    open();
+    window.addEventListener("beforeunload", function () { if (source) { source.close(); } });
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+  }
+
+  // Replace the elements with these ids by their fresh copies from the page's own URL (server-rendered parts).
+  function refreshParts(ids) {
+    return fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        ids.forEach(function (id) {
+          var now = document.getElementById(id), next = fresh.getElementById(id);
+          if (now && next) { now.replaceWith(next); }
+        });
+      });
+  }
+
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  return { connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
+           setStatus: setStatus };
+})();
