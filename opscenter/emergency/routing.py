@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -165,9 +166,14 @@ CITY_HIGHWAY_KMH: dict[str, float] = {
 }
 
 
+# What an ambulance drives on; footways, steps, tracks and the like are left out of .pbf extracts.
+DRIVABLE_HIGHWAYS = (*CITY_HIGHWAY_KMH, "motorway_link", "trunk_link", "primary_link", "secondary_link",
+                     "tertiary_link", "road")
+
+
 def load_road_graph(path: str | Path) -> nx.MultiDiGraph:
-    """A road graph with `travel_time` on every edge, from a GraphML file (e.g. saved by osmnx) or an OSM XML
-    extract (.osm, .xml, optionally .bz2). Convert a .pbf extract to XML first: `osmium cat city.pbf -o city.osm`."""
+    """A road graph with `travel_time` on every edge, from a GraphML file (e.g. saved by osmnx), an OSM XML
+    extract (.osm, .xml, optionally .bz2) or an OSM PBF extract (.pbf, e.g. Geofabrik's Vietnam file)."""
     import osmnx as ox
 
     path = Path(path)
@@ -175,9 +181,24 @@ def load_road_graph(path: str | Path) -> nx.MultiDiGraph:
         raise FileNotFoundError(path)
     if path.suffix.lower() == ".graphml":
         graph = ox.load_graphml(path)
+    elif path.suffix.lower() == ".pbf":
+        with tempfile.TemporaryDirectory() as folder:
+            roads = Path(folder) / "roads.osm"
+            _drivable_roads_as_xml(path, roads)
+            graph = ox.graph_from_xml(roads, simplify=True, retain_all=False)
     else:
         graph = ox.graph_from_xml(path, simplify=True, retain_all=False)
     if any(seconds is None for _u, _v, seconds in graph.edges(data="travel_time")):
         graph = ox.add_edge_speeds(graph, hwy_speeds=CITY_HIGHWAY_KMH, fallback=20)
         graph = ox.add_edge_travel_times(graph)
     return graph
+
+
+def _drivable_roads_as_xml(pbf: Path, xml: Path) -> None:
+    """The drivable ways of a .pbf extract with the nodes they use, as OSM XML for osmnx (which reads no PBF)."""
+    import osmium
+
+    drivable = osmium.filter.TagFilter(*(("highway", kind) for kind in DRIVABLE_HIGHWAYS))
+    with osmium.BackReferenceWriter(str(xml), ref_src=str(pbf), remove_tags=False) as writer:
+        for way in osmium.FileProcessor(str(pbf), osmium.osm.WAY).with_filter(drivable):
+            writer.add_way(way)

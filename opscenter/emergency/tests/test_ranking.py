@@ -237,6 +237,32 @@ def test_an_openstreetmap_extract_becomes_a_routable_graph(tmp_path):
         model.times((10.77, 106.70), [(10.78, 106.71)], when=NOON))
 
 
+def test_a_pbf_extract_gives_the_same_roads_without_the_footpaths(tmp_path):
+    import osmium
+
+    # A footpath straight back south from node 3 to node 2: an ambulance cannot take it.
+    footpath = """  <way id="12" version="1">
+    <nd ref="3"/><nd ref="2"/>
+    <tag k="highway" v="footway"/>
+  </way>
+  <node id="4" lat="10.7900" lon="106.7200" version="1"><tag k="amenity" v="cafe"/></node>
+</osm>"""
+    xml = tmp_path / "city.osm"
+    xml.write_text(OSM_XML.replace("</osm>", footpath))
+    pbf = tmp_path / "city.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:  # what Geofabrik ships: binary PBF
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    profile = SpeedProfile(night_kmh=30, day_kmh=30, siren_factor=1.0)
+    from_pbf = RoadNetworkModel(load_road_graph(pbf), profile=profile)
+    roads_only = tmp_path / "roads.osm"
+    roads_only.write_text(OSM_XML)
+    from_xml = RoadNetworkModel(load_road_graph(roads_only), profile=profile)
+    assert from_pbf.times((10.77, 106.70), [(10.78, 106.71)], when=NOON) == pytest.approx(
+        from_xml.times((10.77, 106.70), [(10.78, 106.71)], when=NOON))
+    assert from_pbf.times((10.78, 106.71), [(10.77, 106.71)], when=NOON) == [None]  # not by the footpath
+
+
 def test_missing_graph_file_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_road_graph(tmp_path / "nowhere.graphml")
