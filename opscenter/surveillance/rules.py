@@ -17,13 +17,16 @@ from opscenter.org.models import BedType, Unit
 from .models import Disease
 
 
+def signal_raises_alert(rule: AlertRule, method: str, observed: float) -> bool:
+    """Whether a detection alarm of this method and size becomes an alert under this rule."""
+    return method in rule.params.get("methods", [method]) and observed >= rule.params.get("min_observed", 1)
+
+
 @evaluator("outbreak_signal", kind="surveillance.signal")
 def outbreak_signal(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
     """params: methods (that may alert), min_observed, critical_ratio (observed/threshold for critical)."""
     p = event.payload
-    if p["method"] not in rule.params.get("methods", [p["method"]]):
-        return
-    if p["observed"] < rule.params.get("min_observed", 1):
+    if not signal_raises_alert(rule, p["method"], p["observed"]):
         return
     threshold = p["threshold"] or 0
     critical = threshold > 0 and p["observed"] >= float(rule.params.get("critical_ratio", 2.0)) * threshold

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from opscenter.alerts.models import AlertRule
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import ValidationFailed
 from opscenter.core.permissions import perm_required
@@ -22,6 +23,7 @@ from opscenter.org.roles import Perm
 from . import queries, services
 from .forms import CaseForm
 from .models import CaseReport, Disease, Forecast, Signal
+from .rules import signal_raises_alert
 
 PAGE_SIZE = 50
 
@@ -33,7 +35,13 @@ def epidemic(request: AuthedRequest) -> HttpResponse:
     ward = Ward.objects.filter(code=area).first()
     if ward is None:
         area = Signal.CITY
-    signals = list(queries.signals(None, disease, None, True).order_by("area", "method"))
+    # Each alarm with whether the outbreak rule makes it an alert (the others are there for the analyst).
+    rule = AlertRule.objects.filter(evaluator="outbreak_signal", enabled=True).first()
+    signals = sorted(
+        ((s, rule is not None and signal_raises_alert(rule, s.method, s.observed))
+         for s in queries.signals(None, disease, None, True).order_by("area", "method")),
+        key=lambda pair: not pair[1],
+    )
     forecasts = list(services.latest_forecasts().filter(target=Forecast.Target.CASES, disease=disease)
                      .order_by("ward__name"))
     config = {

@@ -171,6 +171,11 @@ def test_a_cluster_of_cases_raises_one_outbreak_alert_with_series_and_threshold(
     assert alert.payload["series"][-1] == 8 and "8" in alert.message
     signals = api_client(Role.OPERATOR).get("/api/surveillance/signals?disease=dengue&area=W-CL&alarm=true").json()
     assert {s["method"] for s in signals} >= {"ears-c1", "ears-c2"}
+    # The epidemic page says which alarms the rule alerts on: ears-c2 does, ears-c1 is not one of its methods.
+    html = api_client(Role.OPERATOR).get("/surveillance/?disease=dengue").content.decode()
+    assert 'data-area="W-CL" data-method="ears-c2" data-alerts="1"' in html
+    assert 'data-area="W-CL" data-method="ears-c1" data-alerts="0"' in html
+    assert html.index('data-alerts="1"') < html.index('data-alerts="0"')  # those on the alert feed first
 
 
 def test_rt_has_a_credible_interval(api_client, today):
