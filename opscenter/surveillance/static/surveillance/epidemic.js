@@ -39,7 +39,7 @@
     }
     var el = document.getElementById("chart-curve");
     if (!C.hasData(series)) { C.empty(el, T.noData); return; }
-    C.make(el, C.base({ xAxis: { type: "category", data: days.concat(future).map(C.shortDate) }, yAxis: { type: "value" }, series: series,
+    C.make(el, C.base({ grid: { left: 46, right: 16, top: 58, bottom: 26 }, xAxis: { type: "category", data: days.concat(future).map(C.shortDate) }, yAxis: { type: "value" }, series: series,
       legend: { top: 0, data: [T.cases, T.average, T.forecast, T.band80, T.band95] } }));
   }).catch(function () { C.empty(document.getElementById("chart-curve"), T.noData); });
 
