@@ -50,16 +50,15 @@ def evaluator(name: str, kind: str, when: Precondition = _always) -> Callable[[E
     return register
 
 
-def _is_recent(event: Event) -> bool:
-    """Only today's and yesterday's reports raise alerts; history being loaded does not."""
-    period = dt.date.fromisoformat(event.payload["period"])
-    return period >= timezone.localdate() - dt.timedelta(days=1)
+def _period_within(days: int) -> Precondition:
+    """Reports for the last `days` days pass; history being loaded does not (no database work for it)."""
+    def recent(event: Event) -> bool:
+        return dt.date.fromisoformat(event.payload["period"]) >= timezone.localdate() - dt.timedelta(days=days)
+    return recent
 
 
-def _is_this_week(event: Event) -> bool:
-    """A report for the last 7 days may end an overdue alert; history being loaded does not."""
-    period = dt.date.fromisoformat(event.payload["period"])
-    return period >= timezone.localdate() - dt.timedelta(days=7)
+_is_recent = _period_within(1)  # today's and yesterday's reports raise alerts
+_is_this_week = _period_within(7)  # a report of the last week may end its overdue alert
 
 
 def on_event(event: Event) -> None:

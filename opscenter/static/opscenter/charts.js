@@ -81,5 +81,5 @@
   });
 
   window.OpsCharts = { make: make, base: base, empty: empty, shortDate: shortDate, hasData: hasData,
-                      band: band, pad: pad, forecastSeries: forecastSeries };
+                      band: band, forecastSeries: forecastSeries };
 })();

@@ -288,8 +288,7 @@
   }
 
   /* ---- Server-Sent Events ---------------------------------------------------------------- */
-  var ALERT_KINDS = ["alert.raised", "alert.updated", "alert.acknowledged", "alert.resolved", "alert.assigned",
-    "alert.note"];
+  var ALERT_KINDS = Live.ALERT_KINDS;
   var REPORT_KINDS = ["report.submitted", "report.overdue"];
   function onEvent(kind) {
     if (ALERT_KINDS.indexOf(kind) >= 0) { refreshFeedSoon(); }

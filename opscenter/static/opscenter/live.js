@@ -3,6 +3,9 @@
 window.OpsLive = (function () {
   "use strict";
   var RETRY_MS = 5000;
+  // What the alert services publish (alerts/services.py): a page showing alerts refreshes on any of them.
+  var ALERT_KINDS = ["alert.raised", "alert.updated", "alert.acknowledged", "alert.resolved", "alert.assigned",
+    "alert.note"];
 
   function debounce(fn, ms) {
     var timer = null;
@@ -68,6 +71,6 @@ window.OpsLive = (function () {
     });
   }
 
-  return { connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
+  return { ALERT_KINDS: ALERT_KINDS, connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
            setStatus: setStatus };
 })();
