@@ -7,7 +7,8 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from opscenter.alerts.api import router as alerts_router
-from opscenter.core.auth import API_AUTH
+from opscenter.core.auth import API_AUTH, InvalidToken
+from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.dashboard.api import router as dashboard_router
 from opscenter.emergency.api import router as emergency_router
@@ -59,7 +60,8 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(Conflict)
 def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=409)
+    body = exc.as_json() if isinstance(exc, StaleEdit) else {"detail": str(exc)}  # a stale edit says what changed
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(NotFound)
@@ -69,4 +71,5 @@ def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Authentication required"}, status=401)
+    detail = str(exc) if isinstance(exc, InvalidToken) else "Authentication required"  # a refused token says so
+    return api.create_response(request, {"detail": detail}, status=401)

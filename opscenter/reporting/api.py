@@ -6,6 +6,7 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.edits import if_match_version
 from opscenter.core.permissions import require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
@@ -34,10 +35,11 @@ def report_out(r: Report) -> dict:
     }
 
 
-def _submission(item: ReportIn, key: str | None) -> services.Submission:
+def _submission(item: ReportIn, key: str | None, if_match: int | None = None) -> services.Submission:
     return services.Submission(
         data_set=item.data_set, unit=item.unit, period=item.period, values=item.values,
         source=Report.Source.API, idempotency_key=item.idempotency_key or key, comment=item.comment,
+        base_version=item.base_version if item.base_version is not None else if_match,
     )
 
 
@@ -57,8 +59,10 @@ def get_data_set(request: AuthedRequest, code: str):
 @router.post("/reports", response={200: SubmitOut, 201: SubmitOut})
 def submit_report(request: AuthedRequest, payload: ReportIn):
     """Submit one report. Resubmitting the same values (or the same Idempotency-Key) is harmless;
-    different values for a stored period become a new version, the earlier one kept."""
-    outcome = services.submit(request.user, _submission(payload, request.headers.get("Idempotency-Key")))
+    different values for a stored period become a new version, the earlier one kept. An edit names the version
+    it started from (`base_version` or `If-Match`): if another was stored since, 409 with what changed."""
+    if_match = if_match_version(request.headers.get("If-Match"))
+    outcome = services.submit(request.user, _submission(payload, request.headers.get("Idempotency-Key"), if_match))
     body = {"created": outcome.created, "warnings": outcome.warnings, "report": report_out(outcome.report)}
     return Status(201 if outcome.created else 200, body)
 

@@ -63,6 +63,9 @@ class ReportForm(forms.Form):
     period = forms.DateField(label=_("Period"), widget=DateInput())
     comment = forms.CharField(label=_("Comment"), required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
+    # What the values were loaded from, "unit|period|version" (version 0: nothing stored), so that a save
+    # after someone else stored a newer version is refused instead of reverting their values.
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, data_set: DataSet, units: Iterable[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +108,17 @@ class ReportForm(forms.Form):
                 out[element.code] = raw
         return out
 
+    def base_version(self) -> int | None:
+        """The version the typed values started from, for the unit and period being saved. Values loaded for
+        another unit or period started from nothing stored here (0); no base at all: not checked."""
+        raw = self.cleaned_data.get("base") or ""
+        if not raw:
+            return None
+        unit, _sep, rest = raw.partition("|")
+        period, _sep, version = rest.partition("|")
+        same = unit == self.cleaned_data.get("unit") and period == str(self.cleaned_data.get("period"))
+        return int(version) if same and version.isdigit() else 0
+
     def add_service_error(self, field_name: str, message: str) -> None:
         self.add_error(field_name if field_name in self.fields else None, message)
 
@@ -135,16 +149,21 @@ class ReportForm(forms.Form):
         return [str(DataElement.Measure(m).label) for m in GRID_MEASURES]
 
 
+def base_token(unit: str, period: dt.date, version: int) -> str:
+    return f"{unit}|{period.isoformat()}|{version}"
+
+
 def report_initial(report: Report | None, unit: str | None, period: dt.date) -> dict[str, Any]:
     initial: dict[str, Any] = {"period": period}
     if unit:
         initial["unit"] = unit
+        initial["base"] = base_token(unit, period, report.version if report else 0)
     if report is not None:
-        initial |= {VALUE_PREFIX + code: _plain_number(v) for code, v in report.values.items()}
+        initial |= {VALUE_PREFIX + code: plain_number(v) for code, v in report.values.items()}
     return initial
 
 
-def _plain_number(value: Any) -> Any:
+def plain_number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 

@@ -1,16 +1,48 @@
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from opscenter.core.inputs import INT32_MAX, CleanStr, SaneDate, Text, clean_line, within_int32
+
+
+def _value(raw: Any) -> Any:
+    """What a report's value may be on the way in: a number a 32-bit integer can hold, or a number as text (the
+    web form's way); the data set's definition (reporting.validation) then checks type and range."""
+    try:
+        if raw is None or isinstance(raw, bool):
+            return raw  # refused by the data set's check with its own message
+        if isinstance(raw, int | float):
+            return within_int32(raw)
+        if isinstance(raw, str) and len(raw) <= 32:
+            return clean_line(raw)
+    except ValueError as exc:
+        raise PydanticCustomError("report_value", str(exc)) from None
+    raise PydanticCustomError("report_value", _("must be a number"))
+
+
+ReportValue = Annotated[Any, PlainValidator(_value), WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": -INT32_MAX - 1, "maximum": INT32_MAX},
+    {"type": "number", "minimum": -INT32_MAX - 1, "maximum": INT32_MAX},
+    {"type": "string", "maxLength": 32},
+    {"type": "null"},
+]})]
 
 
 class ReportIn(Schema):
-    data_set: str = Field(examples=["HOSP_DAILY"])
-    unit: str = Field(description="Unit code", examples=["BV-CHORAY"])
-    period: dt.date
-    values: dict[str, Any] = Field(examples=[{"beds_icu_total": 120, "beds_icu_occupied": 104}])
-    comment: str = ""
-    idempotency_key: str | None = Field(None, description="Or the Idempotency-Key header", max_length=128)
+    data_set: Annotated[str, CleanStr(32)] = Field(examples=["HOSP_DAILY"])
+    unit: Annotated[str, CleanStr(32)] = Field(description="Unit code", examples=["BV-CHORAY"])
+    period: SaneDate
+    values: dict[Annotated[str, CleanStr(64)], ReportValue] = Field(
+        examples=[{"beds_icu_total": 120, "beds_icu_occupied": 104}])
+    comment: Annotated[str, Text(500)] = ""
+    idempotency_key: Annotated[str, CleanStr(128)] | None = Field(None, description="Or the Idempotency-Key header")
+    base_version: int | None = Field(
+        None, ge=0, description="When editing: the version the values start from (0: none was stored), or the "
+        "If-Match header. A newer version stored since is a 409 listing what changed.")
 
 
 class BatchIn(Schema):

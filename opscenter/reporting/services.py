@@ -18,7 +18,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.core import audit, events
+from opscenter.core import audit, edits, events
 from opscenter.core.errors import Conflict, FieldError, ValidationFailed
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm, Role
@@ -37,6 +37,8 @@ class Submission:
     idempotency_key: str | None = None
     comment: str = ""
     submitted_at: dt.datetime | None = None  # honoured for system imports only (history); else now
+    # The version an edit started from (0: none was stored); a newer one stored since refuses the edit.
+    base_version: int | None = None
 
 
 @dataclass
@@ -136,7 +138,7 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
 
     try:
         with transaction.atomic():
-            return _store(actor, submissions, keys, stored, data_sets, units, checked)
+            return _store(actor, submissions, keys, stored, data_sets, units, checked, prefix)
     except IntegrityError as exc:
         raise Conflict(_("Another submission for the same report was stored at the same moment; retry.")) from exc
 
@@ -172,7 +174,20 @@ def _current_reports(keys: Iterable[tuple[int, int, dt.date]]) -> dict[tuple[int
     }
 
 
-def _store(actor, submissions, keys, existing, data_sets, units, checked) -> list[Outcome]:
+def _check_base(s: Submission, key: tuple[int, int, dt.date], current: Report | None, values: dict[str, Any],
+                prefix: str) -> None:
+    """The edit-conflict rule (every channel: form, API): an edit started from an older version than the
+    stored one is refused with what changed since, so a save never silently reverts someone else's values.
+    Saving the very values stored is no conflict (handled before: nothing changes)."""
+    if s.base_version is None or s.base_version == (current.version if current else 0):
+        return
+    base = Report.objects.filter(data_set_id=key[0], unit_id=key[1], period=key[2],
+                                 version=s.base_version).values_list("values", flat=True).first() or {}
+    edits.check_version(s.base_version, current.version if current else 0, base,
+                        current.values if current else {}, values, prefix=f"{prefix}values.")
+
+
+def _store(actor, submissions, keys, existing, data_sets, units, checked, prefix) -> list[Outcome]:
     """Write what validation accepted. `existing` was read before the transaction: a concurrent
     submission for the same report then breaks a unique constraint, and the caller answers 409."""
     now = timezone.now()
@@ -190,7 +205,7 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked) -> lis
     outcomes: list[Outcome | None] = []
     new_reports: list[Report] = []
     superseded: list[Report] = []
-    for s, key, result in zip(submissions, keys, checked, strict=True):
+    for i, (s, key, result) in enumerate(zip(submissions, keys, checked, strict=True)):
         if s.idempotency_key and (repeat := by_key.get((key[1], s.idempotency_key))):
             if (repeat.data_set_id, repeat.unit_id, repeat.period) != key or repeat.values != result.values:
                 raise Conflict(_("Idempotency key %(key)s was already used for a different submission")
@@ -201,6 +216,7 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked) -> lis
         if current is not None and current.values == result.values:
             outcomes.append(Outcome(current, created=False, warnings=current.flags))
             continue
+        _check_base(s, key, current, result.values, prefix(i))
         if current is not None:
             superseded.append(current)
         report = Report(  # with its data set and unit, so that answering reads no more rows

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.permissions import perm_required
 from opscenter.dashboard.exports import export_format, table_response
@@ -25,7 +26,15 @@ from opscenter.org.roles import Perm
 
 from . import services
 from .definitions import HOSPITAL_DAILY
-from .forms import CompletenessFilter, ReportFilter, ReportForm, report_initial
+from .forms import (
+    VALUE_PREFIX,
+    CompletenessFilter,
+    ReportFilter,
+    ReportForm,
+    base_token,
+    plain_number,
+    report_initial,
+)
 from .models import DataElement, DataSet, Report
 
 PAGE_SIZE = 50
@@ -146,15 +155,19 @@ def submit(request: AuthedRequest) -> HttpResponse:
     ds = DataSet.objects.prefetch_related("elements").get(pk=ds.pk)
     units = list(ds.reporting_units.filter(active=True, pk__in=scope).order_by("name"))
 
+    conflict: list[dict[str, Any]] | None = None
     if request.method == "POST":
         form = ReportForm(request.POST, data_set=ds, units=units)
         if form.is_valid():
             submission = services.Submission(
                 data_set=ds.code, unit=form.cleaned_data["unit"], period=form.cleaned_data["period"],
                 values=form.values(), source=Report.Source.FORM, comment=form.cleaned_data["comment"],
+                base_version=form.base_version(),
             )
             try:
                 outcome = services.submit(user, submission)
+            except StaleEdit as exc:
+                form, conflict = _reapply(request, form, exc, ds, units)
             except ValidationFailed as exc:
                 for error in exc.errors:
                     form.add_service_error(error.field, error.message)
@@ -182,8 +195,38 @@ def submit(request: AuthedRequest) -> HttpResponse:
     existing = _current(ds, unit_code, period)
     return page(request, "reporting/submit.html", {
         "form": form, "data_set": ds, "data_sets": data_sets, "existing": existing, "units": units,
-        "groups": form.groups(), "grid_headers": ReportForm.grid_headers(),
-    }, status=422 if request.method == "POST" else 200)
+        "groups": form.groups(), "grid_headers": ReportForm.grid_headers(), "conflict": conflict,
+    }, status=(409 if conflict is not None else 422) if request.method == "POST" else 200)
+
+
+def _reapply(request: AuthedRequest, form: ReportForm, exc: StaleEdit, ds: DataSet,
+             units: list[Unit]) -> tuple[ReportForm, list[dict[str, Any]]]:
+    """A save refused because a newer version was stored since the form was loaded: fill the form again
+    from the stored version where only the others changed a value, keep the values this edit changed, mark
+    the fields both changed, and base the form on the stored version so that saving again is deliberate."""
+    data = request.POST.copy()
+    labels = {VALUE_PREFIX + e.code: e.label for e in form.elements}
+    rows, clashes = [], []
+    for change in exc.changes:
+        both = change.yours != change.base
+        if not both:
+            data[change.field] = "" if change.stored is None else str(plain_number(change.stored))
+        else:
+            clashes.append(change)
+        rows.append({"field": change.field, "label": labels.get(change.field, change.field), "both": both,
+                     "base": plain_number(change.base), "stored": plain_number(change.stored),
+                     "yours": plain_number(change.yours)})
+    data["base"] = base_token(form.cleaned_data["unit"], form.cleaned_data["period"], exc.current_version)
+    fresh = ReportForm(data, data_set=ds, units=units)
+    fresh.is_valid()
+    for change in clashes:
+        fresh.add_service_error(change.field, _("Changed by someone else too (now %(stored)s); your value is kept.")
+                                % {"stored": _blank(plain_number(change.stored))})
+    return fresh, rows
+
+
+def _blank(value: Any) -> Any:
+    return "—" if value is None else value
 
 
 def _current(ds: DataSet, unit_code: str, period: dt.date) -> Report | None:

@@ -4,7 +4,8 @@
   "use strict";
   var form = document.getElementById("report-form");
   if (!form) { return; }
-  var dirty = false;
+  // After a refused save (a newer version was stored meanwhile) the form holds values not yet saved.
+  var dirty = !!document.getElementById("edit-conflict");
   form.querySelectorAll("input.num, textarea").forEach(function (el) {
     el.addEventListener("input", function () { dirty = true; });
   });
