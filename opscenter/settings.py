@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("OPSCENTER_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -163,6 +164,16 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged once it has run, and given back to the queue if its worker dies mid-task: a crash
+# loses nothing (tasks are idempotent); each worker process takes one task at a time for the same reason.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds before Redis hands a task taken by a worker that vanished (machine lost) to another worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# Durable events (core.outbox): a pending entry older than this many seconds is delivered again by the sweep.
+OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
 
 # Map tiles: any XYZ tile server; empty disables tiles (the map still shows facilities).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -186,9 +197,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Scheduled work: Celery beat in production, opscenter.core.scheduler in the embedded default.
-DAY = 86400.0
+# Scheduled work: Celery beat in production, opscenter.core.scheduler in the embedded default. A schedule is
+# seconds between runs or a crontab (local time, CELERY_TIMEZONE); daily jobs run at night, DAILY_JOBS_HOUR.
+DAILY = crontab(hour=int(os.environ.get("DAILY_JOBS_HOUR", "2")), minute=0)
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "opscenter.core.tasks.sweep_outbox", "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "30")),
+    },
     "check-overdue-reports": {
         "task": "opscenter.reporting.tasks.check_overdue_reports",
         "schedule": float(os.environ.get("OVERDUE_CHECK_SECONDS", "300")),
@@ -196,14 +211,14 @@ CELERY_BEAT_SCHEDULE = {
     "check-waiting-emergency-incidents": {
         "task": "opscenter.emergency.tasks.check_waiting_incidents", "schedule": 30.0,
     },
-    "emergency-retention": {"task": "opscenter.emergency.tasks.apply_retention", "schedule": DAY},
+    "emergency-retention": {"task": "opscenter.emergency.tasks.apply_retention", "schedule": DAILY},
     "check-overdue-directives": {"task": "opscenter.work.tasks.check_overdue_directives", "schedule": 300.0},
-    "purge-notifications": {"task": "opscenter.work.tasks.purge_notifications", "schedule": DAY},
-    "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAY},
-    "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAY},
-    "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAY},
+    "purge-notifications": {"task": "opscenter.work.tasks.purge_notifications", "schedule": DAILY},
+    "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAILY},
+    "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAILY},
+    "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAILY},
     "erase-expired-case-personal-data": {
-        "task": "opscenter.surveillance.tasks.erase_expired_personal_data", "schedule": DAY,
+        "task": "opscenter.surveillance.tasks.erase_expired_personal_data", "schedule": DAILY,
     },
 }
 

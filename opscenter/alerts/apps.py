@@ -8,8 +8,9 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts")
 
     def ready(self) -> None:
-        from opscenter.core import events
+        from opscenter.core import outbox
 
         from . import rules
 
-        events.subscribe(rules.on_event)
+        # Through the outbox: an event committed is evaluated even if the process dies right after the commit.
+        outbox.subscribe(rules.on_event, rules.wants)

@@ -61,12 +61,23 @@ _is_recent = _period_within(1)  # today's and yesterday's reports raise alerts
 _is_this_week = _period_within(7)  # a report of the last week may end its overdue alert
 
 
-def on_event(event: Event) -> None:
-    """The bus subscriber: run every enabled rule whose evaluator reads this kind of event."""
+def _evaluators_for(event: Event) -> list[str]:
+    """The evaluators that read this event (on the event alone, no database work)."""
     if event.source == "alerts" or event.unit is None:
-        return
-    names = [name for name, kinds in EVALUATORS.items()
-             if (reg := kinds.get(event.kind)) is not None and reg.when(event)]
+        return []
+    return [name for name, kinds in EVALUATORS.items()
+            if (reg := kinds.get(event.kind)) is not None and reg.when(event)]
+
+
+def wants(event: Event) -> bool:
+    """Does an evaluator read this event? Those events go through the durable outbox (core.outbox)."""
+    return bool(_evaluators_for(event))
+
+
+def on_event(event: Event) -> None:
+    """The durable subscriber: run every enabled rule whose evaluator reads this kind of event. Delivered once
+    per event by the outbox; run twice, it would refresh (not duplicate) what it raised, alerts being keyed."""
+    names = _evaluators_for(event)
     if not names:
         return
     rules = list(AlertRule.objects.filter(enabled=True, evaluator__in=names))

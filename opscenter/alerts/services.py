@@ -47,7 +47,10 @@ class AlertClear:
     as_of: tuple[str, str] | None = None
 
 
-def raise_alert(candidate: AlertCandidate) -> tuple[Alert, bool]:
+RAISE_ATTEMPTS = 3
+
+
+def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, bool]:
     """Open an alert, or refresh the open one with the same key. Returns (alert, created)."""
     now = timezone.now()
     try:
@@ -75,8 +78,12 @@ def raise_alert(candidate: AlertCandidate) -> tuple[Alert, bool]:
             audit.record(candidate.source, "alerts.alert.raised", alert, candidate.unit.code, title=alert.title)
             _publish(alert, "alert.raised")
             return alert, True
-    except IntegrityError:  # raised at the same moment by another process: refresh that one
-        return raise_alert(candidate)
+    except IntegrityError:
+        # Raised at the same moment by another process: refresh that one. A few times at most: an integrity
+        # error that a fresh look does not explain is a real error.
+        if attempt >= RAISE_ATTEMPTS:
+            raise
+        return raise_alert(candidate, attempt + 1)
 
 
 def clear_alert(dedup_key: str, reason: str, as_of: tuple[str, str] | None = None) -> Alert | None:

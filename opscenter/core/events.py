@@ -3,7 +3,8 @@
 Every module records its own facts in its own tables and publishes a small typed `Event` here.
 Once the writing transaction commits, the event is broadcast to live listeners (SSE clients), in this
 process only (`inprocess`) or to every process through Redis pub/sub (`redis`); then the subscribers
-of this process (alert rules, ...) are called.
+of this process (cache invalidation, ...) are called. Durable subscribers (the alert rules) get the events
+they want through the outbox (`core.outbox`), written in the publishing transaction, so none is lost.
 """
 
 from __future__ import annotations
@@ -60,8 +61,15 @@ def subscribe(handler: Handler) -> Handler:
 
 
 def publish(event: Event) -> None:
-    """Publish once the current transaction commits (at once outside a transaction)."""
+    """Publish once the current transaction commits (at once outside a transaction). What durable subscribers
+    (core.outbox: the alert rules) want is written to the outbox in this transaction and delivered after it."""
+    from . import outbox
+
+    entry = outbox.record(event)
     transaction.on_commit(lambda: _dispatch(event))
+    if entry is not None:
+        # After the live broadcast, so that what the rules raise (an alert) is seen after its cause.
+        transaction.on_commit(lambda: outbox.deliver_soon(entry))
 
 
 def _dispatch(event: Event) -> None:

@@ -1,34 +1,51 @@
-"""The embedded default's stand-in for Celery beat: runs CELERY_BEAT_SCHEDULE's tasks in a thread."""
+"""The embedded default's stand-in for Celery beat: runs CELERY_BEAT_SCHEDULE's tasks in a thread.
+
+Entries are read as beat reads them: seconds between runs, or a `celery.schedules.crontab` (local time). Unlike
+beat, every entry also runs once at start, so that a freshly started demo has its forecasts and detections.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
-import time
+from typing import Any
 
-from celery import current_app
+from celery.schedules import BaseSchedule, maybe_schedule
 from django.conf import settings
 from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
 
 
-def run_forever(stop: threading.Event) -> None:
-    import opscenter.celery  # noqa: F401  (registers the app and its tasks)
+def schedules() -> dict[str, tuple[dict[str, Any], BaseSchedule]]:
+    from opscenter.celery import app
 
-    current_app.loader.import_default_modules()
-    next_run = {name: 0.0 for name in settings.CELERY_BEAT_SCHEDULE}
+    return {name: (entry, maybe_schedule(entry["schedule"], app=app))
+            for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+
+
+def due(schedule: BaseSchedule, last_run: dt.datetime | None) -> bool:
+    return last_run is None or schedule.is_due(last_run).is_due
+
+
+def run_forever(stop: threading.Event) -> None:
+    from opscenter.celery import app
+
+    app.loader.import_default_modules()
+    entries = schedules()
+    last_run: dict[str, dt.datetime | None] = dict.fromkeys(entries)
     while not stop.is_set():
-        now = time.monotonic()
-        for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-            if now >= next_run[name]:
-                next_run[name] = now + float(entry["schedule"])  # type: ignore[arg-type]
-                try:
-                    current_app.tasks[entry["task"]].apply()
-                except Exception:
-                    log.exception("scheduled task %s failed", name)
-                finally:
-                    close_old_connections()
+        for name, (entry, schedule) in entries.items():
+            if not due(schedule, last_run[name]):
+                continue
+            last_run[name] = schedule.now()
+            try:
+                app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
+            except Exception:
+                log.exception("scheduled task %s failed", name)
+            finally:
+                close_old_connections()
         stop.wait(1.0)
 
 

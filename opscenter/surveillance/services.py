@@ -166,7 +166,7 @@ def report_cases(actor: User | str, items: Sequence[CaseInput], source: str = Ca
         raise Conflict(_("The same report was stored at the same moment; retry.")) from exc
     affected = {(o.case.disease, o.case.ward.code) for o in outcomes if o.created}
     if affected:
-        transaction.on_commit(lambda: _detect_soon(sorted(affected)))
+        _detect_soon(sorted(affected))
     return outcomes
 
 
@@ -176,16 +176,12 @@ def report_case(actor: User | str, data: CaseInput, source: str = CaseReport.Sou
 
 
 def _detect_soon(affected: list[tuple[str, str]]) -> None:
-    """Detection on the series new cases touched: on the workers, or at once in the embedded default."""
-    import opscenter.celery  # noqa: F401  (the app configured from settings, with its broker)
-
+    """Detection on the series new cases touched, once they are committed: on the workers, or at once in-process
+    in the embedded default (Celery's eager mode)."""
     from .tasks import detect_outbreaks
 
-    kwargs = {"diseases": sorted({d for d, _w in affected}), "wards": sorted({w for _d, w in affected})}
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        detect_outbreaks.apply(kwargs=kwargs)
-    else:
-        detect_outbreaks.delay(**kwargs)
+    detect_outbreaks.delay_on_commit(diseases=sorted({d for d, _w in affected}),
+                                     wards=sorted({w for _d, w in affected}))
 
 
 def _store(actor: User | str, data: CaseInput, ward: Ward, facility: Unit, source: str,

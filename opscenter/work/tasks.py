@@ -1,17 +1,7 @@
-from typing import Any
+"""Background and scheduled work of the work app: text extraction of uploaded files, overdue tasks, notices."""
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
-
-
-def run_later(task: Task, *args: Any) -> None:
-    """In the background on the Celery workers; at once, in-process, in the embedded default."""
-    import opscenter.celery  # noqa: F401  (the app configured from settings, with its broker)
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        task.apply(args=args)
-    else:
-        task.delay(*args)
 
 
 @shared_task(name="opscenter.work.tasks.extract_file_text")

@@ -60,9 +60,9 @@ def store(actor: User, upload: UploadedFile, field: str = "file") -> tuple[Store
     stored.save()
     audit.record(actor, "work.file.uploaded", stored, actor.unit.code if actor.unit else "", name=name,
                  sha256=sha256, size=upload.size)
-    from ..tasks import extract_file_text, run_later
+    from ..tasks import extract_file_text
 
-    transaction.on_commit(lambda: run_later(extract_file_text, stored.pk))
+    extract_file_text.delay_on_commit(stored.pk)  # on the workers; in-process in the embedded default (eager)
     return stored, True
 
 
