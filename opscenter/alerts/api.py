@@ -5,7 +5,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
-from opscenter.core.permissions import require
+from opscenter.core.permissions import needs, require
 from opscenter.org.models import User
 from opscenter.org.roles import Perm
 
@@ -83,6 +83,7 @@ def _get(request: AuthedRequest, alert_id: int) -> Alert:
 
 @router.get("", response=list[AlertOut])
 @paginate(LimitOffsetPagination)
+@needs(Perm.VIEW_ALERTS)
 def list_alerts(request: AuthedRequest, status: str | None = None, unit: str | None = None,
                 source: str | None = None, open: bool | None = None):
     require(request.user, Perm.VIEW_ALERTS)
@@ -99,6 +100,7 @@ def list_alerts(request: AuthedRequest, status: str | None = None, unit: str | N
 
 
 @router.get("/{alert_id}", response=AlertDetailOut)
+@needs(Perm.VIEW_ALERTS)
 def get_alert(request: AuthedRequest, alert_id: int):
     alert = _get(request, alert_id)
     notes = [
@@ -110,16 +112,19 @@ def get_alert(request: AuthedRequest, alert_id: int):
 
 
 @router.post("/{alert_id}/acknowledge", response=AlertOut)
+@needs(Perm.HANDLE_ALERTS)
 def acknowledge(request: AuthedRequest, alert_id: int, payload: NoteIn):
     return alert_out(services.acknowledge(request.user, _get(request, alert_id), payload.text))
 
 
 @router.post("/{alert_id}/resolve", response=AlertOut)
+@needs(Perm.HANDLE_ALERTS)
 def resolve(request: AuthedRequest, alert_id: int, payload: ResolveIn):
     return alert_out(services.resolve(request.user, _get(request, alert_id), payload.resolution, payload.note))
 
 
 @router.post("/{alert_id}/assign", response=AlertOut)
+@needs(Perm.HANDLE_ALERTS)
 def assign(request: AuthedRequest, alert_id: int, payload: AssignIn):
     alert = _get(request, alert_id)
     assignee = User.objects.filter(username=payload.username, is_active=True).first()
@@ -131,5 +136,6 @@ def assign(request: AuthedRequest, alert_id: int, payload: AssignIn):
 
 
 @router.post("/{alert_id}/notes", response=AlertOut)
+@needs(Perm.HANDLE_ALERTS)
 def add_note(request: AuthedRequest, alert_id: int, payload: NoteIn):
     return alert_out(services.add_note(request.user, _get(request, alert_id), payload.text))

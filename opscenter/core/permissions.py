@@ -1,7 +1,17 @@
-"""Permission checks shared by views and API handlers."""
+"""Permission checks shared by views and API handlers: the one scope layer.
+
+Two questions, answered in two places:
+- may this role do this at all? Every API operation and page declares it with `needs(...)` /
+  `perm_required(...)` (the declaration is checked on entry, and the scope-matrix test reads it);
+- which objects? Each handler reads through its model's scoped query (`User.scope_filter`, or the app's
+  `visible…(user)` helper built on it), so an object outside the caller's units is simply not found (404).
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -11,6 +21,36 @@ from django.http import HttpRequest
 
 from opscenter.org.roles import Perm
 
+Requirement = Perm | tuple[Perm, ...]  # one permission, or several needed together
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """What an operation needs: a logged-in user holding one of the `alternatives` (each a set of permissions
+    needed together). No alternative named: any logged-in user, who then reaches only their own things (their
+    notifications, their own account)."""
+
+    alternatives: tuple[frozenset[Perm], ...]
+
+    @classmethod
+    def of(cls, requirements: tuple[Requirement, ...]) -> ScopeRule:
+        return cls(tuple(frozenset(r if isinstance(r, tuple) else (r,)) for r in requirements))
+
+    def allows(self, user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return not self.alternatives or any(all(user.has_perm_in(p) for p in group) for group in self.alternatives)
+
+
+def scope_rule(view: Callable[..., Any]) -> ScopeRule | None:
+    """The rule a view or API operation declared (through any further decorators), or None."""
+    while view is not None:
+        rule = getattr(view, "scope_rule", None)
+        if isinstance(rule, ScopeRule):
+            return rule
+        view = getattr(view, "__wrapped__", None)  # type: ignore[assignment]
+    return None
+
 
 def require(user: Any, perm: Perm, unit: Any = None) -> None:
     """Raise PermissionDenied (403) unless `user` may do `perm` (on `unit`, if given)."""
@@ -18,16 +58,46 @@ def require(user: Any, perm: Perm, unit: Any = None) -> None:
         raise PermissionDenied
 
 
-def perm_required(perm: Perm):
-    """Decorator for views: logged in and holding `perm` somewhere in scope."""
+def needs(*requirements: Requirement) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare and check what an API operation needs: one of `requirements`, each a permission or a tuple of
+    permissions needed together (none: any logged-in user). Put it right above the `def` (below
+    `@router.get(...)` and `@paginate`)."""
+    rule = ScopeRule.of(requirements)
 
-    def decorate(view):
-        @login_required
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs):
-            require(request.user, perm)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not rule.allows(request.user):
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # ninja reads the signature (and resolves its annotations) from the function it is given.
+        wrapped.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+        wrapped.scope_rule = rule  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
+
+
+def perm_required(*requirements: Requirement) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator for pages: logged in (else to the login page) and holding one of `requirements` (as `needs`)
+    somewhere in scope."""
+    rule = ScopeRule.of(requirements)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not rule.allows(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.scope_rule = rule  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+def login_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page for any logged-in user (showing only their own things, or only what their scope holds)."""
+    return perm_required()(view)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from opscenter.core.auth import AuthedRequest
-from opscenter.core.permissions import require
+from opscenter.core.permissions import needs, require
 from opscenter.org.roles import Perm
 
 from . import queries
@@ -21,6 +21,7 @@ def overview_data(user, today: dt.date | None = None) -> dict:
 
 
 @router.get("/overview")
+@needs(Perm.VIEW_DASHBOARD)
 def overview(request: AuthedRequest, date: dt.date | None = None):
     """Facilities on the map with their load, and the city KPI tiles."""
     require(request.user, Perm.VIEW_DASHBOARD)
@@ -28,6 +29,7 @@ def overview(request: AuthedRequest, date: dt.date | None = None):
 
 
 @router.get("/trends")
+@needs(Perm.VIEW_DASHBOARD)
 def trends(request: AuthedRequest, days: int = 90, unit: str | None = None):
     """Daily sums over the facilities in scope (or one facility)."""
     require(request.user, Perm.VIEW_DASHBOARD)
@@ -38,6 +40,7 @@ def trends(request: AuthedRequest, days: int = 90, unit: str | None = None):
 
 
 @router.get("/facilities/{code}/history")
+@needs(Perm.VIEW_DASHBOARD)
 def facility_history(request: AuthedRequest, code: str, days: int = 365):
     require(request.user, Perm.VIEW_DASHBOARD)
     unit = get_object_or_404(queries.facilities_in_scope(request.user), code=code)

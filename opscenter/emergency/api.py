@@ -8,7 +8,7 @@ from ninja import Router, Status
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound
-from opscenter.core.permissions import require
+from opscenter.core.permissions import needs, require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
 
@@ -59,6 +59,7 @@ def incident_detail(incident: Incident) -> dict[str, Any]:
 
 
 @router.post("/incidents", response={200: dict, 201: dict})
+@needs(Perm.DISPATCH)
 def create_incident(request: AuthedRequest, payload: IncidentIn):
     """Open an incident (a call-taking system sends `external_id`: a repeat returns the first incident, 200)."""
     data = services.IncidentInput(**payload.dict(), source=Incident.Source.API)
@@ -67,6 +68,7 @@ def create_incident(request: AuthedRequest, payload: IncidentIn):
 
 
 @router.get("/incidents")
+@needs(Perm.VIEW_EMERGENCY)
 def list_incidents(request: AuthedRequest, open: bool = True, priority: int | None = None, limit: int = 200):
     require(request.user, Perm.VIEW_EMERGENCY)
     incidents = queries.visible_incidents(request.user).order_by("priority", "-received_at")
@@ -78,12 +80,14 @@ def list_incidents(request: AuthedRequest, open: bool = True, priority: int | No
 
 
 @router.get("/incidents/{code}")
+@needs(Perm.VIEW_EMERGENCY)
 def get_incident(request: AuthedRequest, code: str):
     require(request.user, Perm.VIEW_EMERGENCY)
     return incident_detail(services.view_incident(request.user, code))
 
 
 @router.get("/incidents/{code}/recommendation")
+@needs(Perm.DISPATCH)
 def recommendation(request: AuthedRequest, code: str):
     """Available ambulances by travel time to the scene and hospitals by effective arrival; the dispatcher
     confirms with `assign`."""
@@ -93,6 +97,7 @@ def recommendation(request: AuthedRequest, code: str):
 
 
 @router.post("/incidents/{code}/assign")
+@needs(Perm.DISPATCH)
 def assign(request: AuthedRequest, code: str, payload: AssignIn):
     """Send an ambulance (and name the receiving hospital). 409 if the ambulance is no longer available."""
     incident = _incident(request, code)
@@ -101,12 +106,14 @@ def assign(request: AuthedRequest, code: str, payload: AssignIn):
 
 
 @router.post("/incidents/{code}/destination")
+@needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
 def destination(request: AuthedRequest, code: str, payload: DestinationIn):
     incident = services.set_destination(request.user, _incident(request, code), payload.hospital)
     return queries.incident_summary(incident)
 
 
 @router.post("/incidents/{code}/status")
+@needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
 def status(request: AuthedRequest, code: str, payload: StatusIn):
     """Move the incident forward: en_route, on_scene, transporting, at_hospital, handed_over, closed."""
     incident = services.advance(request.user, _incident(request, code), payload.status, at=payload.at,
@@ -115,17 +122,20 @@ def status(request: AuthedRequest, code: str, payload: StatusIn):
 
 
 @router.post("/incidents/{code}/cancel")
+@needs(Perm.DISPATCH)
 def cancel(request: AuthedRequest, code: str, payload: ReasonIn):
     return queries.incident_summary(services.cancel(request.user, _incident(request, code), payload.reason))
 
 
 @router.post("/incidents/{code}/notes", response={201: dict})
+@needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
 def add_note(request: AuthedRequest, code: str, payload: NoteIn):
     entry = services.add_note(request.user, _incident(request, code), payload.text)
     return Status(201, {"time": entry.time, "action": entry.action, "actor": entry.actor_label, "text": entry.text})
 
 
 @router.get("/ambulances")
+@needs(Perm.VIEW_EMERGENCY)
 def list_ambulances(request: AuthedRequest, status: str | None = None):
     require(request.user, Perm.VIEW_EMERGENCY)
     ambulances = queries.visible_ambulances(request.user)
@@ -135,6 +145,7 @@ def list_ambulances(request: AuthedRequest, status: str | None = None):
 
 
 @router.post("/ambulances", response={200: dict, 201: dict})
+@needs(Perm.DISPATCH)
 def register_ambulance(request: AuthedRequest, payload: AmbulanceIn):
     ambulance, created = services.register_ambulance(request.user, **payload.dict())
     return Status(201 if created else 200, queries.ambulance_summary(ambulance))
@@ -148,6 +159,7 @@ def _ambulance(request: AuthedRequest, code: str) -> Ambulance:
 
 
 @router.post("/ambulances/{code}/status")
+@needs(Perm.UPDATE_VEHICLES)
 def ambulance_status(request: AuthedRequest, code: str, payload: AmbulanceStatusIn):
     """Take an idle ambulance out of service, or back into service."""
     ambulance = services.set_ambulance_status(request.user, _ambulance(request, code), payload.status)
@@ -155,12 +167,14 @@ def ambulance_status(request: AuthedRequest, code: str, payload: AmbulanceStatus
 
 
 @router.post("/ambulances/{code}/position", response=PositionResultOut)
+@needs(Perm.UPDATE_VEHICLES)
 def position(request: AuthedRequest, code: str, payload: SinglePositionIn):
     update = services.PositionUpdate(ambulance=code, **payload.dict())
     return services.record_positions(request.user, [update])
 
 
 @router.post("/positions", response=PositionResultOut)
+@needs(Perm.UPDATE_VEHICLES)
 def positions(request: AuthedRequest, payload: PositionBatchIn):
     """A batch of vehicle positions (e.g. a gateway forwarding every vehicle's fix once a second)."""
     updates = [services.PositionUpdate(**p.dict()) for p in payload.positions]
@@ -168,6 +182,7 @@ def positions(request: AuthedRequest, payload: PositionBatchIn):
 
 
 @router.get("/beds")
+@needs(Perm.VIEW_EMERGENCY)
 def beds(request: AuthedRequest):
     """Free emergency and ICU beds per hospital and city-wide, ER crowding, diversion."""
     require(request.user, Perm.VIEW_EMERGENCY)
@@ -180,6 +195,7 @@ def _diversion_out(row: Diversion) -> dict[str, Any]:
 
 
 @router.get("/hospitals/{code}/diversion", response=list[DiversionOut])
+@needs(Perm.VIEW_EMERGENCY)
 def diversion_history(request: AuthedRequest, code: str):
     require(request.user, Perm.VIEW_EMERGENCY)
     hospital = queries.board_hospitals(request.user).filter(code=code).first()
@@ -190,6 +206,7 @@ def diversion_history(request: AuthedRequest, code: str):
 
 
 @router.post("/hospitals/{code}/diversion", response={200: DiversionOut, 201: DiversionOut})
+@needs(Perm.DISPATCH, (Perm.VIEW_EMERGENCY, Perm.SUBMIT_REPORTS))
 def set_diversion(request: AuthedRequest, code: str, payload: DiversionIn):
     require(request.user, Perm.VIEW_EMERGENCY)
     if not Unit.objects.filter(code=code, kind=Unit.Kind.HOSPITAL).exists():
@@ -199,12 +216,14 @@ def set_diversion(request: AuthedRequest, code: str, payload: DiversionIn):
 
 
 @router.get("/kpis")
+@needs(Perm.VIEW_EMERGENCY)
 def kpis(request: AuthedRequest, hours: int = 24):
     require(request.user, Perm.VIEW_EMERGENCY)
     return queries.kpis(request.user, min(max(hours, 1), 24 * 31))
 
 
 @router.get("/live")
+@needs(Perm.VIEW_EMERGENCY)
 def live(request: AuthedRequest):
     """Open incidents and the fleet, for the live map."""
     require(request.user, Perm.VIEW_EMERGENCY)

@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.permissions import needs
 from opscenter.org.models import Ward
 
 router = Router()
@@ -39,17 +40,20 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut)
+@needs()
 def me(request: AuthedRequest):
     user = request.user
     return {"username": user.get_username(), "role": user.role, "unit": user.unit.code if user.unit else None}
 
 
 @router.get("/wards", response=list[WardOut])
+@needs()
 def list_wards(request: AuthedRequest):
     return Ward.objects.all()
 
 
 @router.get("/units", response=list[UnitOut])
+@needs()
 def list_units(request: AuthedRequest, kind: str | None = None):
     """Units in the caller's scope."""
     qs = request.user.scope_units().select_related("parent", "ward").prefetch_related("bed_capacities")

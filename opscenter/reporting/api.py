@@ -7,7 +7,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import if_match_version
-from opscenter.core.permissions import require
+from opscenter.core.permissions import needs, require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
 
@@ -44,12 +44,14 @@ def _submission(item: ReportIn, key: str | None, if_match: int | None = None) ->
 
 
 @router.get("/data-sets", response=list[DataSetOut])
+@needs(Perm.VIEW_REPORTS)
 def list_data_sets(request: AuthedRequest):
     require(request.user, Perm.VIEW_REPORTS)
     return DataSet.objects.filter(active=True)
 
 
 @router.get("/data-sets/{code}", response=DataSetDetailOut)
+@needs(Perm.VIEW_REPORTS)
 def get_data_set(request: AuthedRequest, code: str):
     require(request.user, Perm.VIEW_REPORTS)
     ds = get_object_or_404(DataSet.objects.prefetch_related("elements", "rules"), code=code)
@@ -57,6 +59,7 @@ def get_data_set(request: AuthedRequest, code: str):
 
 
 @router.post("/reports", response={200: SubmitOut, 201: SubmitOut})
+@needs(Perm.SUBMIT_REPORTS)
 def submit_report(request: AuthedRequest, payload: ReportIn):
     """Submit one report. Resubmitting the same values (or the same Idempotency-Key) is harmless;
     different values for a stored period become a new version, the earlier one kept. An edit names the version
@@ -68,6 +71,7 @@ def submit_report(request: AuthedRequest, payload: ReportIn):
 
 
 @router.post("/reports/batch", response=list[SubmitOut])
+@needs(Perm.SUBMIT_REPORTS)
 def submit_batch(request: AuthedRequest, payload: BatchIn):
     """Submit many reports at once, all or nothing (errors name the item: `[3].values.x`)."""
     outcomes = services.submit_many(request.user, [_submission(item, None) for item in payload.reports])
@@ -76,6 +80,7 @@ def submit_batch(request: AuthedRequest, payload: BatchIn):
 
 @router.get("/reports", response=list[ReportOut])
 @paginate(LimitOffsetPagination)
+@needs(Perm.VIEW_REPORTS)
 def list_reports(
     request: AuthedRequest, data_set: str | None = None, unit: str | None = None,
     period_from: dt.date | None = None, period_to: dt.date | None = None, status: str | None = None,
@@ -99,6 +104,7 @@ def list_reports(
 
 
 @router.get("/reports/{data_set}/{unit}/{period}/versions", response=list[ReportOut])
+@needs(Perm.VIEW_REPORTS)
 def report_versions(request: AuthedRequest, data_set: str, unit: str, period: dt.date):
     """Every version of one report, oldest first: who sent what, when."""
     target = get_object_or_404(Unit, code=unit)
@@ -110,6 +116,7 @@ def report_versions(request: AuthedRequest, data_set: str, unit: str, period: dt
 
 
 @router.get("/completeness", response=list[CompletenessOut])
+@needs(Perm.VIEW_REPORTS)
 def completeness(request: AuthedRequest, data_set: str = "HOSP_DAILY", date: dt.date | None = None):
     """Per unit in scope: submitted on time, late, missing, or not yet due."""
     require(request.user, Perm.VIEW_REPORTS)

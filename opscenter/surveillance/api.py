@@ -3,14 +3,12 @@ Personal case data only for VIEW_CASE_DETAILS, and every read of it is logged.""
 
 import datetime as dt
 
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound, ValidationFailed
-from opscenter.core.permissions import require
-from opscenter.org.models import Unit
+from opscenter.core.permissions import needs
 from opscenter.org.roles import Perm
 
 from . import queries, services
@@ -46,25 +44,27 @@ def _disease(value: str | None) -> str | None:
 
 
 @router.post("/cases", response={200: CaseResultOut, 201: CaseResultOut})
+@needs(Perm.REPORT_CASES)
 def report_case(request: AuthedRequest, payload: CaseIn):
     """Report one case. The same patient reported again (here or by another facility) is merged into
     their case, not counted twice; a repeat with the same Idempotency-Key changes nothing."""
     key = payload.idempotency_key or request.headers.get("Idempotency-Key")
     result = services.report_case(request.user, _input(payload), CaseReport.Source.API, key)
-    return Status(201 if result.created else 200,
-                  {"created": result.created, "merged": result.merged, "case": queries.case_out(result.case)})
+    return Status(201 if result.created else 200, queries.result_out(request.user, result))
 
 
 @router.post("/cases/batch", response=list[CaseResultOut])
+@needs(Perm.REPORT_CASES)
 def report_cases(request: AuthedRequest, payload: CaseBatchIn):
     """Many cases at once, all or nothing (errors name the item: `[3].onset_date`)."""
     results = services.report_cases(request.user, [_input(c) for c in payload.cases], CaseReport.Source.API,
                                      [c.idempotency_key for c in payload.cases])
-    return [{"created": r.created, "merged": r.merged, "case": queries.case_out(r.case)} for r in results]
+    return [queries.result_out(request.user, r) for r in results]
 
 
 @router.get("/cases", response=list[CaseDetailOut])
 @paginate(LimitOffsetPagination)
+@needs(Perm.VIEW_CASE_DETAILS)
 def list_cases(request: AuthedRequest, disease: str | None = None, ward: str | None = None,
                date_from: dt.date | None = None, date_to: dt.date | None = None):
     """The line list with personal data (epidemiology roles; every read is logged)."""
@@ -88,6 +88,7 @@ def _case(request: AuthedRequest, case_id: int) -> Case:
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
+@needs(Perm.VIEW_CASE_DETAILS)
 def get_case(request: AuthedRequest, case_id: int):
     case = _case(request, case_id)
     services.record_case_access(request.user, [case], "api detail")
@@ -95,6 +96,7 @@ def get_case(request: AuthedRequest, case_id: int):
 
 
 @router.get("/cases/{case_id}/history", response=list[ReportOut])
+@needs(Perm.VIEW_CASE_DETAILS)
 def case_history(request: AuthedRequest, case_id: int):
     case = _case(request, case_id)
     services.record_case_access(request.user, [case], "api history")
@@ -102,14 +104,14 @@ def case_history(request: AuthedRequest, case_id: int):
 
 
 def _changeable(request: AuthedRequest, case_id: int) -> Case:
-    case = Case.objects.select_related("facility", "ward").filter(pk=case_id).first()
-    if case is None or not (request.user.has_perm_in(Perm.VIEW_CASE_DETAILS, case.facility)
-                            or request.user.has_perm_in(Perm.REPORT_CASES, case.facility)):
+    case = services.cases_in_scope(request.user).filter(pk=case_id).first()
+    if case is None:
         raise NotFound("No such case in your scope")
     return case
 
 
 @router.post("/cases/{case_id}/corrections", response=CaseOut)
+@needs(Perm.VIEW_CASE_DETAILS, Perm.REPORT_CASES)
 def correct_case(request: AuthedRequest, case_id: int, payload: CorrectionIn):
     """Correct some values; the earlier ones stay in the case's history."""
     case = services.correct_case(request.user, _changeable(request, case_id), payload.changes, payload.reason)
@@ -117,16 +119,17 @@ def correct_case(request: AuthedRequest, case_id: int, payload: CorrectionIn):
 
 
 @router.post("/cases/{case_id}/cancel", response=CaseOut)
+@needs(Perm.VIEW_CASE_DETAILS, Perm.REPORT_CASES)
 def cancel_case(request: AuthedRequest, case_id: int, payload: CancelIn):
     case = services.cancel_case(request.user, _changeable(request, case_id), payload.reason)
     return queries.case_out(case)
 
 
 @router.get("/counts", response=list[CountOut], url_name="surveillance_counts")
+@needs(Perm.VIEW_SURVEILLANCE)
 def counts(request: AuthedRequest, date_from: dt.date, date_to: dt.date, disease: str | None = None,
            by: str = "day", group: str | None = None):
     """Case counts (no personal data) per `by` = day|week, and per `group` = ward|facility if given."""
-    require(request.user, Perm.VIEW_SURVEILLANCE)
     group = group or None  # "group=" from a form means no grouping
     if by not in ("day", "week"):
         raise ValidationFailed.one("by", "day or week")
@@ -134,47 +137,50 @@ def counts(request: AuthedRequest, date_from: dt.date, date_to: dt.date, disease
         raise ValidationFailed.one("group", "ward or facility")
     if date_to < date_from:
         raise ValidationFailed.one("date_to", "before date_from")
-    return services.counts_by(_disease(disease), date_from, date_to, by, group)
+    return services.counts_by(request.user, _disease(disease), date_from, date_to, by, group)
 
 
 @router.get("/report-counts", response=list[ReportCountOut])
+@needs(Perm.VIEW_SURVEILLANCE)
 def report_counts(request: AuthedRequest, disease: str, date_from: dt.date, date_to: dt.date):
-    """New cases as the daily hospital reports count them, per day and facility."""
-    require(request.user, Perm.VIEW_SURVEILLANCE)
-    return services.report_counts(_disease(disease) or "", date_from, date_to)
+    """New cases as the daily hospital reports of your scope count them, per day and facility."""
+    return services.report_counts(request.user, _disease(disease) or "", date_from, date_to)
 
 
 @router.get("/incidence", response=list[IncidenceOut], url_name="surveillance_incidence")
+@needs(Perm.VIEW_SURVEILLANCE)
 def incidence(request: AuthedRequest, disease: str, days: int = 28, date_to: dt.date | None = None):
-    """Cases per ward in the last `days` days, and per 100,000 residents."""
-    require(request.user, Perm.VIEW_SURVEILLANCE)
+    """Cases (reported in your scope) per ward in the last `days` days, and per 100,000 residents."""
     if not 1 <= days <= 366:
         raise ValidationFailed.one("days", "from 1 to 366")
-    return services.incidence_by_ward(_disease(disease) or "", date_to or services.local_today(), days)
+    return services.incidence_by_ward(request.user, _disease(disease) or "", date_to or services.local_today(), days)
 
 
 @router.get("/signals", response=list[SignalOut], url_name="surveillance_signals")
+@needs(Perm.VIEW_SURVEILLANCE)
 def signals(request: AuthedRequest, day: dt.date | None = None, disease: str | None = None, area: str | None = None,
             alarm: bool | None = None):
-    """Detection results of a day (the latest by default)."""
-    require(request.user, Perm.VIEW_SURVEILLANCE)
-    return [queries.signal_out(s) for s in queries.signals(day, _disease(disease), area, alarm)]
+    """Detection results of a day (the latest by default): they count every facility's cases, so only for a
+    city-wide scope (empty otherwise)."""
+    return [queries.signal_out(s) for s in queries.signals(request.user, day, _disease(disease), area, alarm)]
 
 
 @router.get("/rt", response=RtOut, url_name="surveillance_rt")
+@needs(Perm.VIEW_SURVEILLANCE)
 def rt(request: AuthedRequest, params: Query[queries.RtParams]):
-    """Rt (Cori et al.) with its 95% credible interval, for a disease city-wide or in a ward."""
-    require(request.user, Perm.VIEW_SURVEILLANCE)
+    """Rt (Cori et al.) with its 95% credible interval, for a disease city-wide or in a ward, from the cases
+    reported in your scope."""
     _disease(params.disease)
-    return queries.rt(params)
+    return queries.rt(request.user, params)
 
 
 @router.get("/forecasts", response=list[ForecastOut], url_name="surveillance_forecasts")
+@needs(Perm.VIEW_SURVEILLANCE)
 def forecasts(request: AuthedRequest, target: str | None = None, disease: str | None = None,
               area: str | None = None, unit: str | None = None):
-    """The latest forecasts, with their backtest against the seasonal naive baseline."""
-    require(request.user, Perm.VIEW_SURVEILLANCE)
-    qs = services.latest_forecasts()
+    """The latest forecasts in your scope (a hospital: its own series; the department: every series), with
+    their backtest against the seasonal naive baseline."""
+    qs = services.forecasts_for(request.user)
     if target:
         qs = qs.filter(target=target)
     if _disease(disease):
@@ -187,10 +193,10 @@ def forecasts(request: AuthedRequest, target: str | None = None, disease: str | 
 
 
 @router.get("/forecasts/hospital/{code}", response=list[ForecastOut], url_name="surveillance_hospital_forecasts")
+@needs(Perm.VIEW_SURVEILLANCE, Perm.VIEW_DASHBOARD)
 def hospital_forecasts(request: AuthedRequest, code: str):
     """A hospital's admissions and occupied beds per type for the next 14 days (for its capacity charts)."""
-    unit = get_object_or_404(Unit, code=code)
-    user = request.user
-    if not (user.has_perm_in(Perm.VIEW_SURVEILLANCE, unit) or user.has_perm_in(Perm.VIEW_DASHBOARD, unit)):
+    unit = request.user.scope_units().filter(code=code).first()
+    if unit is None:
         raise NotFound("No such unit in your scope")
     return [queries.forecast_out(f) for f in services.hospital_forecasts(unit)]

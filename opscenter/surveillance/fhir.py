@@ -118,6 +118,18 @@ def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
     return cases
 
 
+def _entry_response(user: Any, result: services.CaseOutcome) -> dict[str, Any]:
+    """Where the case is, if the sender may see it; a report merged into another facility's case is only told
+    so (nothing of that case)."""
+    if services.sees_case(user, result.case):
+        return {"response": {"status": "201 Created" if result.created else "200 OK",
+                             "location": f"Condition/{result.case.pk}/_history/{result.case.version}"}}
+    return {"response": {"status": "200 OK", "outcome": {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "information", "code": "duplicate", "diagnostics": "merged with an existing case"}],
+    }}}
+
+
 @csrf_exempt
 @require_POST
 def bundle(request: AuthedRequest) -> HttpResponse:
@@ -127,9 +139,7 @@ def bundle(request: AuthedRequest) -> HttpResponse:
         return respond({
             "resourceType": "Bundle",
             "type": "transaction-response" if resource.type == "transaction" else "batch-response",
-            "entry": [{"response": {"status": "201 Created" if r.created else "200 OK",
-                                    "location": f"Condition/{r.case.pk}/_history/{r.case.version}"}}
-                      for r in results],
+            "entry": [_entry_response(user, r) for r in results],
         }, 200)
 
     return handle_write(request, Bundle, write)

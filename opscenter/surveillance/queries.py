@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from opscenter.core.errors import ValidationFailed
+from opscenter.core.inputs import Line, SaneDate
+from opscenter.org.models import User
 
 from . import rt as rt_method
 from . import services
-from .models import Case, CaseReport, Forecast, Signal
+from .models import Case, CaseReport, Forecast, Signal, age_group
 
 
 def case_out(case: Case) -> dict[str, Any]:
@@ -21,6 +24,21 @@ def case_out(case: Case) -> dict[str, Any]:
         "classification": case.classification, "hospitalised": case.hospitalised, "outcome": case.outcome,
         "status": case.status, "version": case.version,
     }
+
+
+def result_out(user: Any, result: services.CaseOutcome) -> dict[str, Any]:
+    """The answer to a case report. A report merged into a case outside the caller's scope gets back what it
+    said itself, and that it was merged: nothing of the other facility's case."""
+    detail = _("merged with an existing case") if result.merged else ""
+    if services.sees_case(user, result.case):
+        return {"created": result.created, "merged": result.merged, "detail": detail, "case": case_out(result.case)}
+    own = result.submitted
+    return {"created": False, "merged": True, "detail": detail, "case": {
+        **{k: own.get(k) for k in ("disease", "onset_date", "report_date", "sex", "ward", "classification",
+                                   "hospitalised", "outcome", "facility")},
+        "id": None, "version": None, "age_group": age_group(own.get("age_years", -1)),
+        "status": Case.Status.ACTIVE,
+    }}
 
 
 def case_detail_out(case: Case) -> dict[str, Any]:
@@ -53,7 +71,11 @@ class AuditedCases:
         return [case_detail_out(c) for c in cases]
 
 
-def signals(day: dt.date | None, disease: str | None, area: str | None, alarm: bool | None):
+def signals(user: User, day: dt.date | None, disease: str | None, area: str | None, alarm: bool | None):
+    """Detection results (of a day, the latest by default). They count every facility's cases: city-wide
+    scopes only."""
+    if not services.city_wide(user):
+        return Signal.objects.none()
     day = day or Signal.objects.order_by("-day").values_list("day", flat=True).first()
     qs = Signal.objects.filter(day=day).select_related("ward") if day else Signal.objects.none()
     if disease:
@@ -83,21 +105,21 @@ def forecast_out(f: Forecast) -> dict[str, Any]:
 
 
 class RtParams(Schema):
-    disease: str
-    area: str = Field(Signal.CITY, description="Ward code, or CITY")
+    disease: Line
+    area: Line = Field(Signal.CITY, description="Ward code, or CITY")
     days: int = Field(120, ge=14, le=1100, description="Days of history shown")
     window: int = Field(7, ge=1, le=28, description="Sliding window (days)")
     si_mean: float = Field(7.0, gt=1, le=30, description="Mean serial interval (days); 7 suits dengue in the city")
     si_sd: float = Field(4.0, gt=0, le=30, description="Standard deviation of the serial interval (days)")
-    date_to: dt.date | None = None
+    date_to: SaneDate | None = None
 
 
-def rt(params: RtParams) -> dict[str, Any]:
+def rt(user: User, params: RtParams) -> dict[str, Any]:
     end = params.date_to or services.local_today()
     lead = 60  # earlier days, so the first windows shown have their infectiousness
     start = end - dt.timedelta(days=params.days + lead - 1)
     ward = None if params.area == Signal.CITY else params.area
-    incidence = services.daily_counts(params.disease, start, end, ward=ward)
+    incidence = services.daily_counts(params.disease, start, end, ward=ward, cases=services.scoped_cases(user))
     try:
         si = rt_method.discretised_gamma(params.si_mean, params.si_sd)
     except ValueError as exc:

@@ -28,9 +28,10 @@ class CaseBatchIn(Schema):
 
 
 class CaseOut(Schema):
-    """Without personal data: what reporters and aggregate viewers get back."""
+    """Without personal data: what reporters and aggregate viewers get back. `id` and `version` are null when a
+    report merged into a case outside the caller's scope (the answer then holds the report's own values)."""
 
-    id: int
+    id: int | None
     disease: str
     onset_date: dt.date
     report_date: dt.date
@@ -42,7 +43,7 @@ class CaseOut(Schema):
     hospitalised: bool
     outcome: str
     status: str
-    version: int
+    version: int | None
 
 
 class CaseDetailOut(CaseOut):
@@ -68,6 +69,7 @@ class ReportOut(Schema):
 class CaseResultOut(Schema):
     created: bool
     merged: bool
+    detail: str = ""  # "merged with an existing case" when merged
     case: CaseOut
 
 

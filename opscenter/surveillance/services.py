@@ -76,6 +76,9 @@ class CaseOutcome:
     merged: bool = False  # the report named a case already known (another facility, or a repeat)
     report: CaseReport | None = None
     warnings: list[str] = field(default_factory=list)
+    # What this report said (case fields and its facility): all a reporter gets back when the report merged
+    # into a case outside their scope.
+    submitted: dict[str, Any] = field(default_factory=dict)
 
 
 def patient_key(patient_id: str, name: str, date_of_birth: dt.date | None) -> str:
@@ -190,7 +193,8 @@ def _store(actor: User | str, data: CaseInput, ward: Ward, facility: Unit, sourc
     if key:
         earlier = CaseReport.objects.select_related("case").filter(facility=facility, idempotency_key=key).first()
         if earlier is not None:
-            return CaseOutcome(earlier.case, created=False, merged=True, report=None)
+            return CaseOutcome(earlier.case, created=False, merged=True, report=None,
+                               submitted={**earlier.values, "facility": facility.code})
     pkey = patient_key(data.patient_id, data.patient_name, data.date_of_birth)
     values = _input_values(data)
     known = None
@@ -212,7 +216,7 @@ def _store(actor: User | str, data: CaseInput, ward: Ward, facility: Unit, sourc
                                        values=values, version=1, submitted_by=user, idempotency_key=key)
     audit.record(actor, "surveillance.case.reported", case, facility.code, disease=case.disease, ward=ward.code)
     _publish(case, "case.reported")
-    return CaseOutcome(case, created=True, report=report)
+    return CaseOutcome(case, created=True, report=report, submitted={**values, "facility": facility.code})
 
 
 _CERTAINTY = {c: i for i, c in enumerate(Classification.values)}
@@ -225,8 +229,9 @@ def _merge(actor: Any, case: Case, data: CaseInput, facility: Unit, source: str,
         facility.pk == case.facility_id
         and all(values[k] == before[k] for k in CASE_FIELDS if k not in ("report_date",))
     )
+    submitted = {**values, "facility": facility.code}
     if same_facility_repeat and not key:
-        return CaseOutcome(case, created=False, merged=True)  # the same report twice: nothing new
+        return CaseOutcome(case, created=False, merged=True, submitted=submitted)  # the same report twice
     # The merge keeps the most certain classification, any hospitalisation, and a known outcome.
     if _CERTAINTY[data.classification] > _CERTAINTY[case.classification]:
         case.classification = data.classification
@@ -247,7 +252,7 @@ def _merge(actor: Any, case: Case, data: CaseInput, facility: Unit, source: str,
     audit.record(actor, "surveillance.case.merged", case, facility.code, report=report.pk, changed=sorted(changed))
     if changed:
         _publish(case, "case.updated")
-    return CaseOutcome(case, created=False, merged=True, report=report)
+    return CaseOutcome(case, created=False, merged=True, report=report, submitted=submitted)
 
 
 def _may_change(user: User, case: Case) -> bool:
@@ -344,6 +349,17 @@ def record_case_access(user: User, cases: Iterable[Case], how: str) -> None:
                       [(case, case.facility.code, {"how": how}) for case in cases])
 
 
+def sees_case(user: Any, case: Case) -> bool:
+    """May the user see this case's (non-personal) values? Only if it belongs to a facility in their scope: a
+    report merged into another hospital's case learns nothing of it."""
+    return isinstance(user, User) and user.in_scope(case.facility)
+
+
+def cases_in_scope(user: User):
+    """Cases first reported by a facility in the user's scope (their values, not personal data)."""
+    return Case.objects.select_related("ward", "facility").filter(user.scope_filter("facility"))
+
+
 def case_queryset(user: User):
     """Cases whose personal data the user may see: epidemiology roles, within their unit scope."""
     if not user.has_perm_in(Perm.VIEW_CASE_DETAILS):
@@ -374,10 +390,22 @@ def counted_cases():
     return Case.objects.filter(status=Case.Status.ACTIVE)
 
 
+def city_wide(user: User) -> bool:
+    """Is the user's scope the whole city? Figures computed over every facility's cases and reports (detection
+    signals, area forecasts) are for them only."""
+    return user.unit is not None and user.unit.parent_id is None
+
+
+def scoped_cases(user: User):
+    """The counted cases a user's aggregates are made of: those of facilities in their scope."""
+    return counted_cases().filter(user.scope_filter("facility"))
+
+
 def daily_counts(disease: str, start: dt.date, end: dt.date, ward: str | None = None,
-                 facility: str | None = None) -> np.ndarray:
-    """Cases per report day from `start` to `end` inclusive (zeros included)."""
-    qs = counted_cases().filter(disease=disease, report_date__gte=start, report_date__lte=end)
+                 facility: str | None = None, cases=None) -> np.ndarray:
+    """Cases per report day from `start` to `end` inclusive (zeros included), out of `cases` (all by default)."""
+    qs = (counted_cases() if cases is None else cases).filter(disease=disease, report_date__gte=start,
+                                                             report_date__lte=end)
     if ward:
         qs = qs.filter(ward__code=ward)
     if facility:
@@ -388,10 +416,10 @@ def daily_counts(disease: str, start: dt.date, end: dt.date, ward: str | None = 
     return out
 
 
-def counts_by(disease: str | None, start: dt.date, end: dt.date, by: str = "day",
+def counts_by(user: User, disease: str | None, start: dt.date, end: dt.date, by: str = "day",
               group: str | None = None) -> list[dict[str, Any]]:
-    """Case counts per day or ISO week, and per disease, ward or facility when asked."""
-    qs = counted_cases().filter(report_date__gte=start, report_date__lte=end)
+    """Case counts in the user's scope per day or ISO week, and per disease, ward or facility when asked."""
+    qs = scoped_cases(user).filter(report_date__gte=start, report_date__lte=end)
     if disease:
         qs = qs.filter(disease=disease)
     fields = ["report_date", "disease", *{"ward": ["ward__code"], "facility": ["facility__code"]}.get(group or "", [])]
@@ -404,19 +432,21 @@ def counts_by(disease: str | None, start: dt.date, end: dt.date, by: str = "day"
     return [{"period": p, "disease": d, "group": g or None, "count": n} for (p, d, g), n in sorted(totals.items())]
 
 
-def report_counts(disease: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """New cases as counted in the daily hospital reports (current versions), per day and facility."""
-    rows = (Report.objects.filter(data_set__code=HOSPITAL_DAILY, is_current=True, period__gte=start,
-                                  period__lte=end).select_related("unit").order_by("period"))
+def report_counts(user: User, disease: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """New cases as counted in the daily hospital reports (current versions) in the user's scope, per day and
+    facility."""
+    rows = (Report.objects.filter(user.scope_filter(), data_set__code=HOSPITAL_DAILY, is_current=True,
+                                  period__gte=start, period__lte=end).select_related("unit").order_by("period"))
     key = f"cases_{disease}"
     return [{"period": r.period, "facility": r.unit.code, "count": r.values.get(key)}
             for r in rows if r.values.get(key) is not None]
 
 
-def incidence_by_ward(disease: str, end: dt.date, days: int = 28) -> list[dict[str, Any]]:
-    """Cases in the last `days` per ward, and per 100,000 residents where the population is known."""
+def incidence_by_ward(user: User, disease: str, end: dt.date, days: int = 28) -> list[dict[str, Any]]:
+    """Cases in the user's scope in the last `days` per ward, and per 100,000 residents where the population is
+    known."""
     start = end - dt.timedelta(days=days - 1)
-    counts = dict(counted_cases().filter(disease=disease, report_date__gte=start, report_date__lte=end)
+    counts = dict(scoped_cases(user).filter(disease=disease, report_date__gte=start, report_date__lte=end)
                   .values_list("ward_id").annotate(n=Count("id")).values_list("ward_id", "n"))
     out = []
     for ward in Ward.objects.all():
@@ -608,6 +638,13 @@ def latest_forecasts():
     if latest is None:
         return Forecast.objects.none()
     return Forecast.objects.filter(run_date=latest).select_related("unit", "ward")
+
+
+def forecasts_for(user: User):
+    """The latest forecasts a user may see: every series for a city-wide scope, else the series of the units in
+    their scope (area series count every facility's cases)."""
+    qs = latest_forecasts()
+    return qs if city_wide(user) else qs.filter(user.scope_filter())
 
 
 def hospital_forecasts(unit: Unit):

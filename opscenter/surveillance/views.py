@@ -39,10 +39,10 @@ def epidemic(request: AuthedRequest) -> HttpResponse:
     rule = AlertRule.objects.filter(evaluator="outbreak_signal", enabled=True).first()
     signals = sorted(
         ((s, rule is not None and signal_raises_alert(rule, s.method, s.observed))
-         for s in queries.signals(None, disease, None, True).order_by("area", "method")),
+         for s in queries.signals(request.user, None, disease, None, True).order_by("area", "method")),
         key=lambda pair: not pair[1],
     )
-    forecasts = list(services.latest_forecasts().filter(target=Forecast.Target.CASES, disease=disease)
+    forecasts = list(services.forecasts_for(request.user).filter(target=Forecast.Target.CASES, disease=disease)
                      .order_by("ward__name"))
     config = {
         "disease": disease, "area": area,
@@ -84,9 +84,11 @@ def case_new(request: AuthedRequest) -> HttpResponse:
             for error in exc.errors:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
+            merged = (_("This patient was already reported: the report was merged into case #%(id)s.")
+                      % {"id": result.case.pk} if services.sees_case(request.user, result.case)
+                      else _("This patient was already reported: the report was merged with an existing case."))
             messages.success(request, _("Case recorded (#%(id)s).") % {"id": result.case.pk} if result.created
-                             else _("This patient was already reported: the report was merged into case #%(id)s.")
-                             % {"id": result.case.pk})
+                             else merged)
             return redirect("surveillance:case_new")
     return page(request, "surveillance/case_form.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -116,7 +118,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 @perm_required(Perm.VIEW_SURVEILLANCE)
 def forecasts(request: AuthedRequest) -> HttpResponse:
-    qs = services.latest_forecasts().order_by("target", "series_key")
+    qs = services.forecasts_for(request.user).order_by("target", "series_key")
     unit = request.GET.get("unit")
     if unit:
         target = Unit.objects.filter(code=unit).first()

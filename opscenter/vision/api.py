@@ -16,7 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound, ValidationFailed
-from opscenter.core.permissions import require
+from opscenter.core.permissions import needs, require
 from opscenter.org.roles import Perm
 
 from . import services
@@ -91,6 +91,7 @@ def entry_out(e: WatchListEntry) -> dict[str, Any]:
 # ---- cameras --------------------------------------------------------------------------------------------
 
 @router.get("/cameras", response=list[CameraOut], url_name="list_cameras")
+@needs(Perm.VIEW_CAMERAS)
 def list_cameras(request: AuthedRequest, unit: str | None = None, status: str | None = None):
     qs = services.visible_cameras(request.user)
     if unit:
@@ -101,6 +102,7 @@ def list_cameras(request: AuthedRequest, unit: str | None = None, status: str | 
 
 
 @router.post("/cameras", response={200: SaveCameraOut, 201: SaveCameraOut})
+@needs(Perm.MANAGE_CAMERAS)
 def register_camera(request: AuthedRequest):
     """Register a camera, or send a changed configuration (kept as a new version). Same content: no change."""
     body = _json_body(request)
@@ -110,11 +112,13 @@ def register_camera(request: AuthedRequest):
 
 
 @router.get("/cameras/{code}", response=CameraOut)
+@needs(Perm.VIEW_CAMERAS)
 def get_camera(request: AuthedRequest, code: str):
     return camera_out(services.get_camera(request.user, code))
 
 
 @router.put("/cameras/{code}", response=SaveCameraOut)
+@needs(Perm.MANAGE_CAMERAS)
 def reconfigure_camera(request: AuthedRequest, code: str):
     camera = services.get_camera(request.user, code)
     body = _json_body(request)
@@ -126,6 +130,7 @@ def reconfigure_camera(request: AuthedRequest, code: str):
 
 
 @router.get("/cameras/{code}/versions", response=list[VersionOut])
+@needs(Perm.VIEW_CAMERAS)
 def camera_versions(request: AuthedRequest, code: str):
     camera = services.get_camera(request.user, code)
     return [{"version": v.version, "config": v.config, "changed_at": v.changed_at, "comment": v.comment,
@@ -134,24 +139,28 @@ def camera_versions(request: AuthedRequest, code: str):
 
 
 @router.post("/cameras/{code}/disable", response=CameraOut)
+@needs(Perm.MANAGE_CAMERAS)
 def disable_camera(request: AuthedRequest, code: str, payload: ReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), False,
                                                   payload.reason))
 
 
 @router.post("/cameras/{code}/enable", response=CameraOut)
+@needs(Perm.MANAGE_CAMERAS)
 def enable_camera(request: AuthedRequest, code: str, payload: ReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), True,
                                                   payload.reason))
 
 
 @router.get("/cameras/{code}/frame.jpg", url_name="camera_frame")
+@needs(Perm.VIEW_CAMERAS)
 def camera_frame(request: AuthedRequest, code: str):
     """The camera's newest frame (footage: security roles of its hospital and the department only)."""
     return _jpeg(services.get_camera(request.user, code).latest_frame)
 
 
 @router.get("/cameras/{code}/counts", response=list[CountOut])
+@needs(Perm.VIEW_CAMERAS)
 def camera_counts(request: AuthedRequest, code: str, zone: str | None = None, hours: float = 24):
     camera = services.get_camera(request.user, code)
     qs = camera.counts.filter(time__gte=dt.datetime.now(dt.UTC) - dt.timedelta(hours=min(hours, 24 * 31)))
@@ -164,6 +173,7 @@ def camera_counts(request: AuthedRequest, code: str, zone: str | None = None, ho
 
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
+@needs(Perm.VIEW_CAMERAS)
 def list_events(request: AuthedRequest, camera: str | None = None, kind: str | None = None, unit: str | None = None):
     qs = services.visible_events(request.user)
     if camera:
@@ -176,6 +186,7 @@ def list_events(request: AuthedRequest, camera: str | None = None, kind: str | N
 
 
 @router.get("/events/{event_id}", response=EventDetailOut)
+@needs(Perm.VIEW_CAMERAS)
 def get_event(request: AuthedRequest, event_id: int):
     event = services.get_event(request.user, event_id)
     match = FaceMatch.objects.select_related("entry").filter(event=event).first()
@@ -193,6 +204,7 @@ def get_event(request: AuthedRequest, event_id: int):
 
 
 @router.get("/events/{event_id}/snapshot.jpg", url_name="event_snapshot")
+@needs(Perm.VIEW_CAMERAS)
 def event_snapshot(request: AuthedRequest, event_id: int):
     event = services.get_event(request.user, event_id)
     services.log_footage_view(request.user, event)
@@ -200,6 +212,7 @@ def event_snapshot(request: AuthedRequest, event_id: int):
 
 
 @router.get("/events/{event_id}/face.jpg", url_name="event_face")
+@needs(Perm.VIEW_CAMERAS)
 def event_face(request: AuthedRequest, event_id: int):
     match = FaceMatch.objects.filter(event=services.get_event(request.user, event_id)).first()
     if match is None:
@@ -209,6 +222,7 @@ def event_face(request: AuthedRequest, event_id: int):
 
 
 @router.get("/crowding", response=list[CrowdingOut], url_name="crowding")
+@needs(Perm.VIEW_DASHBOARD)
 def crowding(request: AuthedRequest, max_age_minutes: float = 60):
     """People the cameras see now per hospital and kind of place (emergency waiting room, entrance...), in your
     scope: a load indicator for the dashboard. Counts only, no footage."""
@@ -216,6 +230,7 @@ def crowding(request: AuthedRequest, max_age_minutes: float = 60):
 
 
 @router.get("/false-alarms", response=list[FalseAlarmOut])
+@needs(Perm.VIEW_CAMERAS)
 def false_alarms(request: AuthedRequest):
     """Alerts and false alarms per camera and rule, so that operators can tune zones and thresholds."""
     return services.false_alarm_counts(request.user)
@@ -224,6 +239,7 @@ def false_alarms(request: AuthedRequest):
 # ---- the watch-list ---------------------------------------------------------------------------------------
 
 @router.get("/watchlist", response=list[WatchEntryOut])
+@needs(Perm.MANAGE_WATCHLIST)
 def list_watch_entries(request: AuthedRequest, active: bool | None = True):
     require(request.user, Perm.MANAGE_WATCHLIST)
     qs = WatchListEntry.objects.filter(request.user.scope_filter()).select_related("unit", "created_by")
@@ -233,6 +249,7 @@ def list_watch_entries(request: AuthedRequest, active: bool | None = True):
 
 
 @router.post("/watchlist", response={201: WatchEntryOut})
+@needs(Perm.MANAGE_WATCHLIST)
 def add_watch_entry(request: AuthedRequest, payload: WatchEntryIn):
     return Status(201, entry_out(services.add_watch_entry(request.user, **payload.dict())))
 
@@ -246,11 +263,13 @@ def _entry(request: AuthedRequest, entry_id: int) -> WatchListEntry:
 
 
 @router.post("/watchlist/{entry_id}/withdraw", response=WatchEntryOut)
+@needs(Perm.MANAGE_WATCHLIST)
 def withdraw_watch_entry(request: AuthedRequest, entry_id: int, payload: ReasonIn):
     return entry_out(services.cancel_watch_entry(request.user, _entry(request, entry_id), payload.reason))
 
 
 @router.get("/watchlist/{entry_id}/face.jpg", url_name="watch_face")
+@needs(Perm.MANAGE_WATCHLIST)
 def watch_face(request: AuthedRequest, entry_id: int):
     entry = _entry(request, entry_id)
     services.log_face_view(request.user, entry, "watchlist")
@@ -260,6 +279,7 @@ def watch_face(request: AuthedRequest, entry_id: int):
 # ---- the workers' side ---------------------------------------------------------------------------------
 
 @router.get("/worker/cameras", response=WorkerCamerasOut)
+@needs(Perm.MANAGE_CAMERAS)
 def worker_cameras(request: AuthedRequest, group: str = "default"):
     """The enabled cameras of a worker group with the watch-list entries that apply to each."""
     require(request.user, Perm.MANAGE_CAMERAS)
@@ -272,6 +292,7 @@ def worker_cameras(request: AuthedRequest, group: str = "default"):
 
 
 @router.post("/ingest/events", response={200: IngestOut, 201: IngestOut})
+@needs(Perm.MANAGE_CAMERAS)
 def ingest_event(request: AuthedRequest):
     """One event message (the MQTT `<prefix>/events` payload). Idempotent by message id."""
     body = _json_body(request)
@@ -283,6 +304,7 @@ def ingest_event(request: AuthedRequest):
 
 
 @router.post("/ingest/health", response=CameraOut)
+@needs(Perm.MANAGE_CAMERAS)
 def ingest_health(request: AuthedRequest):
     body = _json_body(request)
     if not isinstance(body, dict):
@@ -291,6 +313,7 @@ def ingest_health(request: AuthedRequest):
 
 
 @router.post("/ingest/counts", response={201: list[CountOut]})
+@needs(Perm.MANAGE_CAMERAS)
 def ingest_counts(request: AuthedRequest):
     body = _json_body(request)
     if not isinstance(body, dict):

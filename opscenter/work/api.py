@@ -15,7 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound, ValidationFailed
-from opscenter.core.permissions import require
+from opscenter.core.permissions import needs, require
 from opscenter.org.models import User
 from opscenter.org.roles import Perm
 
@@ -77,6 +77,7 @@ def file_out(f: StoredFile) -> dict[str, Any]:
 
 
 @router.post("/files", response={201: FileOut, 200: FileOut})
+@needs(Perm.VIEW_DOCUMENTS, Perm.HANDLE_DIRECTIVES, Perm.ISSUE_DIRECTIVES, Perm.MANAGE_MEETINGS)
 def upload(request: AuthedRequest, file: File[UploadedFile]):
     """Upload a PDF, office document or scan (checked by content and size); attach it by id afterwards."""
     if not any(request.user.has_perm_in(p) for p in WORK_PERMS):
@@ -88,6 +89,7 @@ def upload(request: AuthedRequest, file: File[UploadedFile]):
 
 @router.get("/notifications", response=list[NotificationOut])
 @paginate(LimitOffsetPagination)
+@needs()
 def list_notifications(request: AuthedRequest, unread: bool = False):
     qs = Notification.objects.filter(user=request.user)
     if unread:
@@ -97,11 +99,13 @@ def list_notifications(request: AuthedRequest, unread: bool = False):
 
 
 @router.get("/notifications/count")
+@needs()
 def notification_count(request: AuthedRequest) -> dict[str, int]:
     return {"unread": notify.unread_count(request.user)}
 
 
 @router.post("/notifications/read")
+@needs()
 def read_notifications(request: AuthedRequest, payload: ReadIn) -> dict[str, int]:
     return {"marked": notify.mark_read(request.user, payload.ids)}
 
@@ -142,6 +146,7 @@ def _directive_draft(payload: DirectiveIn, key: str | None) -> directives.Direct
 
 
 @router.post("/directives", response={201: DirectiveDetailOut, 200: DirectiveDetailOut})
+@needs(Perm.ISSUE_DIRECTIVES)
 def issue_directive(request: AuthedRequest, payload: DirectiveIn):
     """Issue a directive to units (codes) and/or every unit of some kinds in your scope."""
     directive, created = directives.issue(request.user, _directive_draft(payload,
@@ -151,6 +156,7 @@ def issue_directive(request: AuthedRequest, payload: DirectiveIn):
 
 @router.get("/directives", response=list[DirectiveOut])
 @paginate(LimitOffsetPagination)
+@needs(Perm.HANDLE_DIRECTIVES, Perm.ISSUE_DIRECTIVES)
 def list_directives(request: AuthedRequest, status: str | None = None, unit: str | None = None):
     qs = directives.visible(request.user).select_related("issued_by", "issuing_unit")
     if status:
@@ -161,6 +167,7 @@ def list_directives(request: AuthedRequest, status: str | None = None, unit: str
 
 
 @router.get("/directives/board", response=list[BoardRow])
+@needs(Perm.HANDLE_DIRECTIVES)
 def directive_board(request: AuthedRequest):
     """Per unit: tasks done on time, late, overdue, and open."""
     require(request.user, Perm.HANDLE_DIRECTIVES)
@@ -168,11 +175,13 @@ def directive_board(request: AuthedRequest):
 
 
 @router.get("/directives/{directive_id}", response=DirectiveDetailOut)
+@needs(Perm.HANDLE_DIRECTIVES, Perm.ISSUE_DIRECTIVES)
 def get_directive(request: AuthedRequest, directive_id: int):
     return directive_detail(request.user, directives.get(request.user, directive_id))
 
 
 @router.post("/directives/{directive_id}/comments", response={201: DirectiveDetailOut})
+@needs(Perm.HANDLE_DIRECTIVES, Perm.ISSUE_DIRECTIVES)
 def comment_directive(request: AuthedRequest, directive_id: int, payload: NoteIn):
     directive = directives.get(request.user, directive_id)
     directives.comment(request.user, directive, payload.text, payload.attachments)
@@ -180,6 +189,7 @@ def comment_directive(request: AuthedRequest, directive_id: int, payload: NoteIn
 
 
 @router.post("/directives/{directive_id}/cancel", response=DirectiveDetailOut)
+@needs(Perm.ISSUE_DIRECTIVES)
 def cancel_directive(request: AuthedRequest, directive_id: int, payload: ReasonIn):
     directive = directives.cancel(request.user, directives.get(request.user, directive_id), payload.reason)
     return directive_detail(request.user, directive)
@@ -192,23 +202,27 @@ def _task_action(request: AuthedRequest, task_id: int, action) -> dict[str, Any]
 
 
 @router.post("/tasks/{task_id}/acknowledge", response=DirectiveDetailOut)
+@needs(Perm.HANDLE_DIRECTIVES)
 def acknowledge_task(request: AuthedRequest, task_id: int, payload: NoteIn):
     return _task_action(request, task_id, lambda t: directives.acknowledge(request.user, t, payload.text))
 
 
 @router.post("/tasks/{task_id}/progress", response=DirectiveDetailOut)
+@needs(Perm.HANDLE_DIRECTIVES)
 def task_progress(request: AuthedRequest, task_id: int, payload: NoteIn):
     return _task_action(request, task_id, lambda t: directives.report_progress(
         request.user, t, payload.text, payload.progress, payload.attachments))
 
 
 @router.post("/tasks/{task_id}/done", response=DirectiveDetailOut)
+@needs(Perm.HANDLE_DIRECTIVES)
 def task_done(request: AuthedRequest, task_id: int, payload: NoteIn):
     return _task_action(request, task_id, lambda t: directives.complete(request.user, t, payload.text,
                                                                         payload.attachments))
 
 
 @router.post("/tasks/{task_id}/return", response=DirectiveDetailOut)
+@needs(Perm.ISSUE_DIRECTIVES)
 def task_return(request: AuthedRequest, task_id: int, payload: NoteIn):
     return _task_action(request, task_id, lambda t: directives.return_for_rework(request.user, t, payload.text))
 
@@ -240,6 +254,7 @@ def _fields(payload: DocumentIn, key: str | None) -> documents.DocumentFields:
 
 
 @router.post("/documents/incoming", response={201: DocumentDetailOut, 200: DocumentDetailOut})
+@needs(Perm.REGISTER_DOCUMENTS)
 def register_incoming(request: AuthedRequest, payload: DocumentIn):
     """Register a received document; it gets the next number of the unit's incoming register for the year."""
     document, created = documents.register_incoming(request.user, _fields(payload,
@@ -248,6 +263,7 @@ def register_incoming(request: AuthedRequest, payload: DocumentIn):
 
 
 @router.post("/documents/outgoing", response={201: DocumentDetailOut, 200: DocumentDetailOut})
+@needs((Perm.VIEW_DOCUMENTS, Perm.REGISTER_DOCUMENTS), (Perm.VIEW_DOCUMENTS, Perm.ISSUE_DIRECTIVES))
 def draft_outgoing(request: AuthedRequest, payload: DocumentIn):
     """Draft an outgoing document; it is numbered when the records clerk issues it."""
     document, created = documents.draft_outgoing(request.user, _fields(payload,
@@ -257,6 +273,7 @@ def draft_outgoing(request: AuthedRequest, payload: DocumentIn):
 
 @router.get("/documents", response=list[DocumentOut])
 @paginate(LimitOffsetPagination)
+@needs(Perm.VIEW_DOCUMENTS)
 def list_documents(request: AuthedRequest, q: str = "", direction: str | None = None, status: str | None = None,
                    year: int | None = None):
     """Documents in scope, newest first; `q` searches number, summary and file text without diacritics."""
@@ -272,6 +289,7 @@ def list_documents(request: AuthedRequest, q: str = "", direction: str | None = 
 
 
 @router.get("/documents/{document_id}", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def get_document(request: AuthedRequest, document_id: int):
     return document_detail(documents.get(request.user, document_id, viewed=True))
 
@@ -282,6 +300,7 @@ def _doc_action(request: AuthedRequest, document_id: int, action) -> dict[str, A
 
 
 @router.post("/documents/{document_id}/assign", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def assign_document(request: AuthedRequest, document_id: int, payload: AssignIn):
     handler = User.objects.filter(username=payload.handler, is_active=True).first()
     return _doc_action(request, document_id, lambda d: documents.assign(request.user, d, handler, payload.deadline,
@@ -289,43 +308,51 @@ def assign_document(request: AuthedRequest, document_id: int, payload: AssignIn)
 
 
 @router.post("/documents/{document_id}/forward", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def forward_document(request: AuthedRequest, document_id: int, payload: AssignIn):
     handler = User.objects.filter(username=payload.handler, is_active=True).first()
     return _doc_action(request, document_id, lambda d: documents.forward(request.user, d, handler, payload.text))
 
 
 @router.post("/documents/{document_id}/process", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def process_document(request: AuthedRequest, document_id: int, payload: NoteIn):
     return _doc_action(request, document_id, lambda d: documents.process(request.user, d, payload.text))
 
 
 @router.post("/documents/{document_id}/close", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def close_document(request: AuthedRequest, document_id: int, payload: NoteIn):
     return _doc_action(request, document_id, lambda d: documents.close(request.user, d, payload.text))
 
 
 @router.post("/documents/{document_id}/submit", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def submit_document(request: AuthedRequest, document_id: int, payload: NoteIn):
     return _doc_action(request, document_id, lambda d: documents.submit_for_review(request.user, d, payload.text))
 
 
 @router.post("/documents/{document_id}/review", response=DocumentDetailOut)
+@needs(Perm.APPROVE_DOCUMENTS)
 def review_document(request: AuthedRequest, document_id: int, payload: ReviewIn):
     return _doc_action(request, document_id, lambda d: documents.review(request.user, d, payload.approve,
                                                                         payload.text))
 
 
 @router.post("/documents/{document_id}/issue", response=DocumentDetailOut)
+@needs(Perm.REGISTER_DOCUMENTS)
 def issue_document(request: AuthedRequest, document_id: int, payload: NoteIn):
     return _doc_action(request, document_id, lambda d: documents.issue(request.user, d, payload.text))
 
 
 @router.post("/documents/{document_id}/files", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def attach_files(request: AuthedRequest, document_id: int, payload: FilesIn):
     return _doc_action(request, document_id, lambda d: documents.attach(request.user, d, payload.files))
 
 
 @router.post("/documents/{document_id}/cancel", response=DocumentDetailOut)
+@needs(Perm.VIEW_DOCUMENTS)
 def cancel_document(request: AuthedRequest, document_id: int, payload: ReasonIn):
     return _doc_action(request, document_id, lambda d: documents.cancel(request.user, d, payload.reason))
 
@@ -371,6 +398,7 @@ def meeting_detail(user: User, m: Meeting) -> dict[str, Any]:
 
 
 @router.get("/rooms", response=list[RoomOut])
+@needs(Perm.ATTEND_MEETINGS, Perm.MANAGE_MEETINGS)
 def list_rooms(request: AuthedRequest):
     require(request.user, Perm.ATTEND_MEETINGS)
     from .models import Room
@@ -379,6 +407,7 @@ def list_rooms(request: AuthedRequest):
 
 
 @router.post("/rooms", response={201: RoomOut})
+@needs(Perm.MANAGE_MEETINGS)
 def create_room(request: AuthedRequest, payload: RoomIn):
     return Status(201, room_out(meetings.create_room(request.user, payload.name, payload.location, payload.capacity)))
 
@@ -390,6 +419,7 @@ def _clash_out(clashes) -> list[dict[str, Any]]:
 
 
 @router.post("/meetings", response={201: ScheduledOut, 200: ScheduledOut})
+@needs(Perm.MANAGE_MEETINGS)
 def schedule_meeting(request: AuthedRequest, payload: MeetingIn):
     """Schedule a meeting; a room already booked is a 409, people booked elsewhere are listed in `clashes`."""
     data = payload.dict()
@@ -401,6 +431,7 @@ def schedule_meeting(request: AuthedRequest, payload: MeetingIn):
 
 @router.get("/meetings", response=list[MeetingOut])
 @paginate(LimitOffsetPagination)
+@needs(Perm.ATTEND_MEETINGS, Perm.MANAGE_MEETINGS)
 def list_meetings(request: AuthedRequest, upcoming: bool = False):
     require(request.user, Perm.ATTEND_MEETINGS)
     qs = meetings.visible(request.user).select_related("unit", "organiser", "room", "room__unit")
@@ -410,6 +441,7 @@ def list_meetings(request: AuthedRequest, upcoming: bool = False):
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
+@needs(Perm.ATTEND_MEETINGS, Perm.MANAGE_MEETINGS)
 def get_meeting(request: AuthedRequest, meeting_id: int):
     return meeting_detail(request.user, meetings.get(request.user, meeting_id))
 
@@ -427,18 +459,21 @@ def _item(request: AuthedRequest, meeting_id: int, item_id: int) -> AgendaItem:
 
 
 @router.post("/meetings/{meeting_id}/agenda", response={201: MeetingDetailOut})
+@needs(Perm.MANAGE_MEETINGS)
 def add_agenda_item(request: AuthedRequest, meeting_id: int, payload: AgendaItemIn):
     return Status(201, _meeting_action(request, meeting_id, lambda m: meetings.add_agenda_item(
         request.user, m, **payload.dict())))
 
 
 @router.post("/meetings/{meeting_id}/status", response=MeetingDetailOut)
+@needs(Perm.MANAGE_MEETINGS)
 def set_meeting_status(request: AuthedRequest, meeting_id: int, payload: StatusIn):
     return _meeting_action(request, meeting_id, lambda m: meetings.set_status(request.user, m, payload.status,
                                                                               payload.reason))
 
 
 @router.post("/meetings/{meeting_id}/checkin", response=MeetingDetailOut)
+@needs(Perm.ATTEND_MEETINGS, Perm.MANAGE_MEETINGS)
 def check_in(request: AuthedRequest, meeting_id: int, payload: CheckInIn):
     """Check in yourself with the door's QR token, or (organisers) someone else by username."""
     def act(m: Meeting) -> None:
@@ -450,12 +485,14 @@ def check_in(request: AuthedRequest, meeting_id: int, payload: CheckInIn):
 
 
 @router.post("/meetings/{meeting_id}/agenda/{item_id}/voting", response=MeetingDetailOut)
+@needs(Perm.MANAGE_MEETINGS)
 def set_voting(request: AuthedRequest, meeting_id: int, item_id: int, open: bool = True):
     item = _item(request, meeting_id, item_id)
     return _meeting_action(request, meeting_id, lambda m: meetings.set_voting(request.user, item, open))
 
 
 @router.post("/meetings/{meeting_id}/agenda/{item_id}/votes", response={201: MeetingDetailOut, 200: MeetingDetailOut})
+@needs(Perm.ATTEND_MEETINGS)
 def vote(request: AuthedRequest, meeting_id: int, item_id: int, payload: VoteIn):
     item = _item(request, meeting_id, item_id)
     _vote, created = meetings.cast_vote(request.user, item, payload.choice, payload.opinion)
@@ -463,18 +500,21 @@ def vote(request: AuthedRequest, meeting_id: int, item_id: int, payload: VoteIn)
 
 
 @router.post("/meetings/{meeting_id}/notes", response={201: MeetingDetailOut})
+@needs(Perm.MANAGE_MEETINGS)
 def add_meeting_note(request: AuthedRequest, meeting_id: int, payload: MeetingNoteIn):
     return Status(201, _meeting_action(request, meeting_id, lambda m: meetings.add_note(
         request.user, m, payload.text, payload.item_id)))
 
 
 @router.post("/meetings/{meeting_id}/conclusions", response={201: MeetingDetailOut})
+@needs(Perm.MANAGE_MEETINGS)
 def add_conclusion(request: AuthedRequest, meeting_id: int, payload: ConclusionIn):
     return Status(201, _meeting_action(request, meeting_id, lambda m: meetings.add_conclusion(
         request.user, m, payload.text, payload.owner_unit, payload.owner, payload.deadline, payload.item_id)))
 
 
 @router.post("/meetings/{meeting_id}/conclusions/directives", response={201: list[DirectiveOut]})
+@needs(Perm.ISSUE_DIRECTIVES)
 def direct_conclusions(request: AuthedRequest, meeting_id: int, payload: DirectIn):
     """Turn the meeting's conclusions into tracked directives, in one step."""
     issued = meetings.conclusions_to_directives(request.user, meetings.get(request.user, meeting_id),
@@ -483,6 +523,7 @@ def direct_conclusions(request: AuthedRequest, meeting_id: int, payload: DirectI
 
 
 @router.get("/meetings/{meeting_id}/minutes.{fmt}")
+@needs(Perm.ATTEND_MEETINGS, Perm.MANAGE_MEETINGS)
 def meeting_minutes(request: AuthedRequest, meeting_id: int, fmt: str):
     """The minutes as `pdf` or `docx`, generated from the agenda, notes, votes and conclusions."""
     meeting = meetings.get(request.user, meeting_id)

@@ -123,6 +123,8 @@ def download(request: AuthedRequest, file_id: int) -> FileResponse:
     if stored is None:
         raise Http404
     user = request.user
+    if documents.above_clearance(user, stored):
+        raise Http404
     document = documents.visible(user).filter(files=stored).first()
     allowed = (
         stored.uploaded_by_id == user.pk or document is not None

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from ..models import (
     Document,
     DocumentAction,
     RegisterCounter,
+    StoredFile,
     Urgency,
 )
 from ..numbering import number_symbol
@@ -74,13 +75,23 @@ def clearance(user: User) -> int:
 
 
 def visible(user: User) -> QuerySet[Document]:
-    """Documents of units in scope up to the user's clearance, and any the user handles or created."""
+    """Documents of units in scope up to the user's clearance. No exception for whoever created or handles one:
+    clearance is about the reader, whatever their part in the document's life."""
     if user.unit is None or not user.has_perm_in(Perm.VIEW_DOCUMENTS):
         return Document.objects.none()
-    return Document.objects.filter(
-        Q(unit__path__startswith=user.unit.path, confidentiality__lte=clearance(user))
-        | Q(handler=user) | Q(created_by=user)
-    )
+    return Document.objects.filter(user.scope_filter(), confidentiality__lte=clearance(user))
+
+
+def above_clearance(user: User, stored: StoredFile) -> bool:
+    """Is this file part of a document the user is not cleared for? Then nothing else opens it, not even
+    having uploaded it."""
+    return Document.objects.filter(files=stored, confidentiality__gt=clearance(user)).exists()
+
+
+def _cleared(user: User, fields: DocumentFields) -> None:
+    """Nobody creates a document they could not read."""
+    if isinstance(fields.confidentiality, int) and fields.confidentiality > clearance(user):
+        raise ValidationFailed.one("confidentiality", _("above your clearance"))
 
 
 def get(user: User, document_id: int, *, viewed: bool = False) -> Document:
@@ -164,7 +175,7 @@ def _register_unit(user: User, fields: DocumentFields, perm: Perm) -> Unit:
 
 
 def _idempotent(user: User, key: str | None) -> Document | None:
-    return Document.objects.filter(idempotency_key=key, created_by=user).first() if key else None
+    return visible(user).filter(idempotency_key=key, created_by=user).first() if key else None
 
 
 def _log(user: User | None, document: Document, action: str, note: str = "", to_user: User | None = None,
@@ -203,6 +214,7 @@ def register_incoming(user: User, fields: DocumentFields) -> tuple[Document, boo
     if existing := _idempotent(user, fields.idempotency_key):
         return existing, False
     unit = _register_unit(user, fields, Perm.REGISTER_DOCUMENTS)
+    _cleared(user, fields)
     errors = _validate(fields, outgoing=False)
     if errors:
         raise ValidationFailed(errors)
@@ -222,6 +234,7 @@ def draft_outgoing(user: User, fields: DocumentFields) -> tuple[Document, bool]:
     if not (user.has_perm_in(Perm.REGISTER_DOCUMENTS) or user.has_perm_in(Perm.ISSUE_DIRECTIVES)):
         raise PermissionDenied(_("You may not draft documents"))
     unit = _register_unit(user, fields, Perm.VIEW_DOCUMENTS)
+    _cleared(user, fields)
     errors = _validate(fields, outgoing=True)
     if errors:
         raise ValidationFailed(errors)

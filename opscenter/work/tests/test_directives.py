@@ -125,8 +125,8 @@ def test_scope(api_client, city):
     post(api_client(Role.HOSPITAL_MANAGER, "A"), f"/api/work/tasks/{task}/done", {"text": "xong"})
     assert post(api_client(Role.HOSPITAL_MANAGER, "A"), f"/api/work/tasks/{task}/return",
                 {"text": "x"}).status_code == 403
-    # Roles without work permissions see nothing.
-    assert api_client(Role.SECURITY, "A").get(f"/api/work/directives/{directive['id']}").status_code == 404
+    # Roles without work permissions are refused.
+    assert api_client(Role.SECURITY, "A").get(f"/api/work/directives/{directive['id']}").status_code == 403
 
 
 def test_completion_twice_is_a_conflict_and_cancel_needs_a_reason(api_client, city):
