@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
 import time
@@ -38,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     worker.add_argument("--embedded", action="store_true",
                         help="store events straight into this machine's database instead of MQTT")
     worker.add_argument("--refresh", type=float, default=60.0, help="seconds between configuration refreshes")
+    worker.add_argument("--name", help="this worker's name on MQTT (its status and last will; default: "
+                                       "host name and group); keep it the same across restarts")
     worker.set_defaults(func=cmd_worker)
 
     ingest = sub.add_parser("vision-ingest", help="store events from the MQTT broker into the database")
@@ -130,7 +133,8 @@ def cmd_worker(args: argparse.Namespace) -> None:
         sink: Any = in_process_sink()
     else:
         host, port = _host_port(args.mqtt)
-        sink = MqttSink(host, port, args.prefix, Spool(args.spool))
+        name = args.name or f"{socket.gethostname()}-{args.group}"
+        sink = MqttSink(host, port, args.prefix, Spool(args.spool), name=name)
     worker = Worker(sink, args.model)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())

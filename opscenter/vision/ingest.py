@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def handle(kind: str, message: dict[str, Any]) -> None:
-    """Store one message: kind is "events", "counts" or "health". Bad messages are logged and dropped."""
+    """Store one message: kind is "events", "counts", "health" or "status" (a worker's). Bad messages are logged
+    and dropped."""
     close_old_connections()
     try:
         if kind == "events":
@@ -26,10 +27,25 @@ def handle(kind: str, message: dict[str, Any]) -> None:
             services.record_counts(None, message)
         elif kind == "health":
             services.record_health(None, message)
+        elif kind == "status":
+            worker_status(message)
     except ValidationFailed as exc:
         log.warning("refused a %s message: %s", kind, exc)
     finally:
         close_old_connections()
+
+
+def worker_status(message: dict[str, Any]) -> None:
+    """A worker offline (its MQTT last will when it died without a word, or its goodbye): every camera it
+    served is offline, with the reason, until a worker reports it online again."""
+    if message.get("status") != "offline":
+        return
+    reason = str(message.get("reason") or "vision worker lost")
+    for camera in message.get("cameras") or []:
+        try:
+            services.record_health(None, {"camera": camera, "status": "offline", "reason": reason})
+        except ValidationFailed as exc:  # a camera deleted since: the others still go offline
+            log.warning("worker status for %s: %s", camera, exc)
 
 
 def in_process_sink() -> CallbackSink:

@@ -257,6 +257,17 @@ class CameraPipeline:
         return FrameResult(t, counts, [(tr.id, tr.box) for tr in visible], events, bool(regions),
                            changes, trends)
 
+    def finish(self, t: float, reason: str) -> list[VisionEvent]:
+        """End every open incident (the stream stopped, the file looped, the worker stops): the next pass starts
+        with a new pipeline that knows nothing of them, so without this they would stay open for ever."""
+        ended = []
+        for key in list(self.incidents.open):
+            event = self.incidents.end(key, t)
+            if event is not None:
+                event.data = {**event.data, "end_reason": reason}
+                ended.append(event)
+        return ended
+
     def _track(self, people: list[Detection], t: float) -> None:
         if people:
             found = Detections(xyxy=np.array([d.box for d in people], np.float32),

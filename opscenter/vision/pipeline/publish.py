@@ -5,6 +5,9 @@ Topics under a prefix (default `opscenter/vision`):
 - `<prefix>/counts`: people counts per zone when they change, spooled, QoS 1.
 - `<prefix>/<camera>/health`: online/offline with the reason, fps and the newest frame; not spooled
   (a stale health report is worth nothing), retained so a new subscriber sees the current state.
+- `<prefix>/workers/<name>/status`: the worker online with the cameras it serves, retained; its MQTT last
+  will says offline with the same cameras, so the broker tells the ingest side when the worker dies without a
+  word (killed, crashed, cut off) and its cameras show offline. A worker that stops says so itself.
 
 Every spooled message is written to SQLite before anything is sent, and deleted only once the broker has
 acknowledged it, so a broker that is down loses nothing; the ingest side drops repeats by message id.
@@ -12,6 +15,7 @@ acknowledged it, so a broker that is down loses nothing; the ingest side drops r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -69,10 +73,14 @@ class MqttSink:
     """Spool first, then deliver in a background thread; reconnects with back-off while the broker is away."""
 
     def __init__(self, host: str, port: int, prefix: str, spool: Spool, client_id: str | None = None,
-                 ack_timeout: float = 5.0) -> None:
+                 ack_timeout: float = 5.0, name: str = "worker") -> None:
         import paho.mqtt.client as mqtt
 
         self.prefix = prefix.rstrip("/")
+        self.name = name
+        self.status_topic = f"{self.prefix}/workers/{name}/status"
+        self.cameras: list[str] = []
+        self._rewill = threading.Event()  # the cameras changed: reconnect so that the will names them
         self.spool = spool
         self.ack_timeout = ack_timeout
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"vision-{uuid.uuid4()}")
@@ -95,18 +103,41 @@ class MqttSink:
         if self.connected.is_set():
             self.client.publish(f"{self.prefix}/{message['camera']}/health", json.dumps(message), qos=0, retain=True)
 
+    def serving(self, cameras: list[str]) -> None:
+        """The cameras this worker serves, named by its status and its last will."""
+        if cameras != self.cameras:
+            self.cameras = list(cameras)
+            self._rewill.set()
+
+    def _status(self, status: str, reason: str = "") -> str:
+        return json.dumps({"worker": self.name, "status": status, "cameras": self.cameras, "reason": reason})
+
     def _connect(self) -> bool:
+        self._rewill.clear()
+        self.client.will_set(self.status_topic, self._status("offline", f"vision worker {self.name} lost"),
+                             qos=1, retain=True)
         try:
             self.client.connect(self.host, self.port, keepalive=30)
         except OSError as exc:
             log.warning("MQTT broker %s:%s unreachable: %s", self.host, self.port, exc)
             return False
         self.client.loop_start()
-        return self.connected.wait(5)
+        if not self.connected.wait(5):
+            return False
+        self.client.publish(self.status_topic, self._status("online"), qos=1, retain=True)
+        return True
+
+    def _reconnect_for_will(self) -> None:
+        """A will is fixed when connecting: to name other cameras, leave cleanly (no will) and come back."""
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.connected.clear()
 
     def _deliver(self) -> None:
         wait = 0.5
         while not self._stop.is_set():
+            if self._rewill.is_set() and self.connected.is_set():
+                self._reconnect_for_will()
             if not self.connected.is_set():
                 if not self._connect():
                     self.client.loop_stop()
@@ -139,6 +170,11 @@ class MqttSink:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        if self.connected.is_set():  # a worker that stops says so: its cameras are no longer watched
+            info = self.client.publish(self.status_topic, self._status("offline", f"vision worker {self.name} "
+                                                                                   "stopped"), qos=1, retain=True)
+            with contextlib.suppress(RuntimeError, ValueError):
+                info.wait_for_publish(self.ack_timeout)
         self.client.loop_stop()
         self.client.disconnect()
 
@@ -173,7 +209,8 @@ class JsonlSink:
 def subscribe(host: str, port: int, prefix: str, handle: Callable[[str, dict[str, Any]], None],
               client_id: str = "opscenter-vision-ingest") -> Any:
     """The ingest side: a persistent session (messages wait at the broker while ingest is down), QoS 1.
-    `handle(kind, message)` gets kind "events", "counts" or "health"; returns the running client."""
+    `handle(kind, message)` gets kind "events", "counts", "health" or "status" (a worker's, or its last will);
+    returns the running client."""
     import paho.mqtt.client as mqtt
 
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
@@ -181,12 +218,21 @@ def subscribe(host: str, port: int, prefix: str, handle: Callable[[str, dict[str
     base = prefix.rstrip("/")
 
     def on_connect(c, userdata, flags, reason_code, properties=None):
-        c.subscribe([(f"{base}/events", 1), (f"{base}/counts", 1), (f"{base}/+/health", 0)])
+        c.subscribe([(f"{base}/events", 1), (f"{base}/counts", 1), (f"{base}/+/health", 0),
+                      (f"{base}/workers/+/status", 1)])
 
     def on_message(c, userdata, msg):
+        if not msg.payload:
+            return  # a retained message cleared
         kind = msg.topic.rsplit("/", 1)[-1]
         try:
-            handle(kind, json.loads(msg.payload))
+            message = json.loads(msg.payload)
+            handle(kind, message)
+            if kind == "status" and message.get("status") == "offline":
+                # The dead worker's last "online" health stays retained; clear it, or an ingest restarting
+                # later could read it after the will and show its cameras online again.
+                for camera in message.get("cameras") or []:
+                    c.publish(f"{base}/{camera}/health", b"", qos=1, retain=True)
         except Exception:  # a bad message must not stop ingestion
             log.exception("could not ingest a message on %s", msg.topic)
 

@@ -8,7 +8,7 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import cv2
@@ -27,11 +27,13 @@ log = logging.getLogger(__name__)
 class CameraRunner(threading.Thread):
     def __init__(self, config: CameraConfig, sink: Sink, watchlist: list[WatchEntry] | None = None,
                  model: str | None = None, health_every: float = 2.0, loop_files: bool = True,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, realtime: bool | None = None) -> None:
         super().__init__(name=f"camera-{config.code}", daemon=True)
         self.config, self.sink, self.watchlist, self.model = config, sink, watchlist or [], model
         self.health_every = health_every
         self.loop_files = loop_files
+        self.realtime = realtime  # a looping file at its own pace (None) or as fast as it decodes
+        self.passes = 0  # how many times the stream was opened (a looping file: once per loop)
         self.backoff = backoff or Backoff(1.0, 60.0)
         self.stop_event = threading.Event()
         self.frames_analysed = 0
@@ -76,7 +78,30 @@ class CameraRunner(threading.Thread):
 
     def _analyse(self, detector: Detector) -> None:
         pipeline = CameraPipeline(self.config, detector, self.watchlist)
-        realtime = is_file(self.config.stream_url) and self.loop_files
+        self.passes += 1
+        last_time: float | None = None
+        why = "stream_lost"
+        try:
+            for t in self._frames(pipeline, detector):
+                last_time = t
+            why = "worker_stopped" if self.stop_event.is_set() else "end_of_stream"
+        finally:
+            self._end_open(pipeline, last_time, why)
+
+    def _end_open(self, pipeline: CameraPipeline, last_time: float | None, why: str) -> None:
+        """Whatever ends a pass (the file ends and loops, the stream drops, the worker stops, a failure), the
+        incidents it opened get their end message now: the next pass has a new pipeline and cannot end them."""
+        if last_time is None:
+            return
+        for event in pipeline.finish(last_time, why):
+            try:
+                self.sink.event(event.message())
+            except Exception:
+                log.exception("could not end incident %s of %s", event.id, self.config.code)
+
+    def _frames(self, pipeline: CameraPipeline, detector: Detector) -> Iterator[float]:
+        """Analyse the stream once through; yields each analysed frame's time."""
+        realtime = (is_file(self.config.stream_url) and self.loop_files) if self.realtime is None else self.realtime
         last_health = 0.0
         window: list[float] = []
         for frame in frames(self.config.stream_url, self.config.fps, start=time.time(), realtime=realtime):
@@ -98,6 +123,7 @@ class CameraRunner(threading.Thread):
                 self._health("online", "", round(fps, 2) if fps else None, frame.time, small,
                              detector if last_health == 0.0 else None)
                 last_health = now
+            yield frame.time
 
 
 class Worker:
@@ -121,6 +147,8 @@ class Worker:
                 self.runners[code] = runner
                 self.configs[code] = config
                 runner.start()
+        if serving := getattr(self.sink, "serving", None):  # the MQTT sink's last will names these cameras
+            serving(sorted(self.runners))
 
     def stop(self) -> None:
         for runner in self.runners.values():
