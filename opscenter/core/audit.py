@@ -36,3 +36,16 @@ def record(actor: Any, action: str, obj: models.Model | None = None, unit_code: 
 def record_many(actor: Any, action: str, objects: Iterable[tuple[models.Model, str, dict]]) -> None:
     """Record a batch of writes in one insert: (object, unit code, data) each."""
     AuditLog.objects.bulk_create([_entry(actor, action, obj, unit, **data) for obj, unit, data in objects])
+
+
+def redact(model: type[models.Model], ids: Iterable[Any], keys: Iterable[str]) -> int:
+    """Retention: blank the given payload keys (free text, personal data) in the audit entries of these objects.
+    The entries stay (who did what, when); only what they copied of the person goes. Returns the rows changed."""
+    keys = set(keys)
+    rows = [row for row in AuditLog.objects.filter(object_type=model._meta.label_lower,
+                                                   object_id__in=[str(i) for i in ids])
+            if keys & set(row.data)]
+    for row in rows:
+        row.data = {k: ("" if k in keys else v) for k, v in row.data.items()}
+    AuditLog.objects.bulk_update(rows, ["data"], batch_size=500)
+    return len(rows)

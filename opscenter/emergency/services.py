@@ -665,13 +665,23 @@ def announce_waiting(now: dt.datetime | None = None) -> int:
     return len(waiting)
 
 
+# Audit payload keys that copy what people wrote about a call (reasons, notes): erased with the incident's
+# personal data.
+FREE_TEXT_KEYS = ("reason", "text", "note", "notes", "caller_phone")
+
+
 @transaction.atomic
 def clear_personal_data(days: int, now: dt.datetime | None = None) -> int:
-    """Retention: the caller's phone and free-text notes go once an incident has been over for `days` days."""
+    """Retention: once an incident has been over for `days` days, the caller's phone and everything people wrote
+    about it go: its notes, the free text of its timeline (status notes, the cancel reason) and the same text
+    copied into its audit entries. What happened and when stays."""
     now = now or timezone.now()
-    expired = Incident.objects.filter(ended_at__lt=now - dt.timedelta(days=days),
-                                      personal_data_cleared_at__isnull=True)
-    count = expired.update(caller_phone="", notes="", personal_data_cleared_at=now)
+    ids = list(Incident.objects.filter(ended_at__lt=now - dt.timedelta(days=days),
+                                       personal_data_cleared_at__isnull=True).values_list("pk", flat=True))
+    count = Incident.objects.filter(pk__in=ids).update(caller_phone="", notes="", personal_data_cleared_at=now)
+    # Every timeline text but the destination's (a hospital code) was written by people.
+    IncidentEvent.objects.filter(incident_id__in=ids).exclude(text="").exclude(action="destination").update(text="")
+    audit.redact(Incident, ids, FREE_TEXT_KEYS)
     if count:
         audit.record("retention", "emergency.incident.personal_data_cleared", None, "", count=count, days=days)
     return count

@@ -368,7 +368,8 @@ def case_queryset(user: User):
 
 
 def erase_expired_personal_data(now: dt.datetime | None = None) -> int:
-    """Blank the personal data of cases reported longer ago than SURVEILLANCE_PERSONAL_DATA_DAYS."""
+    """Blank the personal data of cases reported longer ago than SURVEILLANCE_PERSONAL_DATA_DAYS, with the free
+    text written about them."""
     now = now or timezone.now()
     days = int(getattr(settings, "SURVEILLANCE_PERSONAL_DATA_DAYS", 365))
     cutoff = timezone.localdate(now) - dt.timedelta(days=days)
@@ -376,9 +377,14 @@ def erase_expired_personal_data(now: dt.datetime | None = None) -> int:
                    .select_related("facility").only("pk", "facility__code"))
     if not expired:
         return 0
+    ids = [c.pk for c in expired]
     with transaction.atomic():
-        Case.objects.filter(pk__in=[c.pk for c in expired]).update(
+        Case.objects.filter(pk__in=ids).update(
             patient_key="", patient_name="", date_of_birth=None, phone="", personal_data_erased_at=now)
+        # The reasons people wrote for corrections and cancellations may name the patient: they go too, here
+        # and where the audit log copied them.
+        CaseReport.objects.filter(case_id__in=ids).exclude(reason="").update(reason="")
+        audit.redact(Case, ids, ("reason",))
         audit.record_many("retention", "surveillance.case.personal_data_erased",
                           [(c, c.facility.code, {"retention_days": days}) for c in expired])
     return len(expired)

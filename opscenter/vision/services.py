@@ -267,6 +267,8 @@ def _store(camera: Camera, message: dict[str, Any], after: dict[str, Any], time:
     event.save()
     payload = {k: v for k, v in message.items() if k != "snapshot"}
     payload["after"] = {**after, "data": data}
+    if isinstance(payload.get("before"), dict):  # an update repeats the face crop in the state before it
+        payload["before"] = _without_face(payload["before"])
     EventMessage.objects.create(message_id=message["message_id"], event=event, type=message["type"], time=time,
                                 payload=payload)
     if face and event.kind == VisionEvent.Kind.WATCHLIST and created:
@@ -281,6 +283,14 @@ def _store(camera: Camera, message: dict[str, Any], after: dict[str, Any], time:
     if created:
         _raise_alert(event)
     return event, True
+
+
+def _without_face(state: dict[str, Any]) -> dict[str, Any]:
+    """An event state as kept: the face crop is stored once, as a file that retention deletes, never in JSON."""
+    data = state.get("data")
+    if not isinstance(data, dict) or "face_crop" not in data:
+        return state
+    return {**state, "data": {k: v for k, v in data.items() if k != "face_crop"}}
 
 
 def _store_match(event: VisionEvent, data: dict[str, Any], face: bytes) -> None:
@@ -434,6 +444,12 @@ def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
     for match in faces:
         default_storage.delete(match.face_crop)
     FaceMatch.objects.filter(pk__in=[m.pk for m in faces]).update(face_crop="", crop_deleted_at=now)
+    # Copies of the crop in stored messages (kept by versions that did not strip the state before an update).
+    for message in EventMessage.objects.filter(event_id__in=[m.event_id for m in faces]):
+        cleaned = {k: _without_face(v) if k in ("before", "after") and isinstance(v, dict) else v
+                   for k, v in message.payload.items()}
+        if cleaned != message.payload:
+            EventMessage.objects.filter(pk=message.pk).update(payload=cleaned)
     snapshots = list(VisionEvent.objects.filter(started_at__lt=snap_limit).exclude(snapshot="")
                      .values_list("pk", "snapshot"))
     for _pk, path in snapshots:
