@@ -15,6 +15,7 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.edits import if_match_version
 from opscenter.core.errors import NotFound, ValidationFailed
 from opscenter.core.permissions import needs, require
 from opscenter.org.roles import Perm
@@ -45,6 +46,16 @@ def _json_body(request: AuthedRequest) -> Any:
         return json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.one("body", _("must be JSON")) from None
+
+
+def _base_version(request: AuthedRequest, body: Any) -> int | None:
+    """The version an edit started from: `base_version` in the body (taken out of it) or the If-Match header."""
+    raw = body.pop("base_version", None) if isinstance(body, dict) else None
+    if raw is None:
+        return if_match_version(request.headers.get("If-Match"))
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+        raise ValidationFailed.one("base_version", _("must be a version number"))
+    return raw
 
 
 def _jpeg(path: str) -> HttpResponse:
@@ -104,10 +115,12 @@ def list_cameras(request: AuthedRequest, unit: str | None = None, status: str | 
 @router.post("/cameras", response={200: SaveCameraOut, 201: SaveCameraOut})
 @needs(Perm.MANAGE_CAMERAS)
 def register_camera(request: AuthedRequest):
-    """Register a camera, or send a changed configuration (kept as a new version). Same content: no change."""
+    """Register a camera, or send a changed configuration (kept as a new version). Same content: no change.
+    A change names the version it started from (`base_version` or If-Match): if another was saved since, 409."""
     body = _json_body(request)
+    base = _base_version(request, body)
     camera, changed = services.save_camera(request.user, body, comment=str((body or {}).get("comment", ""))[:255]
-                                           if isinstance(body, dict) else "")
+                                           if isinstance(body, dict) else "", base_version=base)
     return Status(201 if changed and camera.version == 1 else 200, {"changed": changed, "camera": camera_out(camera)})
 
 
@@ -124,8 +137,10 @@ def reconfigure_camera(request: AuthedRequest, code: str):
     body = _json_body(request)
     if not isinstance(body, dict):
         raise ValidationFailed.one("body", _("must be a JSON object"))
+    base = _base_version(request, body)
     body = {**body, "code": camera.code, "unit": body.get("unit", camera.unit.code)}
-    camera, changed = services.save_camera(request.user, body, comment=str(body.get("comment", ""))[:255])
+    camera, changed = services.save_camera(request.user, body, comment=str(body.get("comment", ""))[:255],
+                                           base_version=base)
     return {"changed": changed, "camera": camera_out(camera)}
 
 

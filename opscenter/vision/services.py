@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import Alert, AlertRule
 from opscenter.alerts.services import AlertCandidate, raise_alert
-from opscenter.core import audit, events
+from opscenter.core import audit, edits, events
 from opscenter.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opscenter.core.permissions import require
 from opscenter.org.models import Unit, User
@@ -95,11 +95,13 @@ def _unit_for(user: User | str, code: Any) -> Unit:
 
 
 @transaction.atomic
-def save_camera(user: User | str, data: dict[str, Any], comment: str = "") -> tuple[Camera, bool]:
+def save_camera(user: User | str, data: dict[str, Any], comment: str = "",
+                base_version: int | None = None) -> tuple[Camera, bool]:
     """Register a camera or change its configuration (a new version; the old one is kept).
 
     Sending the same configuration again changes nothing. Returns (camera, changed). `user` may be a process
-    name (the demo) acting for the system.
+    name (the demo) acting for the system. An edit names the version it started from (`base_version`): if
+    another was saved since, StaleEdit (409) with what changed, instead of silently undoing it.
     """
     _require(user, Perm.MANAGE_CAMERAS)
     validate_camera(data)
@@ -122,6 +124,7 @@ def save_camera(user: User | str, data: dict[str, Any], comment: str = "") -> tu
         raise ValidationFailed.one("unit", _("a camera cannot move to another hospital; register a new one"))
     if all(getattr(camera, k) == v for k, v in fields.items()):
         return camera, False
+    _check_base(camera, base_version, fields)
     for key, value in fields.items():
         setattr(camera, key, value)
     camera.version += 1
@@ -131,6 +134,17 @@ def save_camera(user: User | str, data: dict[str, Any], comment: str = "") -> tu
     audit.record(user, "vision.camera.reconfigured", camera, unit.code, version=camera.version, comment=comment)
     _publish_camera(camera, "camera.reconfigured")
     return camera, True
+
+
+def _check_base(camera: Camera, base_version: int | None, fields: dict[str, Any]) -> None:
+    """The edit-conflict rule for camera configurations, compared as the camera JSON (`Camera.config`)."""
+    if base_version is None or base_version == camera.version:
+        return
+    base = CameraVersion.objects.filter(camera=camera, version=base_version).values_list("config", flat=True).first()
+    stored = camera.config()
+    yours = {**{k: v for k, v in stored.items() if k in ("code", "unit", *CAMERA_FIELDS)},
+             **{k: v for k, v in fields.items() if k != "analytics"}, **fields["analytics"]}
+    edits.check_version(base_version, camera.version, base or {}, stored, yours)
 
 
 def _person(actor: User | str) -> User | None:

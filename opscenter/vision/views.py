@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from opscenter.alerts.models import Alert
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
 from opscenter.dashboard.views import page
@@ -256,6 +257,8 @@ class CameraForm(forms.Form):
                                 help_text=ANALYTICS_HELP, widget=forms.Textarea(attrs={"rows": 8, "class": "code"}))
     comment = forms.CharField(label=gettext_lazy("What changed (kept with the version)"), max_length=255,
                               required=False)
+    # The version the form was loaded from: saving after someone saved a newer one is refused (no lost update).
+    base_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, units: list[Any], camera: Camera | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -280,13 +283,19 @@ def _initial(camera: Camera) -> dict[str, Any]:
     return {"code": camera.code, "unit": camera.unit.code, "name": camera.name,
             "location_kind": camera.location_kind, "stream_url": camera.stream_url, "width": camera.width,
             "height": camera.height, "fps": camera.fps, "analytics": json.dumps(camera.analytics, indent=1,
-                                                                                   ensure_ascii=False)}
+                                                                                   ensure_ascii=False),
+            "base_version": camera.version}
 
 
 @perm_required(Perm.MANAGE_CAMERAS)
 def camera_list(request: AuthedRequest) -> HttpResponse:
     cameras = Camera.objects.filter(request.user.scope_filter()).select_related("unit")
     return page(request, "vision/cameras.html", {"cameras": cameras})
+
+
+def _shown(value: Any) -> str:
+    """A configuration value as the camera JSON writes it."""
+    return "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _camera(request: AuthedRequest, code: str) -> Camera:
@@ -303,13 +312,24 @@ def camera_form(request: AuthedRequest, code: str | None = None) -> HttpResponse
     units = services.manageable_units(request.user, Perm.MANAGE_CAMERAS)
     form = CameraForm(initial=_initial(camera) if camera else None, units=units, camera=camera)
     config_errors: list[tuple[str, str]] = []
+    conflict: list[dict[str, Any]] | None = None
     if request.method == "POST":
         form = CameraForm(request.POST, initial=_initial(camera) if camera else None, units=units, camera=camera)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("analytics", "comment")}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("analytics", "comment", "base_version")}
             body = {**form.cleaned_data["analytics"], **data}
             try:
-                saved, changed = services.save_camera(request.user, body, comment=form.cleaned_data["comment"])
+                saved, changed = services.save_camera(request.user, body, comment=form.cleaned_data["comment"],
+                                                      base_version=form.cleaned_data["base_version"])
+            except StaleEdit as exc:
+                # Keep what was typed, show what others saved since, and base the form on the stored version:
+                # saving again is then a deliberate choice.
+                conflict = [{"field": c.field, "base": _shown(c.base), "stored": _shown(c.stored),
+                             "yours": _shown(c.yours)} for c in exc.changes]
+                data = request.POST.copy()
+                data["base_version"] = str(exc.current_version)
+                form = CameraForm(data, initial=_initial(camera) if camera else None, units=units, camera=camera)
+                camera = _camera(request, code) if code else None
             except ValidationFailed as exc:
                 config_errors = _add_errors(form, exc)
             else:
@@ -323,6 +343,7 @@ def camera_form(request: AuthedRequest, code: str | None = None) -> HttpResponse
         "aspect": (camera.height / camera.width) if camera else 360 / 640,
         "available": available,
         "versions": camera.versions.select_related("changed_by").order_by("-version")[:20] if camera else [],
+        "conflict": conflict,
         "editor": {"labels": {
             "zone": _("Zone"), "line": _("Line"), "mask": _("Motion mask"), "name": _("Name"),
             "rules": _("Rules (JSON list)"), "direction": _("Direction"), "remove": _("Remove"),
@@ -331,7 +352,7 @@ def camera_form(request: AuthedRequest, code: str | None = None) -> HttpResponse
                            "both": _("both")},
             "badJson": _("The camera JSON is not valid JSON; fix it or draw again."),
         }},
-    })
+    }, status=409 if conflict is not None else 200)
 
 
 @require_POST

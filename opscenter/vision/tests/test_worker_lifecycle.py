@@ -30,7 +30,7 @@ ALL = [[0, 0], [1, 0], [1, 1], [0, 1]]
 def clip_of(vtest, path, frames: int = 60):
     """The first seconds of the real footage, where several people walk about the whole time."""
     reader = cv2.VideoCapture(str(vtest))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (768, 576))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 10, (768, 576))
     for _ in range(frames):
         _ok, frame = reader.read()
         writer.write(frame)
