@@ -7,6 +7,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.edits import if_match_version
 from opscenter.core.errors import NotFound, ValidationFailed
 from opscenter.core.permissions import needs
 from opscenter.org.roles import Perm
@@ -110,11 +111,17 @@ def _changeable(request: AuthedRequest, case_id: int) -> Case:
     return case
 
 
+def _base_version(request: AuthedRequest, payload: CorrectionIn) -> int | None:
+    return payload.base_version if payload.base_version is not None else \
+        if_match_version(request.headers.get("If-Match"))
+
+
 @router.post("/cases/{case_id}/corrections", response=CaseOut)
 @needs(Perm.VIEW_CASE_DETAILS, Perm.REPORT_CASES)
 def correct_case(request: AuthedRequest, case_id: int, payload: CorrectionIn):
     """Correct some values; the earlier ones stay in the case's history."""
-    case = services.correct_case(request.user, _changeable(request, case_id), payload.changes, payload.reason)
+    case = services.correct_case(request.user, _changeable(request, case_id), payload.changes, payload.reason,
+                                 base_version=_base_version(request, payload))
     return queries.case_out(case)
 
 

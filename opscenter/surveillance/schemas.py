@@ -76,6 +76,8 @@ class CaseResultOut(Schema):
 class CorrectionIn(Schema):
     changes: dict[str, Any] = Field(examples=[{"classification": "confirmed"}])
     reason: str
+    base_version: int | None = Field(None, ge=0, description="The case version the correction starts from "
+                                     "(or If-Match); if the case changed since: 409 with what changed")
 
 
 class CancelIn(Schema):

@@ -21,7 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.core import audit, events
+from opscenter.core import audit, edits, events
 from opscenter.core.errors import Conflict, FieldError, ValidationFailed
 from opscenter.org.models import BedCapacity, Unit, User, Ward
 from opscenter.org.roles import Perm
@@ -261,8 +261,10 @@ def _may_change(user: User, case: Case) -> bool:
 
 
 @transaction.atomic
-def correct_case(user: User, case: Case, changes: dict[str, Any], reason: str) -> Case:
-    """Change some values of a case, keeping what they were in its history (reason required)."""
+def correct_case(user: User, case: Case, changes: dict[str, Any], reason: str,
+                 base_version: int | None = None) -> Case:
+    """Change some values of a case, keeping what they were in its history (reason required). A correction
+    may name the case version it started from: if the case changed since, StaleEdit (409) with what changed."""
     case = Case.objects.select_for_update().select_related("ward", "facility").get(pk=case.pk)
     if not _may_change(user, case):
         raise PermissionDenied(_("You may not correct cases of %(unit)s") % {"unit": case.facility.code})
@@ -292,6 +294,7 @@ def correct_case(user: User, case: Case, changes: dict[str, Any], reason: str) -
     changed = {k: new[k] for k in CASE_FIELDS if new[k] != current[k]}
     if not changed:
         return case
+    _check_base(case, base_version, current, new)
     for name in changed:
         setattr(case, name, ward if name == "ward" else getattr(data, name))
     case.version += 1
@@ -303,6 +306,17 @@ def correct_case(user: User, case: Case, changes: dict[str, Any], reason: str) -
     audit.record(user, "surveillance.case.corrected", case, case.facility.code, changed=changed, reason=reason)
     _publish(case, "case.updated")
     return case
+
+
+def _check_base(case: Case, base_version: int | None, current: dict[str, Any], yours: dict[str, Any]) -> None:
+    """The edit-conflict rule for corrections; the case's values at the base version come from its history
+    (each later report keeps what it replaced)."""
+    if base_version is None or base_version == case.version:
+        return
+    base = dict(current)
+    for report in case.reports.filter(version__gt=base_version).order_by("-version"):
+        base.update(report.previous or {})  # walking back from now to the base version
+    edits.check_version(base_version, case.version, base, current, yours, fields=CASE_FIELDS)
 
 
 def _date(value: Any, name: str) -> dt.date:
