@@ -65,8 +65,16 @@ def _serve(host: str, port: int, workers: int) -> None:
                 timeout_graceful_shutdown=2)
 
 
+SERVE_REQUIRES = ("SECRET_KEY", "ALLOWED_HOSTS")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     """Production web server (ASGI). Several workers need the Redis event bus (REDIS_URL)."""
+    # The settings would invent a secret key and allow only localhost, fine for `opscenter demo`, not here.
+    missing = [name for name in SERVE_REQUIRES if not os.environ.get(name, "").strip()]
+    if missing:
+        sys.exit(f"opscenter serve: set {' and '.join(missing)} in the environment (docs/operations.md, "
+                 "'Environment'); `opscenter demo` runs without them.")
     setup_django()
     from django.conf import settings
 

@@ -6,11 +6,15 @@ Production: DATABASE_URL (PostgreSQL), REDIS_URL (event bus), CELERY_BROKER_URL 
 
 import json
 import os
+import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("OPSCENTER_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -27,7 +31,7 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     key_file.write_text(key)
     key_file.chmod(0o600)
@@ -46,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "axes",
+    "ninja",  # its static Swagger UI for /api/docs, served from here (no CDN: offline, CSP)
     "opscenter.core",
     "opscenter.org",
     "opscenter.reporting",
@@ -59,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opscenter.urls"
@@ -135,6 +143,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
+if STATIC_ROOT.is_relative_to(DATA_DIR):
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -185,10 +195,70 @@ REPORT_OVERDUE_GRACE_MINUTES = int(os.environ.get("REPORT_OVERDUE_GRACE_MINUTES"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 
+# --- Security -------------------------------------------------------------------------------------------
+# Behind HTTPS (OPSCENTER_HTTPS=1; the reverse proxy terminates TLS and sets X-Forwarded-Proto): redirect
+# plain HTTP (but the health check), HSTS, cookies only over HTTPS. `manage.py check --deploy` is clean then.
+HTTPS = _env_bool("OPSCENTER_HTTPS")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 86400)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading commits the whole domain to HTTPS in browsers for months: the domain owner's decision.
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = HTTPS or _env_bool("SECURE_COOKIES")  # SECURE_COOKIES: the older switch
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): scripts only from this site, and the pages have no inline script or
+# event handler (core/tests/test_csp.py checks every template and page). Styles allow 'unsafe-inline': the
+# templates set data-driven widths in style attributes, and ECharts, Leaflet and Swagger UI write style
+# attributes and inline styles; an injected style cannot run code. Images: this site, data:/blob: (chart
+# exports, Leaflet icons) and the map tile server.
+_TILE_ORIGIN = re.sub(r"\{[^}]*\}", "*", "://".join(urlsplit(MAP_TILE_URL)[:2])) if MAP_TILE_URL else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Uploads, the data folder and the embedded database are the service account's alone. SQLite creates its
+# -wal and -shm files with the database file's mode, so creating that file 0600 covers them.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+_DB_FILE = Path(str(DATABASES["default"]["NAME"])) if DATABASES["default"]["ENGINE"].endswith("sqlite3") else None
+if _DB_FILE is not None and _DB_FILE.name not in ("", ":memory:") and not _DB_FILE.exists():
+    _DB_FILE.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(_DB_FILE, os.O_CREAT | os.O_WRONLY, 0o600))
+
+# Logins: django-axes locks a username at one client address out after AXES_FAILURE_LIMIT failures, for
+# LOGIN_LOCKOUT_MINUTES; the login page says so (core.auth.login_locked_out). Failures are audited.
+AUTHENTICATION_BACKENDS = [
+    "opscenter.core.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "opscenter.core.auth.login_locked_out"
+AXES_VERBOSE = False
+
+# API tokens expire this many days after they are issued (the admin may choose another date).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

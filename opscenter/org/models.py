@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -8,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ROLE_PERMS, Perm, Role
@@ -155,16 +157,24 @@ class User(AbstractUser):
         return Q(**{f"{field}__path__startswith": self.unit.path})
 
 
-class ApiToken(models.Model):
-    """A bearer token for a machine client (a hospital information system). Only its hash is stored."""
+def token_expiry() -> datetime.datetime:
+    """When a token issued now expires: API_TOKEN_DAYS from now."""
+    return timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=8, db_index=True)
+
+class ApiToken(models.Model):
+    """A bearer token for a machine client (a hospital information system). Only its hash is stored;
+    the key is shown once, when the token is issued (`org.services.issue_token`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=token_expiry)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -172,6 +182,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.revoked and self.expires_at > timezone.now()
 
     @staticmethod
     def hash(key: str) -> str:

@@ -14,14 +14,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.measurereport import MeasureReport
 
 from opscenter.core.auth import bearer_user
 from opscenter.core.errors import FieldError, ValidationFailed
-from opscenter.core.fhir import handle_write, outcome, respond
+from opscenter.core.fhir import endpoint, handle_write, outcome, respond
 from opscenter.org.roles import Perm
 
 from . import services
@@ -39,7 +37,7 @@ VENTILATOR_CODES = {"numvent": "ventilators_total", "numventuse": "ventilators_i
                     "total": "ventilators_total", "in_use": "ventilators_in_use"}
 
 
-@require_GET
+@endpoint("GET")
 def metadata(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/fhir/")
     statement = CapabilityStatement.model_validate({
@@ -86,8 +84,8 @@ def to_submission(report: MeasureReport) -> services.Submission:
     if not unit:
         errors.append(FieldError("MeasureReport.reporter",
                                  "give the reporting unit as Organization/<code> or identifier.value"))
-    if report.period is None or report.period.start is None:
-        errors.append(FieldError("MeasureReport.period.start", "the reporting day is required"))
+    if report.period is None or not isinstance(report.period.start, dt.date):  # absent, or partial ("2026-01")
+        errors.append(FieldError("MeasureReport.period.start", "the reporting day is required (YYYY-MM-DD)"))
     measure = report.measure or ""
     data_set = measure.rstrip("/").split("/")[-1].split("|")[0] or HOSPITAL_DAILY
     values: dict[str, Any] = {}
@@ -162,8 +160,7 @@ def to_fhir(report: Report, base: str = "") -> dict[str, Any]:
     return resource.model_dump(mode="json", exclude_none=True)
 
 
-@csrf_exempt
-@require_POST
+@endpoint("POST")
 def measure_report(request: HttpRequest) -> HttpResponse:
     def write(user: Any, resource: MeasureReport) -> HttpResponse:
         submission = to_submission(resource)
@@ -176,7 +173,7 @@ def measure_report(request: HttpRequest) -> HttpResponse:
     return handle_write(request, MeasureReport, write, forbidden_expression="MeasureReport.reporter")
 
 
-@require_GET
+@endpoint("GET")
 def measure_report_read(request: HttpRequest, report_id: int) -> HttpResponse:
     user = bearer_user(request)
     if user is None:

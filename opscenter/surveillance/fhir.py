@@ -18,13 +18,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 from fhir.resources.R4B.bundle import Bundle
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import FieldError, ValidationFailed
-from opscenter.core.fhir import handle_write, respond
+from opscenter.core.fhir import endpoint, handle_write, respond
 
 from . import services
 from .models import CaseReport, Classification, Disease, Outcome
@@ -47,6 +45,11 @@ def _code(concept: Any) -> str | None:
     return None
 
 
+def _first_code(concept: Any) -> str | None:
+    """The first code of a CodeableConcept that may have no coding at all."""
+    return next((c.code for c in (concept.coding or []) if c.code), None) if concept is not None else None
+
+
 def _extension(resource: Any, url: str) -> Any:
     for ext in resource.extension or []:
         if ext.url == url:
@@ -55,9 +58,10 @@ def _extension(resource: Any, url: str) -> Any:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    return value.date() if isinstance(value, dt.datetime) else value
+    """The day of a FHIR date or dateTime; None if absent or partial ("2026-01" names no day)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
 
 
 def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
@@ -95,8 +99,7 @@ def to_cases(bundle: Bundle, default_facility: str) -> list[services.CaseInput]:
             errors.append(FieldError(f"{path}.subject.birthDate", "the birth date is required (for the age)"))
             continue
         ward = patient.address[0].district if patient.address else None
-        verification = condition.verificationStatus.coding[0].code if condition.verificationStatus else None
-        clinical = condition.clinicalStatus.coding[0].code if condition.clinicalStatus else None
+        verification, clinical = _first_code(condition.verificationStatus), _first_code(condition.clinicalStatus)
         name = patient.name[0] if patient.name else None
         phone = next((t.value for t in patient.telecom or [] if t.system == "phone"), "")
         cases.append(services.CaseInput(
@@ -130,8 +133,7 @@ def _entry_response(user: Any, result: services.CaseOutcome) -> dict[str, Any]:
     }}}
 
 
-@csrf_exempt
-@require_POST
+@endpoint("POST")
 def bundle(request: AuthedRequest) -> HttpResponse:
     def write(user: Any, resource: Bundle) -> HttpResponse:
         results = services.report_cases(user, to_cases(resource, user.unit.code if user.unit else ""),
