@@ -3,7 +3,7 @@ processes, a Celery worker and beat, a vision worker on real footage and the vis
 
 Signals from the public surfaces (a report over HTTP, a camera over MQTT, a scheduled check through beat) reach
 a dashboard's live stream as alerts; then Redis is restarted with a task queued in it, and the worker's
-processes are killed (SIGKILL) holding tasks: every acknowledged report still raises its alert, once.
+processes are killed (SIGKILL) in the middle of tasks: every acknowledged report still raises its alert, once.
 
 Run by .ci/run as its own step (`pytest -m stack`, with DATABASE_URL on PostgreSQL); the plain suite leaves
 it out. Every wait is bounded."""
@@ -120,24 +120,24 @@ class Stack:
         self.folder, self.env = folder, env
         self.procs: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, *argv: str) -> subprocess.Popen:
+    def start(self, name: str, *argv: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115  (closed with the process)
-        proc = subprocess.Popen(argv, cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(argv, cwd=self.folder, env=env or self.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         log.close()
         self.procs[name] = proc
         return proc
 
-    def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
+    def stop(self, name: str) -> None:
+        """As systemd's KillMode=mixed: SIGTERM to the main process (Celery's warm shutdown lets running tasks
+        end), then SIGKILL to whatever of its group is left."""
         proc = self.procs.pop(name)
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
     def stop_all(self) -> None:
         for name in reversed(list(self.procs)):
@@ -208,8 +208,10 @@ def start_redis(stack: Stack, port: int) -> None:
 
 
 def start_worker(stack: Stack, name: str) -> subprocess.Popen:
+    # Named in PostgreSQL's activity view, so that the test sees its processes inside a task.
+    env = {**stack.env, "DATABASE_URL": stack.env["DATABASE_URL"] + "?application_name=stack-worker"}
     return stack.start(name, str(BIN / "celery"), "-A", "opscenter", "worker", "-l", "info", "--concurrency", "2",
-                       "-n", f"{name}@%h", "--without-gossip", "--without-mingle")
+                       "-n", f"{name}@%h", "--without-gossip", "--without-mingle", env=env)
 
 
 def pending_outbox(database: str) -> int:
@@ -278,18 +280,22 @@ def test_the_production_stack_end_to_end(tmp_path, database):
         wait_for("the camera's crowding alert on the live stream", lambda: stream.alerts("camera_crowding", "BV-A"), 90)
         stack.stop("vision-worker")  # its part is done; the cores are the other processes' now
 
-        # 4. The worker's processes die (SIGKILL) holding tasks: the reports' evaluations are not lost.
+        # 4. The worker's processes are killed (SIGKILL) mid-task: the reports' evaluations are not lost. The
+        # alerts table is locked meanwhile, so that both processes are inside an evaluation when they die.
         import psutil
+        import psycopg
 
-        pool = psutil.Process(worker.pid).children()
-        assert pool, "the Celery worker has no pool processes"
-        for child in pool:
-            child.send_signal(signal.SIGSTOP)  # they take tasks and never finish them
-        for unit in HOSPITALS[:2]:
-            report(unit, icu_total=20, icu_occupied=20)
-        time.sleep(2)  # let the worker hand the tasks to its frozen processes
-        for child in pool:
-            child.kill()
+        with psycopg.connect(database) as blocker, psycopg.connect(database, autocommit=True) as observer:
+            blocker.execute("LOCK TABLE alerts_alert IN EXCLUSIVE MODE")  # reads pass, writes wait
+            for unit in HOSPITALS[:2]:
+                report(unit, icu_total=20, icu_occupied=20)
+            wait_for("both worker processes inside an evaluation", lambda: observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'stack-worker' "
+                "AND wait_event_type = 'Lock'").fetchone()[0] >= 2, 30)
+            pool = psutil.Process(worker.pid).children()
+            for child in pool:
+                child.kill()
+            psutil.wait_procs(pool, timeout=10)
         for unit in HOSPITALS[:2]:
             wait_for(f"{unit}'s alert after the worker's processes were killed",
                      lambda unit=unit: stream.alerts("bed_occupancy", unit), 60)
