@@ -59,6 +59,8 @@ class ResolveIn(Schema):
 
 class AssignIn(Schema):
     username: str
+    # The assignee the client saw ("" for none): if another was assigned since, 409.
+    expected_assignee: str | None = None
 
 
 def alert_out(a: Alert) -> dict:
@@ -132,7 +134,7 @@ def assign(request: AuthedRequest, alert_id: int, payload: AssignIn):
         from opscenter.core.errors import ValidationFailed
 
         raise ValidationFailed.one("username", "no such active user")
-    return alert_out(services.assign(request.user, alert, assignee))
+    return alert_out(services.assign(request.user, alert, assignee, expected=payload.expected_assignee))
 
 
 @router.post("/{alert_id}/notes", response=AlertOut)

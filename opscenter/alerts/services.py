@@ -145,9 +145,15 @@ def resolve(user: User, alert: Alert, resolution: str = Alert.Resolution.HANDLED
 
 
 @transaction.atomic
-def assign(user: User, alert: Alert, assignee: User) -> Alert:
+def assign(user: User, alert: Alert, assignee: User, expected: str | None = None) -> Alert:
+    """`expected`: the assignee's username the person saw ("" for none). If someone else was assigned since,
+    Conflict (409) naming them, rather than silently taking the alert away from them."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     _check(user, alert)
+    current = alert.assignee.get_username() if alert.assignee else ""
+    if expected is not None and expected != current and current != assignee.get_username():
+        raise Conflict(_("Meanwhile the alert was assigned to %(who)s; check and assign again if needed.")
+                       % {"who": current or "—"})
     if not assignee.has_perm_in(Perm.HANDLE_ALERTS, alert.unit):
         raise ValidationFailed.one("assignee", _("this person cannot handle alerts of this unit"))
     alert.assignee = assignee

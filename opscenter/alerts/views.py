@@ -205,6 +205,6 @@ def assign(request: AuthedRequest, alert_id: int) -> HttpResponse:
         assignee = User.objects.filter(username=request.POST.get("assignee", ""), is_active=True).first()
         if assignee is None:
             raise ValidationFailed.one("assignee", _("no such active user"))
-        return services.assign(request.user, alert, assignee)
+        return services.assign(request.user, alert, assignee, expected=request.POST.get("current_assignee"))
 
     return _act(request, alert_id, do, _("Alert assigned."))
