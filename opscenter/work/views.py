@@ -11,7 +11,6 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
-from opscenter.core.permissions import perm_required
+from opscenter.core.permissions import login_only, perm_required
 from opscenter.dashboard.views import page
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
@@ -92,7 +91,7 @@ def _found(getter: Callable[[], Any]) -> Any:
 
 # --- notifications ---
 
-@login_required
+@login_only
 def notifications(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         notify.mark_read(request.user)
@@ -101,13 +100,13 @@ def notifications(request: AuthedRequest) -> HttpResponse:
     return work_page(request, "work/notifications.html", {"items": items})
 
 
-@login_required
+@login_only
 def notification_count(request: AuthedRequest) -> HttpResponse:
     """A small fragment for any page's top bar: the unread count, linking to the list."""
     return render(request, "work/_notice_count.html", {"unread_notices": notify.unread_count(request.user)})
 
 
-@login_required
+@login_only
 def open_notification(request: AuthedRequest, notification_id: int) -> HttpResponse:
     notice = Notification.objects.filter(user=request.user, pk=notification_id).first()
     if notice is None:
@@ -116,7 +115,7 @@ def open_notification(request: AuthedRequest, notification_id: int) -> HttpRespo
     return redirect(notice.url or "work:notifications")
 
 
-@login_required
+@login_only
 def download(request: AuthedRequest, file_id: int) -> FileResponse:
     """A stored file, if the user may see something it belongs to; confidential downloads are audited."""
     stored = StoredFile.objects.filter(pk=file_id).first()
@@ -268,13 +267,18 @@ def _document_fields(request: AuthedRequest) -> documents.DocumentFields:
     )
 
 
-@perm_required(Perm.VIEW_DOCUMENTS)
-def document_new(request: AuthedRequest, direction: str) -> HttpResponse:
-    if direction not in Direction.values:
-        raise Http404
+@perm_required(Perm.REGISTER_DOCUMENTS)
+def incoming_new(request: AuthedRequest) -> HttpResponse:
+    return _document_new(request, Direction.INCOMING)
+
+
+@perm_required((Perm.VIEW_DOCUMENTS, Perm.REGISTER_DOCUMENTS), (Perm.VIEW_DOCUMENTS, Perm.ISSUE_DIRECTIVES))
+def outgoing_new(request: AuthedRequest) -> HttpResponse:
+    return _document_new(request, Direction.OUTGOING)
+
+
+def _document_new(request: AuthedRequest, direction: str) -> HttpResponse:
     incoming = direction == Direction.INCOMING
-    if incoming and not request.user.has_perm_in(Perm.REGISTER_DOCUMENTS):
-        raise PermissionDenied
     if request.method == "POST":
         def save() -> str:
             register = documents.register_incoming if incoming else documents.draft_outgoing
@@ -444,7 +448,7 @@ def meeting_action(request: AuthedRequest, meeting_id: int, action: str) -> Http
     return _attempt(request, actions[action][0], actions[action][1], back)
 
 
-@login_required
+@login_only
 def checkin(request: AuthedRequest, meeting_id: int, token: str) -> HttpResponse:
     """Where the door's QR code leads: a button that checks the signed-in person in."""
     meeting = _found(lambda: meetings.get(request.user, meeting_id))
@@ -488,7 +492,7 @@ def _open_tasks_count(user: User) -> int:
     return Task.objects.filter(user.scope_filter(), status__in=Task.OPEN).count()
 
 
-@login_required
+@login_only
 def index(request: AuthedRequest) -> HttpResponse:
     """The work area's front page: what waits for me."""
     user = request.user
