@@ -101,14 +101,16 @@ def recommendation(request: AuthedRequest, code: str):
 def assign(request: AuthedRequest, code: str, payload: AssignIn):
     """Send an ambulance (and name the receiving hospital). 409 if the ambulance is no longer available."""
     incident = _incident(request, code)
-    services.assign(request.user, incident, payload.ambulance, payload.hospital)
+    services.assign(request.user, incident, payload.ambulance, payload.hospital,
+                    expected_destination=payload.expected_destination)
     return queries.incident_summary(Incident.objects.get(pk=incident.pk))
 
 
 @router.post("/incidents/{code}/destination")
 @needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
 def destination(request: AuthedRequest, code: str, payload: DestinationIn):
-    incident = services.set_destination(request.user, _incident(request, code), payload.hospital)
+    incident = services.set_destination(request.user, _incident(request, code), payload.hospital,
+                                        expected=payload.expected_destination)
     return queries.incident_summary(incident)
 
 

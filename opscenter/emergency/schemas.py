@@ -24,10 +24,14 @@ class IncidentIn(Schema):
 class AssignIn(Schema):
     ambulance: str
     hospital: str = ""
+    # The destination the client saw ("" for none): if another was set since, the hospital is not applied.
+    expected_destination: str | None = None
 
 
 class DestinationIn(Schema):
     hospital: str
+    # The destination the client saw ("" for none): if another was set since, 409.
+    expected_destination: str | None = None
 
 
 class StatusIn(Schema):

@@ -314,9 +314,12 @@ def _hospital(code: str) -> Unit:
     return hospital
 
 
-def assign(actor: User | str, incident: Incident, ambulance_code: str, hospital_code: str = "") -> Assignment:
+def assign(actor: User | str, incident: Incident, ambulance_code: str, hospital_code: str = "",
+           expected_destination: str | None = None) -> Assignment:
     """The dispatcher's confirmation: send this ambulance (and name the receiving hospital). Safe under parallel
-    requests: of two dispatchers sending the same ambulance, the second gets a Conflict (409)."""
+    requests: of two dispatchers sending the same ambulance, the second gets a Conflict (409). A hospital chosen
+    on a page that showed another destination than the one set since is not applied (the ambulance still goes;
+    the caller sees the destination it kept)."""
     _require(actor, Perm.DISPATCH, incident.center)
     ambulance = Ambulance.objects.filter(code=ambulance_code, active=True,
                                          station__path__startswith=incident.center.path).first()
@@ -325,19 +328,20 @@ def assign(actor: User | str, incident: Incident, ambulance_code: str, hospital_
     hospital = _hospital(hospital_code) if hospital_code else None
     try:
         with transaction.atomic():
-            return _assign(actor, incident, ambulance, hospital)
+            return _assign(actor, incident, ambulance, hospital, expected_destination)
     except IntegrityError as exc:
         raise Conflict(_("Ambulance %(code)s was just assigned elsewhere") % {"code": ambulance.code}) from exc
 
 
-def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospital: Unit | None) -> Assignment:
+def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospital: Unit | None,
+            expected_destination: str | None) -> Assignment:
     incident = _lock(incident)
     if not incident.is_open or FLOW.index(incident.status) >= FLOW.index(S.HANDED_OVER):
         raise Conflict(_("Incident %(code)s is already %(status)s")
                        % {"code": incident.code, "status": incident.get_status_display()})
     repeat = Assignment.objects.filter(incident=incident, ambulance=ambulance, released_at__isnull=True).first()
     if repeat is not None:  # the same confirmation sent twice
-        if hospital is not None:
+        if hospital is not None and not _destination_changed(incident, expected_destination):
             _set_destination(actor, incident, hospital)
         return repeat
     # The conditional update is the lock: only one request can move the ambulance out of "available".
@@ -366,19 +370,31 @@ def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospita
     _publish_incident(incident, "incident.assigned", ambulance=ambulance.code)
     _publish("ambulance.status", incident.center.code, code=ambulance.code, status=Ambulance.Status.DISPATCHED,
              incident=incident.code)
-    if hospital is not None:
+    if hospital is not None and not _destination_changed(incident, expected_destination):
         _set_destination(actor, incident, hospital)
     return assignment
 
 
 @transaction.atomic
-def set_destination(actor: User | str, incident: Incident, hospital_code: str) -> Incident:
+def set_destination(actor: User | str, incident: Incident, hospital_code: str,
+                    expected: str | None = None) -> Incident:
+    """`expected`: the destination's code the person saw ("" for none). If another was set since, Conflict (409)
+    naming it, rather than silently replacing it (its hospital was already told the patient is coming)."""
     incident = _lock(incident)
     _may_update(actor, incident)
     if not incident.is_open or FLOW.index(incident.status) >= FLOW.index(S.AT_HOSPITAL):
         raise Conflict(_("Incident %(code)s is already %(status)s")
                        % {"code": incident.code, "status": incident.get_status_display()})
-    return _set_destination(actor, incident, _hospital(hospital_code))
+    hospital = _hospital(hospital_code)
+    if incident.destination_id != hospital.pk and _destination_changed(incident, expected):
+        raise Conflict(_("Meanwhile the destination was changed to %(hospital)s; check and choose again if needed.")
+                       % {"hospital": incident.destination or "—"})
+    return _set_destination(actor, incident, hospital)
+
+
+def _destination_changed(incident: Incident, expected: str | None) -> bool:
+    """Is the stored destination another than the one the person saw (None: not said, not checked)?"""
+    return expected is not None and expected != (incident.destination.code if incident.destination else "")
 
 
 def hospital_eta(incident: Incident, hospital: Unit, now: dt.datetime) -> dt.datetime:

@@ -148,16 +148,22 @@ def _act(request: AuthedRequest, code: str, action: Any) -> HttpResponse:
 @perm_required(Perm.VIEW_EMERGENCY)
 def assign(request: AuthedRequest, code: str) -> HttpResponse:
     def confirm(item: Incident) -> None:
-        services.assign(request.user, item, request.POST.get("ambulance", ""), request.POST.get("hospital", ""))
+        chosen = request.POST.get("hospital", "")
+        services.assign(request.user, item, request.POST.get("ambulance", ""), chosen,
+                        expected_destination=request.POST.get("current_destination"))
         messages.success(request, _("Ambulance %(code)s dispatched") % {"code": request.POST.get("ambulance")})
+        kept = Incident.objects.select_related("destination").get(pk=item.pk).destination
+        if chosen and kept is not None and kept.code != chosen:  # someone set another destination meanwhile
+            messages.warning(request, _("Destination not changed: meanwhile %(hospital)s was chosen. Check and "
+                                        "choose again if needed.") % {"hospital": kept})
     return _act(request, code, confirm)
 
 
 @require_POST
 @perm_required(Perm.VIEW_EMERGENCY)
 def destination(request: AuthedRequest, code: str) -> HttpResponse:
-    return _act(request, code, lambda item: services.set_destination(request.user, item,
-                                                                      request.POST.get("hospital", "")))
+    return _act(request, code, lambda item: services.set_destination(
+        request.user, item, request.POST.get("hospital", ""), expected=request.POST.get("current_destination")))
 
 
 @require_POST
