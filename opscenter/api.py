@@ -36,9 +36,18 @@ api.add_router("/work", work_router, tags=["direction and internal work"])
 
 
 def _field_from_loc(loc: list) -> str:
-    # ("body", "payload", "values", "x") -> "values.x"; the first two parts are ninja's wrapping.
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    """The field as the services name it: ("body", "payload", "values", "x") -> "values.x" (ninja's wrapping
+    dropped), list items by index ("units[2]"), and a batch's items by index alone, ("body", "payload",
+    "positions", 1, "latitude") -> "[1].latitude", as `[3].values.x` in the batch endpoints' own errors."""
+    parts = list(loc)
+    while parts and parts[0] in ("body", "payload", "query", "path", "header", "cookie", "form", "file"):
+        parts.pop(0)
+    if len(parts) > 2 and isinstance(parts[1], int):
+        parts.pop(0)
+    field = ""
+    for part in parts:
+        field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else str(part)
+    return field or "body"
 
 
 @api.exception_handler(SchemaValidationError)

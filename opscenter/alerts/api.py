@@ -1,10 +1,12 @@
 import datetime as dt
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.inputs import CleanStr, Line, Text, Username
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import User
 from opscenter.org.roles import Perm
@@ -48,19 +50,19 @@ class AlertDetailOut(AlertOut):
     notes: list[NoteOut]
 
 
-class NoteIn(Schema):
-    text: str = ""
+class AlertNoteIn(Schema):
+    text: Annotated[str, Text()] = ""
 
 
 class ResolveIn(Schema):
-    resolution: str = Alert.Resolution.HANDLED
-    note: str = ""
+    resolution: Annotated[str, CleanStr(16)] = Alert.Resolution.HANDLED
+    note: Annotated[str, Text()] = ""
 
 
-class AssignIn(Schema):
-    username: str
+class AlertAssignIn(Schema):
+    username: Username
     # The assignee the client saw ("" for none): if another was assigned since, 409.
-    expected_assignee: str | None = None
+    expected_assignee: Username | None = None
 
 
 def alert_out(a: Alert) -> dict:
@@ -86,8 +88,8 @@ def _get(request: AuthedRequest, alert_id: int) -> Alert:
 @router.get("", response=list[AlertOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_ALERTS)
-def list_alerts(request: AuthedRequest, status: str | None = None, unit: str | None = None,
-                source: str | None = None, open: bool | None = None):
+def list_alerts(request: AuthedRequest, status: Line | None = None, unit: Line | None = None,
+                source: Line | None = None, open: bool | None = None):
     require(request.user, Perm.VIEW_ALERTS)
     qs = visible_alerts(request.user)
     if status:
@@ -115,7 +117,7 @@ def get_alert(request: AuthedRequest, alert_id: int):
 
 @router.post("/{alert_id}/acknowledge", response=AlertOut)
 @needs(Perm.HANDLE_ALERTS)
-def acknowledge(request: AuthedRequest, alert_id: int, payload: NoteIn):
+def acknowledge(request: AuthedRequest, alert_id: int, payload: AlertNoteIn):
     return alert_out(services.acknowledge(request.user, _get(request, alert_id), payload.text))
 
 
@@ -127,7 +129,7 @@ def resolve(request: AuthedRequest, alert_id: int, payload: ResolveIn):
 
 @router.post("/{alert_id}/assign", response=AlertOut)
 @needs(Perm.HANDLE_ALERTS)
-def assign(request: AuthedRequest, alert_id: int, payload: AssignIn):
+def assign(request: AuthedRequest, alert_id: int, payload: AlertAssignIn):
     alert = _get(request, alert_id)
     assignee = User.objects.filter(username=payload.username, is_active=True).first()
     if assignee is None:
@@ -139,5 +141,5 @@ def assign(request: AuthedRequest, alert_id: int, payload: AssignIn):
 
 @router.post("/{alert_id}/notes", response=AlertOut)
 @needs(Perm.HANDLE_ALERTS)
-def add_note(request: AuthedRequest, alert_id: int, payload: NoteIn):
+def add_note(request: AuthedRequest, alert_id: int, payload: AlertNoteIn):
     return alert_out(services.add_note(request.user, _get(request, alert_id), payload.text))

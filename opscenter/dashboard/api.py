@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.inputs import Count, Line, SaneDate
 from opscenter.core.permissions import needs, require
 from opscenter.org.roles import Perm
 
@@ -22,7 +23,7 @@ def overview_data(user, today: dt.date | None = None) -> dict:
 
 @router.get("/overview")
 @needs(Perm.VIEW_DASHBOARD)
-def overview(request: AuthedRequest, date: dt.date | None = None):
+def overview(request: AuthedRequest, date: SaneDate | None = None):
     """Facilities on the map with their load, and the city KPI tiles."""
     require(request.user, Perm.VIEW_DASHBOARD)
     return overview_data(request.user, date)
@@ -30,7 +31,7 @@ def overview(request: AuthedRequest, date: dt.date | None = None):
 
 @router.get("/trends")
 @needs(Perm.VIEW_DASHBOARD)
-def trends(request: AuthedRequest, days: int = 90, unit: str | None = None):
+def trends(request: AuthedRequest, days: Count = 90, unit: Line | None = None):
     """Daily sums over the facilities in scope (or one facility)."""
     require(request.user, Perm.VIEW_DASHBOARD)
     units = queries.facilities_in_scope(request.user)
@@ -41,7 +42,7 @@ def trends(request: AuthedRequest, days: int = 90, unit: str | None = None):
 
 @router.get("/facilities/{code}/history")
 @needs(Perm.VIEW_DASHBOARD)
-def facility_history(request: AuthedRequest, code: str, days: int = 365):
+def facility_history(request: AuthedRequest, code: Line, days: Count = 365):
     require(request.user, Perm.VIEW_DASHBOARD)
     unit = get_object_or_404(queries.facilities_in_scope(request.user), code=code)
     return [

@@ -8,6 +8,7 @@ from ninja import Router, Status
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound
+from opscenter.core.inputs import Count, Int32, Line
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
@@ -17,17 +18,17 @@ from .models import Ambulance, Diversion, Incident
 from .schemas import (
     AmbulanceIn,
     AmbulanceStatusIn,
-    AssignIn,
     DestinationIn,
     DiversionIn,
     DiversionOut,
+    IncidentAssignIn,
     IncidentIn,
-    NoteIn,
+    IncidentNoteIn,
+    IncidentReasonIn,
+    IncidentStatusIn,
     PositionBatchIn,
     PositionResultOut,
-    ReasonIn,
     SinglePositionIn,
-    StatusIn,
 )
 
 router = Router()
@@ -69,7 +70,7 @@ def create_incident(request: AuthedRequest, payload: IncidentIn):
 
 @router.get("/incidents")
 @needs(Perm.VIEW_EMERGENCY)
-def list_incidents(request: AuthedRequest, open: bool = True, priority: int | None = None, limit: int = 200):
+def list_incidents(request: AuthedRequest, open: bool = True, priority: Int32 | None = None, limit: Count = 200):
     require(request.user, Perm.VIEW_EMERGENCY)
     incidents = queries.visible_incidents(request.user).order_by("priority", "-received_at")
     if open:
@@ -98,7 +99,7 @@ def recommendation(request: AuthedRequest, code: str):
 
 @router.post("/incidents/{code}/assign")
 @needs(Perm.DISPATCH)
-def assign(request: AuthedRequest, code: str, payload: AssignIn):
+def assign(request: AuthedRequest, code: str, payload: IncidentAssignIn):
     """Send an ambulance (and name the receiving hospital). 409 if the ambulance is no longer available."""
     incident = _incident(request, code)
     services.assign(request.user, incident, payload.ambulance, payload.hospital,
@@ -116,7 +117,7 @@ def destination(request: AuthedRequest, code: str, payload: DestinationIn):
 
 @router.post("/incidents/{code}/status")
 @needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
-def status(request: AuthedRequest, code: str, payload: StatusIn):
+def status(request: AuthedRequest, code: str, payload: IncidentStatusIn):
     """Move the incident forward: en_route, on_scene, transporting, at_hospital, handed_over, closed."""
     incident = services.advance(request.user, _incident(request, code), payload.status, at=payload.at,
                                 note=payload.note)
@@ -125,20 +126,20 @@ def status(request: AuthedRequest, code: str, payload: StatusIn):
 
 @router.post("/incidents/{code}/cancel")
 @needs(Perm.DISPATCH)
-def cancel(request: AuthedRequest, code: str, payload: ReasonIn):
+def cancel(request: AuthedRequest, code: str, payload: IncidentReasonIn):
     return queries.incident_summary(services.cancel(request.user, _incident(request, code), payload.reason))
 
 
 @router.post("/incidents/{code}/notes", response={201: dict})
 @needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
-def add_note(request: AuthedRequest, code: str, payload: NoteIn):
+def add_note(request: AuthedRequest, code: str, payload: IncidentNoteIn):
     entry = services.add_note(request.user, _incident(request, code), payload.text)
     return Status(201, {"time": entry.time, "action": entry.action, "actor": entry.actor_label, "text": entry.text})
 
 
 @router.get("/ambulances")
 @needs(Perm.VIEW_EMERGENCY)
-def list_ambulances(request: AuthedRequest, status: str | None = None):
+def list_ambulances(request: AuthedRequest, status: Line | None = None):
     require(request.user, Perm.VIEW_EMERGENCY)
     ambulances = queries.visible_ambulances(request.user)
     if status:
@@ -219,7 +220,7 @@ def set_diversion(request: AuthedRequest, code: str, payload: DiversionIn):
 
 @router.get("/kpis")
 @needs(Perm.VIEW_EMERGENCY)
-def kpis(request: AuthedRequest, hours: int = 24):
+def kpis(request: AuthedRequest, hours: Count = 24):
     require(request.user, Perm.VIEW_EMERGENCY)
     return queries.kpis(request.user, min(max(hours, 1), 24 * 31))
 

@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.inputs import Line
 from opscenter.core.permissions import needs
 from opscenter.org.models import Ward
 
@@ -54,7 +55,7 @@ def list_wards(request: AuthedRequest):
 
 @router.get("/units", response=list[UnitOut])
 @needs()
-def list_units(request: AuthedRequest, kind: str | None = None):
+def list_units(request: AuthedRequest, kind: Line | None = None):
     """Units in the caller's scope."""
     qs = request.user.scope_units().select_related("parent", "ward").prefetch_related("bed_capacities")
     if kind:

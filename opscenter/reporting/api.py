@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
@@ -7,6 +5,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import if_match_version
+from opscenter.core.inputs import Line, SaneDate, ordered
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
@@ -82,11 +81,12 @@ def submit_batch(request: AuthedRequest, payload: BatchIn):
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_REPORTS)
 def list_reports(
-    request: AuthedRequest, data_set: str | None = None, unit: str | None = None,
-    period_from: dt.date | None = None, period_to: dt.date | None = None, status: str | None = None,
+    request: AuthedRequest, data_set: Line | None = None, unit: Line | None = None,
+    period_from: SaneDate | None = None, period_to: SaneDate | None = None, status: Line | None = None,
 ) -> QuerySet:
     """Current versions of reports in the caller's scope, newest period first."""
     require(request.user, Perm.VIEW_REPORTS)
+    ordered(period_from, period_to, "period_to", "period_from")
     qs = Report.objects.filter(request.user.scope_filter(), is_current=True).select_related(
         "data_set", "unit", "submitted_by"
     )
@@ -105,7 +105,7 @@ def list_reports(
 
 @router.get("/reports/{data_set}/{unit}/{period}/versions", response=list[ReportOut])
 @needs(Perm.VIEW_REPORTS)
-def report_versions(request: AuthedRequest, data_set: str, unit: str, period: dt.date):
+def report_versions(request: AuthedRequest, data_set: Line, unit: Line, period: SaneDate):
     """Every version of one report, oldest first: who sent what, when."""
     target = get_object_or_404(Unit, code=unit)
     require(request.user, Perm.VIEW_REPORTS, target)
@@ -117,7 +117,7 @@ def report_versions(request: AuthedRequest, data_set: str, unit: str, period: dt
 
 @router.get("/completeness", response=list[CompletenessOut])
 @needs(Perm.VIEW_REPORTS)
-def completeness(request: AuthedRequest, data_set: str = "HOSP_DAILY", date: dt.date | None = None):
+def completeness(request: AuthedRequest, data_set: Line = "HOSP_DAILY", date: SaneDate | None = None):
     """Per unit in scope: submitted on time, late, missing, or not yet due."""
     require(request.user, Perm.VIEW_REPORTS)
     ds = get_object_or_404(DataSet, code=data_set)

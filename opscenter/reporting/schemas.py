@@ -6,7 +6,7 @@ from ninja import Field, Schema
 from pydantic import PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from opscenter.core.inputs import INT32_MAX, CleanStr, SaneDate, Text, clean_line, within_int32
+from opscenter.core.inputs import INT32_MAX, CleanStr, Count, SaneDate, Text, TimeOfDay, clean_line, within_int32
 
 
 def _value(raw: Any) -> Any:
@@ -40,8 +40,8 @@ class ReportIn(Schema):
         examples=[{"beds_icu_total": 120, "beds_icu_occupied": 104}])
     comment: Annotated[str, Text(500)] = ""
     idempotency_key: Annotated[str, CleanStr(128)] | None = Field(None, description="Or the Idempotency-Key header")
-    base_version: int | None = Field(
-        None, ge=0, description="When editing: the version the values start from (0: none was stored), or the "
+    base_version: Count | None = Field(
+        None, description="When editing: the version the values start from (0: none was stored), or the "
         "If-Match header. A newer version stored since is a 409 listing what changed.")
 
 
@@ -99,7 +99,7 @@ class DataSetOut(Schema):
     name: str
     name_en: str
     periodicity: str
-    due_time: dt.time
+    due_time: TimeOfDay
     due_days_after_period: int
 
 

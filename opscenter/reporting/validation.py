@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from opscenter.core.errors import FieldError
+from opscenter.core.inputs import within_int32
 
 NUMBER = (int, float)
 OPERATORS = {"<=": operator.le, "<": operator.lt, "==": operator.eq, ">=": operator.ge}
@@ -62,6 +63,7 @@ class Checked:
 
 def _coerce(spec: ElementSpec, raw: Any) -> float | int:
     if type(raw) is int:  # the common case, first: a whole number is fine for every value type
+        within_int32(raw)  # what FHIR, the forecasts and the database can hold, whatever the element allows
         return raw
     if isinstance(raw, bool):
         raise ValueError(_("must be a number, not true/false"))
@@ -75,6 +77,7 @@ def _coerce(spec: ElementSpec, raw: Any) -> float | int:
         raise ValueError(_("must be a number"))
     if not isinstance(raw, NUMBER):
         raise ValueError(_("must be a number"))
+    within_int32(raw)
     if spec.value_type == "integer":
         if float(raw) != int(raw):
             raise ValueError(_("must be a whole number"))

@@ -1,14 +1,13 @@
 """Surveillance JSON API: case reports in (merged, corrected, cancelled), aggregates, signals, Rt, forecasts.
 Personal case data only for VIEW_CASE_DETAILS, and every read of it is logged."""
 
-import datetime as dt
-
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import if_match_version
 from opscenter.core.errors import NotFound, ValidationFailed
+from opscenter.core.inputs import Count, Line, SaneDate, ordered
 from opscenter.core.permissions import needs
 from opscenter.org.roles import Perm
 
@@ -17,16 +16,16 @@ from .models import Case, CaseReport, Disease, Signal
 from .schemas import (
     CancelIn,
     CaseBatchIn,
+    CaseCountOut,
     CaseDetailOut,
     CaseIn,
     CaseOut,
+    CaseReportOut,
     CaseResultOut,
     CorrectionIn,
-    CountOut,
     ForecastOut,
     IncidenceOut,
     ReportCountOut,
-    ReportOut,
     RtOut,
     SignalOut,
 )
@@ -66,9 +65,10 @@ def report_cases(request: AuthedRequest, payload: CaseBatchIn):
 @router.get("/cases", response=list[CaseDetailOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_CASE_DETAILS)
-def list_cases(request: AuthedRequest, disease: str | None = None, ward: str | None = None,
-               date_from: dt.date | None = None, date_to: dt.date | None = None):
+def list_cases(request: AuthedRequest, disease: Line | None = None, ward: Line | None = None,
+               date_from: SaneDate | None = None, date_to: SaneDate | None = None):
     """The line list with personal data (epidemiology roles; every read is logged)."""
+    ordered(date_from, date_to, "date_to", "date_from")
     qs = services.case_queryset(request.user)
     if _disease(disease):
         qs = qs.filter(disease=disease)
@@ -96,7 +96,7 @@ def get_case(request: AuthedRequest, case_id: int):
     return queries.case_detail_out(case)
 
 
-@router.get("/cases/{case_id}/history", response=list[ReportOut])
+@router.get("/cases/{case_id}/history", response=list[CaseReportOut])
 @needs(Perm.VIEW_CASE_DETAILS)
 def case_history(request: AuthedRequest, case_id: int):
     case = _case(request, case_id)
@@ -120,7 +120,8 @@ def _base_version(request: AuthedRequest, payload: CorrectionIn) -> int | None:
 @needs(Perm.VIEW_CASE_DETAILS, Perm.REPORT_CASES)
 def correct_case(request: AuthedRequest, case_id: int, payload: CorrectionIn):
     """Correct some values; the earlier ones stay in the case's history."""
-    case = services.correct_case(request.user, _changeable(request, case_id), payload.changes, payload.reason,
+    case = services.correct_case(request.user, _changeable(request, case_id), payload.changes.dict(exclude_none=True),
+                                 payload.reason,
                                  base_version=_base_version(request, payload))
     return queries.case_out(case)
 
@@ -132,10 +133,10 @@ def cancel_case(request: AuthedRequest, case_id: int, payload: CancelIn):
     return queries.case_out(case)
 
 
-@router.get("/counts", response=list[CountOut], url_name="surveillance_counts")
+@router.get("/counts", response=list[CaseCountOut], url_name="surveillance_counts")
 @needs(Perm.VIEW_SURVEILLANCE)
-def counts(request: AuthedRequest, date_from: dt.date, date_to: dt.date, disease: str | None = None,
-           by: str = "day", group: str | None = None):
+def counts(request: AuthedRequest, date_from: SaneDate, date_to: SaneDate, disease: Line | None = None,
+           by: Line = "day", group: Line | None = None):
     """Case counts (no personal data) per `by` = day|week, and per `group` = ward|facility if given."""
     group = group or None  # "group=" from a form means no grouping
     if by not in ("day", "week"):
@@ -149,14 +150,15 @@ def counts(request: AuthedRequest, date_from: dt.date, date_to: dt.date, disease
 
 @router.get("/report-counts", response=list[ReportCountOut])
 @needs(Perm.VIEW_SURVEILLANCE)
-def report_counts(request: AuthedRequest, disease: str, date_from: dt.date, date_to: dt.date):
+def report_counts(request: AuthedRequest, disease: Line, date_from: SaneDate, date_to: SaneDate):
     """New cases as the daily hospital reports of your scope count them, per day and facility."""
+    ordered(date_from, date_to, "date_to", "date_from")
     return services.report_counts(request.user, _disease(disease) or "", date_from, date_to)
 
 
 @router.get("/incidence", response=list[IncidenceOut], url_name="surveillance_incidence")
 @needs(Perm.VIEW_SURVEILLANCE)
-def incidence(request: AuthedRequest, disease: str, days: int = 28, date_to: dt.date | None = None):
+def incidence(request: AuthedRequest, disease: Line, days: Count = 28, date_to: SaneDate | None = None):
     """Cases (reported in your scope) per ward in the last `days` days, and per 100,000 residents."""
     if not 1 <= days <= 366:
         raise ValidationFailed.one("days", "from 1 to 366")
@@ -165,8 +167,8 @@ def incidence(request: AuthedRequest, disease: str, days: int = 28, date_to: dt.
 
 @router.get("/signals", response=list[SignalOut], url_name="surveillance_signals")
 @needs(Perm.VIEW_SURVEILLANCE)
-def signals(request: AuthedRequest, day: dt.date | None = None, disease: str | None = None, area: str | None = None,
-            alarm: bool | None = None):
+def signals(request: AuthedRequest, day: SaneDate | None = None, disease: Line | None = None,
+            area: Line | None = None, alarm: bool | None = None):
     """Detection results of a day (the latest by default): they count every facility's cases, so only for a
     city-wide scope (empty otherwise)."""
     return [queries.signal_out(s) for s in queries.signals(request.user, day, _disease(disease), area, alarm)]
@@ -183,8 +185,8 @@ def rt(request: AuthedRequest, params: Query[queries.RtParams]):
 
 @router.get("/forecasts", response=list[ForecastOut], url_name="surveillance_forecasts")
 @needs(Perm.VIEW_SURVEILLANCE)
-def forecasts(request: AuthedRequest, target: str | None = None, disease: str | None = None,
-              area: str | None = None, unit: str | None = None):
+def forecasts(request: AuthedRequest, target: Line | None = None, disease: Line | None = None,
+              area: Line | None = None, unit: Line | None = None):
     """The latest forecasts in your scope (a hospital: its own series; the department: every series), with
     their backtest against the seasonal naive baseline."""
     qs = services.forecasts_for(request.user)

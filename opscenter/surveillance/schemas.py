@@ -1,26 +1,32 @@
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from opscenter.core.inputs import CleanStr, Count, SaneDate, Text
+
+Choice = Annotated[str, CleanStr(16)]  # disease, sex, classification, outcome
+Code = Annotated[str, CleanStr(32)]  # wards, facilities
 
 
 class CaseIn(Schema):
-    disease: str = Field(examples=["dengue"])
-    onset_date: dt.date
-    report_date: dt.date
-    age_years: int = Field(description="Age in whole years (0-120)")
-    sex: str = Field("unknown", examples=["female"])
-    ward: str = Field(description="Ward code of residence", examples=["27343"])
-    facility: str = Field(description="Code of the reporting facility", examples=["BV-CHORAY"])
-    classification: str = Field(examples=["confirmed"], description="suspected, probable or confirmed")
+    disease: Choice = Field(examples=["dengue"])
+    onset_date: SaneDate
+    report_date: SaneDate
+    age_years: Count = Field(description="Age in whole years (0-120)")
+    sex: Choice = Field("unknown", examples=["female"])
+    ward: Code = Field(description="Ward code of residence", examples=["27343"])
+    facility: Code = Field(description="Code of the reporting facility", examples=["BV-CHORAY"])
+    classification: Choice = Field(examples=["confirmed"], description="suspected, probable or confirmed")
     hospitalised: bool = False
-    outcome: str = "unknown"
-    patient_id: str = Field("", max_length=40, description="National ID or insurance number; only a keyed hash "
-                                                           "is kept, to merge reports of the same patient")
-    patient_name: str = Field("", max_length=120)
-    date_of_birth: dt.date | None = None
-    phone: str = Field("", max_length=32)
-    idempotency_key: str | None = Field(None, max_length=128, description="Or the Idempotency-Key header")
+    outcome: Choice = "unknown"
+    patient_id: Annotated[str, CleanStr(40)] = Field("", description="National ID or insurance number; only a "
+                                                     "keyed hash is kept, to merge reports of the same patient")
+    patient_name: Annotated[str, CleanStr(120)] = ""
+    date_of_birth: SaneDate | None = None
+    phone: Annotated[str, CleanStr(32)] = ""
+    idempotency_key: Annotated[str, CleanStr(128)] | None = Field(None, description="Or the Idempotency-Key header")
 
 
 class CaseBatchIn(Schema):
@@ -54,7 +60,7 @@ class CaseDetailOut(CaseOut):
     personal_data_erased: bool
 
 
-class ReportOut(Schema):
+class CaseReportOut(Schema):
     kind: str
     facility: str
     source: str
@@ -73,18 +79,34 @@ class CaseResultOut(Schema):
     case: CaseOut
 
 
+class CaseChanges(Schema):
+    """The values to correct; those not sent (or null) stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    disease: Choice | None = None
+    onset_date: SaneDate | None = None
+    report_date: SaneDate | None = None
+    age_years: Count | None = None
+    sex: Choice | None = None
+    ward: Code | None = None
+    classification: Choice | None = None
+    hospitalised: bool | None = None
+    outcome: Choice | None = None
+
+
 class CorrectionIn(Schema):
-    changes: dict[str, Any] = Field(examples=[{"classification": "confirmed"}])
-    reason: str
-    base_version: int | None = Field(None, ge=0, description="The case version the correction starts from "
+    changes: CaseChanges = Field(examples=[{"classification": "confirmed"}])
+    reason: Annotated[str, Text(500)]
+    base_version: Count | None = Field(None, description="The case version the correction starts from "
                                      "(or If-Match); if the case changed since: 409 with what changed")
 
 
 class CancelIn(Schema):
-    reason: str
+    reason: Annotated[str, Text(500)]
 
 
-class CountOut(Schema):
+class CaseCountOut(Schema):
     period: dt.date
     disease: str
     group: str | None

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Field, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import if_match_version
 from opscenter.core.errors import NotFound, ValidationFailed
+from opscenter.core.inputs import Line, clean_json
 from opscenter.core.permissions import needs, require
 from opscenter.org.roles import Perm
 
@@ -24,18 +25,18 @@ from . import services
 from .models import Camera, FaceMatch, VisionEvent, WatchListEntry
 from .schemas import (
     CameraOut,
-    CountOut,
     CrowdingOut,
     EventDetailOut,
     EventOut,
     FalseAlarmOut,
     IngestOut,
-    ReasonIn,
     SaveCameraOut,
     VersionOut,
+    VisionReasonIn,
     WatchEntryIn,
     WatchEntryOut,
     WorkerCamerasOut,
+    ZoneCountOut,
 )
 
 router = Router()
@@ -43,9 +44,10 @@ router = Router()
 
 def _json_body(request: AuthedRequest) -> Any:
     try:
-        return json.loads(request.body or b"null")
+        body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.one("body", _("must be JSON")) from None
+    return clean_json(body)
 
 
 def _base_version(request: AuthedRequest, body: Any) -> int | None:
@@ -103,7 +105,7 @@ def entry_out(e: WatchListEntry) -> dict[str, Any]:
 
 @router.get("/cameras", response=list[CameraOut], url_name="list_cameras")
 @needs(Perm.VIEW_CAMERAS)
-def list_cameras(request: AuthedRequest, unit: str | None = None, status: str | None = None):
+def list_cameras(request: AuthedRequest, unit: Line | None = None, status: Line | None = None):
     qs = services.visible_cameras(request.user)
     if unit:
         qs = qs.filter(unit__code=unit)
@@ -155,14 +157,14 @@ def camera_versions(request: AuthedRequest, code: str):
 
 @router.post("/cameras/{code}/disable", response=CameraOut)
 @needs(Perm.MANAGE_CAMERAS)
-def disable_camera(request: AuthedRequest, code: str, payload: ReasonIn):
+def disable_camera(request: AuthedRequest, code: str, payload: VisionReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), False,
                                                   payload.reason))
 
 
 @router.post("/cameras/{code}/enable", response=CameraOut)
 @needs(Perm.MANAGE_CAMERAS)
-def enable_camera(request: AuthedRequest, code: str, payload: ReasonIn):
+def enable_camera(request: AuthedRequest, code: str, payload: VisionReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), True,
                                                   payload.reason))
 
@@ -174,11 +176,12 @@ def camera_frame(request: AuthedRequest, code: str):
     return _jpeg(services.get_camera(request.user, code).latest_frame)
 
 
-@router.get("/cameras/{code}/counts", response=list[CountOut])
+@router.get("/cameras/{code}/counts", response=list[ZoneCountOut])
 @needs(Perm.VIEW_CAMERAS)
-def camera_counts(request: AuthedRequest, code: str, zone: str | None = None, hours: float = 24):
+def camera_counts(request: AuthedRequest, code: str, zone: Line | None = None,
+                  hours: Annotated[float, Field(gt=0, le=24 * 31, allow_inf_nan=False)] = 24):
     camera = services.get_camera(request.user, code)
-    qs = camera.counts.filter(time__gte=dt.datetime.now(dt.UTC) - dt.timedelta(hours=min(hours, 24 * 31)))
+    qs = camera.counts.filter(time__gte=dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours))
     if zone:
         qs = qs.filter(zone=zone)
     return list(qs.order_by("time").values("zone", "time", "count", "trend_per_minute")[:5000])
@@ -189,7 +192,8 @@ def camera_counts(request: AuthedRequest, code: str, zone: str | None = None, ho
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_CAMERAS)
-def list_events(request: AuthedRequest, camera: str | None = None, kind: str | None = None, unit: str | None = None):
+def list_events(request: AuthedRequest, camera: Line | None = None, kind: Line | None = None,
+                unit: Line | None = None):
     qs = services.visible_events(request.user)
     if camera:
         qs = qs.filter(camera__code=camera)
@@ -238,7 +242,8 @@ def event_face(request: AuthedRequest, event_id: int):
 
 @router.get("/crowding", response=list[CrowdingOut], url_name="crowding")
 @needs(Perm.VIEW_DASHBOARD)
-def crowding(request: AuthedRequest, max_age_minutes: float = 60):
+def crowding(request: AuthedRequest,
+             max_age_minutes: Annotated[float, Field(gt=0, le=24 * 60, allow_inf_nan=False)] = 60):
     """People the cameras see now per hospital and kind of place (emergency waiting room, entrance...), in your
     scope: a load indicator for the dashboard. Counts only, no footage."""
     return services.crowding(request.user, max(1.0, min(max_age_minutes, 24 * 60)))
@@ -279,7 +284,7 @@ def _entry(request: AuthedRequest, entry_id: int) -> WatchListEntry:
 
 @router.post("/watchlist/{entry_id}/withdraw", response=WatchEntryOut)
 @needs(Perm.MANAGE_WATCHLIST)
-def withdraw_watch_entry(request: AuthedRequest, entry_id: int, payload: ReasonIn):
+def withdraw_watch_entry(request: AuthedRequest, entry_id: int, payload: VisionReasonIn):
     return entry_out(services.cancel_watch_entry(request.user, _entry(request, entry_id), payload.reason))
 
 
@@ -295,7 +300,7 @@ def watch_face(request: AuthedRequest, entry_id: int):
 
 @router.get("/worker/cameras", response=WorkerCamerasOut)
 @needs(Perm.MANAGE_CAMERAS)
-def worker_cameras(request: AuthedRequest, group: str = "default"):
+def worker_cameras(request: AuthedRequest, group: Line = "default"):
     """The enabled cameras of a worker group with the watch-list entries that apply to each."""
     require(request.user, Perm.MANAGE_CAMERAS)
     cameras = list(Camera.objects.filter(request.user.scope_filter(), enabled=True, worker_group=group)
@@ -327,7 +332,7 @@ def ingest_health(request: AuthedRequest):
     return camera_out(services.record_health(request.user, body))
 
 
-@router.post("/ingest/counts", response={201: list[CountOut]})
+@router.post("/ingest/counts", response={201: list[ZoneCountOut]})
 @needs(Perm.MANAGE_CAMERAS)
 def ingest_counts(request: AuthedRequest):
     body = _json_body(request)

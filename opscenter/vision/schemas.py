@@ -4,9 +4,11 @@ pipeline.config (so its errors name the exact field, e.g. `zones[2].polygon`).""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+
+from opscenter.core.inputs import CleanStr, Text
 
 
 class CameraOut(Schema):
@@ -45,8 +47,8 @@ class VersionOut(Schema):
     comment: str
 
 
-class ReasonIn(Schema):
-    reason: str = ""
+class VisionReasonIn(Schema):
+    reason: Annotated[str, Text(255)] = ""
 
 
 class EventOut(Schema):
@@ -97,7 +99,7 @@ class IngestOut(Schema):
     alert_id: int | None
 
 
-class CountOut(Schema):
+class ZoneCountOut(Schema):
     zone: str
     time: dt.datetime
     count: int
@@ -114,12 +116,12 @@ class FalseAlarmOut(Schema):
 
 
 class WatchEntryIn(Schema):
-    unit: str
-    name: str
-    image: str  # base64 JPEG/PNG showing one face
-    category: str = "watch"
-    list_name: str = ""
-    reason: str = ""
+    unit: Annotated[str, CleanStr(32)]
+    name: Annotated[str, CleanStr(120)]
+    image: Annotated[str, CleanStr(20_000_000)]  # base64 JPEG/PNG showing one face
+    category: Annotated[str, CleanStr(16)] = "watch"
+    list_name: Annotated[str, CleanStr(64)] = ""
+    reason: Annotated[str, CleanStr(255)] = ""
 
 
 class WatchEntryOut(Schema):
