@@ -1,12 +1,6 @@
 import datetime as dt
-from typing import Annotated
 
-from ninja import Field, Schema
-
-from opscenter.core.inputs import CleanStr, Count, Id, LocalDateTime, SaneDate, Text, Username
-
-Code = Annotated[str, CleanStr(32)]  # unit codes, unit kinds
-Key = Annotated[str, CleanStr(100)]  # idempotency keys
+from ninja import Schema
 
 
 class FileOut(Schema):
@@ -31,22 +25,22 @@ class NotificationOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[Id] | None = None
+    ids: list[int] | None = None
 
 
 # --- directives ---
 
 class DirectiveIn(Schema):
-    title: Annotated[str, CleanStr(255)]
-    content: Annotated[str, Text()]
-    units: list[Code] = []
-    unit_kinds: list[Code] = []
-    priority: Annotated[str, CleanStr(10)] = "normal"
-    deadline: LocalDateTime | None = None
-    attachments: list[Id] = []
-    alert_id: Id | None = None
-    document_id: Id | None = None
-    idempotency_key: Key | None = None
+    title: str
+    content: str
+    units: list[str] = []
+    unit_kinds: list[str] = []
+    priority: str = "normal"
+    deadline: dt.datetime | None = None
+    attachments: list[int] = []
+    alert_id: int | None = None
+    document_id: int | None = None
+    idempotency_key: str | None = None
 
 
 class TaskOut(Schema):
@@ -95,14 +89,14 @@ class DirectiveDetailOut(DirectiveOut):
     updates: list[UpdateOut]
 
 
-class WorkNoteIn(Schema):
-    text: Annotated[str, Text()] = ""
-    progress: Annotated[int, Field(ge=0, le=100)] | None = None
-    attachments: list[Id] = []
+class NoteIn(Schema):
+    text: str = ""
+    progress: int | None = None
+    attachments: list[int] = []
 
 
-class WorkReasonIn(Schema):
-    reason: Annotated[str, Text()] = ""
+class ReasonIn(Schema):
+    reason: str = ""
 
 
 class BoardRow(Schema):
@@ -118,20 +112,20 @@ class BoardRow(Schema):
 # --- documents ---
 
 class DocumentIn(Schema):
-    summary: Annotated[str, Text()]
-    doc_type: Annotated[str, CleanStr(16)] = "cong_van"
-    number_symbol: Annotated[str, CleanStr(64)] = ""
-    issuer_symbol: Annotated[str, CleanStr(32)] = ""
-    issue_date: SaneDate | None = None
-    issuing_body: Annotated[str, CleanStr(255)] = ""
-    signer: Annotated[str, CleanStr(150)] = ""
-    urgency: Annotated[str, CleanStr(12)] = "normal"
-    confidentiality: Annotated[int, Field(ge=0, le=9)] = 0
-    recipients: Annotated[str, Text()] = ""
-    recipient_units: list[Code] = []
-    files: list[Id] = []
-    unit: Code | None = None
-    idempotency_key: Key | None = None
+    summary: str
+    doc_type: str = "cong_van"
+    number_symbol: str = ""
+    issuer_symbol: str = ""
+    issue_date: dt.date | None = None
+    issuing_body: str = ""
+    signer: str = ""
+    urgency: str = "normal"
+    confidentiality: int = 0
+    recipients: str = ""
+    recipient_units: list[str] = []
+    files: list[int] = []
+    unit: str | None = None
+    idempotency_key: str | None = None
 
 
 class ActionOut(Schema):
@@ -171,27 +165,29 @@ class DocumentDetailOut(DocumentOut):
     actions: list[ActionOut]
 
 
-class DocumentAssignIn(Schema):
-    handler: Username
-    deadline: LocalDateTime | None = None
-    text: Annotated[str, Text()] = ""
+class AssignIn(Schema):
+    handler: str
+    deadline: dt.datetime | None = None
+    text: str = ""
+    # The handler the client saw ("" for none): if another was given the document since, 409.
+    expected_handler: str | None = None
 
 
 class ReviewIn(Schema):
     approve: bool
-    text: Annotated[str, Text()] = ""
+    text: str = ""
 
 
 class FilesIn(Schema):
-    files: list[Id]
+    files: list[int]
 
 
 # --- meetings ---
 
 class RoomIn(Schema):
-    name: Annotated[str, CleanStr(150)]
-    location: Annotated[str, CleanStr(255)] = ""
-    capacity: Count | None = None
+    name: str
+    location: str = ""
+    capacity: int | None = None
 
 
 class RoomOut(Schema):
@@ -203,15 +199,15 @@ class RoomOut(Schema):
 
 
 class MeetingIn(Schema):
-    title: Annotated[str, CleanStr(255)]
-    starts_at: LocalDateTime
-    ends_at: LocalDateTime
-    room_id: Id | None = None
-    online_url: Annotated[str, CleanStr(200)] = ""
-    chair: Annotated[str, CleanStr(150)] = ""
-    units: list[Code] = []
-    people: list[Username] = []
-    idempotency_key: Key | None = None
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    room_id: int | None = None
+    online_url: str = ""
+    chair: str = ""
+    units: list[str] = []
+    people: list[str] = []
+    idempotency_key: str | None = None
 
 
 class ClashOut(Schema):
@@ -222,12 +218,12 @@ class ClashOut(Schema):
 
 
 class AgendaItemIn(Schema):
-    title: Annotated[str, CleanStr(255)]
-    presenter: Annotated[str, CleanStr(150)] = ""
-    minutes: Annotated[int, Field(ge=1, le=24 * 60, description="Planned duration, at most a day")] | None = None
-    documents: list[Id] = []
-    vote_question: Annotated[str, CleanStr(255)] = ""
-    vote_options: list[Annotated[str, CleanStr(100)]] = []
+    title: str
+    presenter: str = ""
+    minutes: int | None = None
+    documents: list[int] = []
+    vote_question: str = ""
+    vote_options: list[str] = []
 
 
 class AgendaItemOut(Schema):
@@ -245,11 +241,11 @@ class AgendaItemOut(Schema):
 
 
 class ConclusionIn(Schema):
-    text: Annotated[str, Text()]
-    owner_unit: Code | None = None
-    owner: Username | None = None
-    deadline: LocalDateTime | None = None
-    item_id: Id | None = None
+    text: str
+    owner_unit: str | None = None
+    owner: str | None = None
+    deadline: dt.datetime | None = None
+    item_id: int | None = None
 
 
 class ConclusionOut(Schema):
@@ -293,24 +289,24 @@ class ScheduledOut(Schema):
 
 
 class CheckInIn(Schema):
-    token: Annotated[str, CleanStr(200)] | None = None
-    username: Username | None = None
+    token: str | None = None
+    username: str | None = None
 
 
 class VoteIn(Schema):
-    choice: Annotated[str, CleanStr(100)] = ""
-    opinion: Annotated[str, Text()] = ""
+    choice: str = ""
+    opinion: str = ""
 
 
 class MeetingNoteIn(Schema):
-    text: Annotated[str, Text()]
-    item_id: Id | None = None
+    text: str
+    item_id: int | None = None
 
 
-class MeetingStatusIn(Schema):
-    status: Annotated[str, CleanStr(12)]
-    reason: Annotated[str, Text()] = ""
+class StatusIn(Schema):
+    status: str
+    reason: str = ""
 
 
 class DirectIn(Schema):
-    conclusions: list[Id] | None = None
+    conclusions: list[int] | None = None

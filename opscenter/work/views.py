@@ -324,9 +324,10 @@ def document_action(request: AuthedRequest, document_id: int, action: str) -> Ht
         return User.objects.filter(username=post.get("handler", ""), is_active=True).first()
 
     actions: dict[str, tuple[Callable[[], Any], str]] = {
-        "assign": (lambda: documents.assign(user, document, person(), _local(post.get("deadline")), note),
-                   _("Handler assigned.")),
-        "forward": (lambda: documents.forward(user, document, person(), note), _("Forwarded.")),
+        "assign": (lambda: documents.assign(user, document, person(), _local(post.get("deadline")), note,
+                                            expected_handler=post.get("current_handler")), _("Handler assigned.")),
+        "forward": (lambda: documents.forward(user, document, person(), note,
+                                              expected_handler=post.get("current_handler")), _("Forwarded.")),
         "process": (lambda: documents.process(user, document, note), _("Processing recorded.")),
         "close": (lambda: documents.close(user, document, note), _("Document closed.")),
         "submit": (lambda: documents.submit_for_review(user, document, note), _("Submitted for review.")),

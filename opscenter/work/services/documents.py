@@ -283,12 +283,13 @@ def _handler(document: Document, handler: User | None, field: str) -> User:
 
 @transaction.atomic
 def assign(user: User, document: Document, handler: User | None, deadline: dt.datetime | None,
-           note: str = "") -> Document:
+           note: str = "", expected_handler: str | None = None) -> Document:
     document = _locked(user, document)
     if not _may_assign(user, document):
         raise PermissionDenied(_("You may not assign documents of %(unit)s") % {"unit": document.unit.code})
     _expect(document, S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS)
     handler = _handler(document, handler, "handler")
+    _expect_handler(document, expected_handler, handler)
     if deadline is not None and deadline <= timezone.now():
         raise ValidationFailed.one("deadline", _("the deadline must be in the future"))
     document.handler, document.handling_deadline, document.status = handler, deadline, S.ASSIGNED
@@ -298,6 +299,15 @@ def assign(user: User, document: Document, handler: User | None, deadline: dt.da
     return document
 
 
+def _expect_handler(document: Document, expected: str | None, handler: User) -> None:
+    """`expected`: the handler's username the person saw ("" for none). If someone else was given the document
+    since, Conflict (409) naming them, rather than silently taking it away (unless both chose the same)."""
+    current = document.handler.get_username() if document.handler else ""
+    if expected is not None and expected != current and current != handler.get_username():
+        raise Conflict(_("Meanwhile the document was given to %(who)s; check and assign again if needed.")
+                       % {"who": current or "—"})
+
+
 def _tell_handler(document: Document, title: str) -> None:
     notify.send([document.handler] if document.handler else [], "document.assigned",
                 title % {"s": document.number_symbol or document.summary[:60]},
@@ -305,12 +315,14 @@ def _tell_handler(document: Document, title: str) -> None:
 
 
 @transaction.atomic
-def forward(user: User, document: Document, handler: User | None, note: str = "") -> Document:
+def forward(user: User, document: Document, handler: User | None, note: str = "",
+            expected_handler: str | None = None) -> Document:
     document = _locked(user, document)
     if document.handler_id != user.pk and not _may_assign(user, document):
         raise PermissionDenied(_("Only the handler may forward this document"))
     _expect(document, S.ASSIGNED, S.IN_PROGRESS)
     handler = _handler(document, handler, "handler")
+    _expect_handler(document, expected_handler, handler)
     document.handler = handler
     document.save(update_fields=["handler"])
     _log(user, document, "forwarded", note.strip(), handler)
