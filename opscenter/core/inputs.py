@@ -15,13 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field, GetCoreSchemaHandler, WithJsonSchema
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler, TypeAdapter, WithJsonSchema
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from .errors import ValidationFailed
@@ -107,6 +111,40 @@ def clean_json(value: Any, path: str = "") -> Any:
         for i, item in enumerate(value):
             clean_json(item, f"{path}[{i}]")
     return value
+
+
+def form_value(kind: Any, raw: str | None, field: str) -> Any:
+    """A web form's raw value read as the API reads it (`form_value(LocalDateTime, post.get("deadline"),
+    "deadline")`): the same type, bounds and messages; None when left empty; else ValidationFailed naming it."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return TypeAdapter(kind).validate_python(raw.strip())
+    except PydanticValidationError as exc:
+        raise ValidationFailed.one(field, exc.errors()[0]["msg"]) from None
+
+
+def check_form(data: Mapping[str, Any]) -> None:
+    """Every field a web form posted free of control characters other than line breaks and tabs (PostgreSQL
+    refuses NUL); ValidationFailed naming the first that is not."""
+    getlist = getattr(data, "getlist", None)  # a QueryDict holds lists
+    for name in data:
+        for value in getlist(name) if getlist else [data[name]]:
+            clean_json(value, name)
+
+
+def django_date(value: dt.date) -> None:
+    """A Django form validator with the API's date range."""
+    try:
+        check_date(value)
+    except PydanticCustomError as exc:
+        raise DjangoValidationError(exc.message(), code="date_range") from None
+
+
+class DateField(forms.DateField):
+    """A web form's date with the API's range (1900..2200)."""
+
+    default_validators = [django_date]
 
 
 def check_date(value: dt.date) -> dt.date:

@@ -12,6 +12,7 @@ from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.core import inputs
 from opscenter.org.models import BedType, Unit
 
 from .definitions import BED_TYPES
@@ -60,7 +61,7 @@ class ReportForm(forms.Form):
     """
 
     unit = forms.ChoiceField(label=_("Unit"))
-    period = forms.DateField(label=_("Period"), widget=DateInput())
+    period = inputs.DateField(label=_("Period"), widget=DateInput())
     comment = forms.CharField(label=_("Comment"), required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
     # What the values were loaded from, "unit|period|version" (version 0: nothing stored), so that a save
@@ -170,8 +171,8 @@ def plain_number(value: Any) -> Any:
 class ReportFilter(forms.Form):
     data_set = forms.ChoiceField(label=_("Data set"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
-    period_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    period_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    period_from = inputs.DateField(label=_("From"), required=False, widget=DateInput())
+    period_to = inputs.DateField(label=_("To"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("All")), *Report.Status.choices])
 
@@ -201,7 +202,7 @@ class ReportFilter(forms.Form):
 
 class CompletenessFilter(forms.Form):
     data_set = forms.ChoiceField(label=_("Data set"), required=False)
-    date = forms.DateField(label=_("Day"), required=False, widget=DateInput())
+    date = inputs.DateField(label=_("Day"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, data_sets: Iterable[DataSet], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from opscenter.alerts.models import Alert
+from opscenter.core import inputs
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
@@ -81,8 +82,9 @@ class EventFilter(forms.Form):
     alert = forms.ChoiceField(label=gettext_lazy("Alert"), required=False, choices=[
         ("", gettext_lazy("All")), ("open", pgettext_lazy("alert status", "Open")),
         ("false_alarm", gettext_lazy("False alarm")), ("none", gettext_lazy("No alert"))])
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = inputs.DateField(label=gettext_lazy("From"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}))
+    until = inputs.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, cameras: list[Camera], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound, ValidationFailed
+from opscenter.core.inputs import Line, Year
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import User
 from opscenter.org.roles import Perm
@@ -24,7 +25,6 @@ from .deadlines import timeliness
 from .models import AgendaItem, Directive, Document, Meeting, Notification, StoredFile, Task
 from .schemas import (
     AgendaItemIn,
-    AssignIn,
     BoardRow,
     CheckInIn,
     ConclusionIn,
@@ -32,6 +32,7 @@ from .schemas import (
     DirectiveDetailOut,
     DirectiveIn,
     DirectiveOut,
+    DocumentAssignIn,
     DocumentDetailOut,
     DocumentIn,
     DocumentOut,
@@ -41,16 +42,16 @@ from .schemas import (
     MeetingIn,
     MeetingNoteIn,
     MeetingOut,
-    NoteIn,
+    MeetingStatusIn,
     NotificationOut,
     ReadIn,
-    ReasonIn,
     ReviewIn,
     RoomIn,
     RoomOut,
     ScheduledOut,
-    StatusIn,
     VoteIn,
+    WorkNoteIn,
+    WorkReasonIn,
 )
 from .services import directives, documents, files, meetings, notify
 
@@ -157,7 +158,7 @@ def issue_directive(request: AuthedRequest, payload: DirectiveIn):
 @router.get("/directives", response=list[DirectiveOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.HANDLE_DIRECTIVES, Perm.ISSUE_DIRECTIVES)
-def list_directives(request: AuthedRequest, status: str | None = None, unit: str | None = None):
+def list_directives(request: AuthedRequest, status: Line | None = None, unit: Line | None = None):
     qs = directives.visible(request.user).select_related("issued_by", "issuing_unit")
     if status:
         qs = qs.filter(status=status)
@@ -182,7 +183,7 @@ def get_directive(request: AuthedRequest, directive_id: int):
 
 @router.post("/directives/{directive_id}/comments", response={201: DirectiveDetailOut})
 @needs(Perm.HANDLE_DIRECTIVES, Perm.ISSUE_DIRECTIVES)
-def comment_directive(request: AuthedRequest, directive_id: int, payload: NoteIn):
+def comment_directive(request: AuthedRequest, directive_id: int, payload: WorkNoteIn):
     directive = directives.get(request.user, directive_id)
     directives.comment(request.user, directive, payload.text, payload.attachments)
     return Status(201, directive_detail(request.user, directive))
@@ -190,7 +191,7 @@ def comment_directive(request: AuthedRequest, directive_id: int, payload: NoteIn
 
 @router.post("/directives/{directive_id}/cancel", response=DirectiveDetailOut)
 @needs(Perm.ISSUE_DIRECTIVES)
-def cancel_directive(request: AuthedRequest, directive_id: int, payload: ReasonIn):
+def cancel_directive(request: AuthedRequest, directive_id: int, payload: WorkReasonIn):
     directive = directives.cancel(request.user, directives.get(request.user, directive_id), payload.reason)
     return directive_detail(request.user, directive)
 
@@ -203,27 +204,27 @@ def _task_action(request: AuthedRequest, task_id: int, action) -> dict[str, Any]
 
 @router.post("/tasks/{task_id}/acknowledge", response=DirectiveDetailOut)
 @needs(Perm.HANDLE_DIRECTIVES)
-def acknowledge_task(request: AuthedRequest, task_id: int, payload: NoteIn):
+def acknowledge_task(request: AuthedRequest, task_id: int, payload: WorkNoteIn):
     return _task_action(request, task_id, lambda t: directives.acknowledge(request.user, t, payload.text))
 
 
 @router.post("/tasks/{task_id}/progress", response=DirectiveDetailOut)
 @needs(Perm.HANDLE_DIRECTIVES)
-def task_progress(request: AuthedRequest, task_id: int, payload: NoteIn):
+def task_progress(request: AuthedRequest, task_id: int, payload: WorkNoteIn):
     return _task_action(request, task_id, lambda t: directives.report_progress(
         request.user, t, payload.text, payload.progress, payload.attachments))
 
 
 @router.post("/tasks/{task_id}/done", response=DirectiveDetailOut)
 @needs(Perm.HANDLE_DIRECTIVES)
-def task_done(request: AuthedRequest, task_id: int, payload: NoteIn):
+def task_done(request: AuthedRequest, task_id: int, payload: WorkNoteIn):
     return _task_action(request, task_id, lambda t: directives.complete(request.user, t, payload.text,
                                                                         payload.attachments))
 
 
 @router.post("/tasks/{task_id}/return", response=DirectiveDetailOut)
 @needs(Perm.ISSUE_DIRECTIVES)
-def task_return(request: AuthedRequest, task_id: int, payload: NoteIn):
+def task_return(request: AuthedRequest, task_id: int, payload: WorkNoteIn):
     return _task_action(request, task_id, lambda t: directives.return_for_rework(request.user, t, payload.text))
 
 
@@ -274,8 +275,8 @@ def draft_outgoing(request: AuthedRequest, payload: DocumentIn):
 @router.get("/documents", response=list[DocumentOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_DOCUMENTS)
-def list_documents(request: AuthedRequest, q: str = "", direction: str | None = None, status: str | None = None,
-                   year: int | None = None):
+def list_documents(request: AuthedRequest, q: Line = "", direction: Line | None = None, status: Line | None = None,
+                   year: Year | None = None):
     """Documents in scope, newest first; `q` searches number, summary and file text without diacritics."""
     require(request.user, Perm.VIEW_DOCUMENTS)
     qs = documents.search(request.user, q)
@@ -301,7 +302,7 @@ def _doc_action(request: AuthedRequest, document_id: int, action) -> dict[str, A
 
 @router.post("/documents/{document_id}/assign", response=DocumentDetailOut)
 @needs(Perm.VIEW_DOCUMENTS)
-def assign_document(request: AuthedRequest, document_id: int, payload: AssignIn):
+def assign_document(request: AuthedRequest, document_id: int, payload: DocumentAssignIn):
     handler = User.objects.filter(username=payload.handler, is_active=True).first()
     return _doc_action(request, document_id, lambda d: documents.assign(request.user, d, handler, payload.deadline,
                                                                         payload.text, payload.expected_handler))
@@ -309,7 +310,7 @@ def assign_document(request: AuthedRequest, document_id: int, payload: AssignIn)
 
 @router.post("/documents/{document_id}/forward", response=DocumentDetailOut)
 @needs(Perm.VIEW_DOCUMENTS)
-def forward_document(request: AuthedRequest, document_id: int, payload: AssignIn):
+def forward_document(request: AuthedRequest, document_id: int, payload: DocumentAssignIn):
     handler = User.objects.filter(username=payload.handler, is_active=True).first()
     return _doc_action(request, document_id, lambda d: documents.forward(request.user, d, handler, payload.text,
                                                                          payload.expected_handler))
@@ -317,19 +318,19 @@ def forward_document(request: AuthedRequest, document_id: int, payload: AssignIn
 
 @router.post("/documents/{document_id}/process", response=DocumentDetailOut)
 @needs(Perm.VIEW_DOCUMENTS)
-def process_document(request: AuthedRequest, document_id: int, payload: NoteIn):
+def process_document(request: AuthedRequest, document_id: int, payload: WorkNoteIn):
     return _doc_action(request, document_id, lambda d: documents.process(request.user, d, payload.text))
 
 
 @router.post("/documents/{document_id}/close", response=DocumentDetailOut)
 @needs(Perm.VIEW_DOCUMENTS)
-def close_document(request: AuthedRequest, document_id: int, payload: NoteIn):
+def close_document(request: AuthedRequest, document_id: int, payload: WorkNoteIn):
     return _doc_action(request, document_id, lambda d: documents.close(request.user, d, payload.text))
 
 
 @router.post("/documents/{document_id}/submit", response=DocumentDetailOut)
 @needs(Perm.VIEW_DOCUMENTS)
-def submit_document(request: AuthedRequest, document_id: int, payload: NoteIn):
+def submit_document(request: AuthedRequest, document_id: int, payload: WorkNoteIn):
     return _doc_action(request, document_id, lambda d: documents.submit_for_review(request.user, d, payload.text))
 
 
@@ -342,7 +343,7 @@ def review_document(request: AuthedRequest, document_id: int, payload: ReviewIn)
 
 @router.post("/documents/{document_id}/issue", response=DocumentDetailOut)
 @needs(Perm.REGISTER_DOCUMENTS)
-def issue_document(request: AuthedRequest, document_id: int, payload: NoteIn):
+def issue_document(request: AuthedRequest, document_id: int, payload: WorkNoteIn):
     return _doc_action(request, document_id, lambda d: documents.issue(request.user, d, payload.text))
 
 
@@ -354,7 +355,7 @@ def attach_files(request: AuthedRequest, document_id: int, payload: FilesIn):
 
 @router.post("/documents/{document_id}/cancel", response=DocumentDetailOut)
 @needs(Perm.VIEW_DOCUMENTS)
-def cancel_document(request: AuthedRequest, document_id: int, payload: ReasonIn):
+def cancel_document(request: AuthedRequest, document_id: int, payload: WorkReasonIn):
     return _doc_action(request, document_id, lambda d: documents.cancel(request.user, d, payload.reason))
 
 
@@ -468,7 +469,7 @@ def add_agenda_item(request: AuthedRequest, meeting_id: int, payload: AgendaItem
 
 @router.post("/meetings/{meeting_id}/status", response=MeetingDetailOut)
 @needs(Perm.MANAGE_MEETINGS)
-def set_meeting_status(request: AuthedRequest, meeting_id: int, payload: StatusIn):
+def set_meeting_status(request: AuthedRequest, meeting_id: int, payload: MeetingStatusIn):
     return _meeting_action(request, meeting_id, lambda m: meetings.set_status(request.user, m, payload.status,
                                                                               payload.reason))
 

@@ -1,6 +1,12 @@
 import datetime as dt
+from typing import Annotated
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from opscenter.core.inputs import CleanStr, Count, Id, LocalDateTime, SaneDate, Text, Username
+
+Code = Annotated[str, CleanStr(32)]  # unit codes, unit kinds
+Key = Annotated[str, CleanStr(100)]  # idempotency keys
 
 
 class FileOut(Schema):
@@ -25,22 +31,22 @@ class NotificationOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = None
+    ids: list[Id] | None = None
 
 
 # --- directives ---
 
 class DirectiveIn(Schema):
-    title: str
-    content: str
-    units: list[str] = []
-    unit_kinds: list[str] = []
-    priority: str = "normal"
-    deadline: dt.datetime | None = None
-    attachments: list[int] = []
-    alert_id: int | None = None
-    document_id: int | None = None
-    idempotency_key: str | None = None
+    title: Annotated[str, CleanStr(255)]
+    content: Annotated[str, Text()]
+    units: list[Code] = []
+    unit_kinds: list[Code] = []
+    priority: Annotated[str, CleanStr(10)] = "normal"
+    deadline: LocalDateTime | None = None
+    attachments: list[Id] = []
+    alert_id: Id | None = None
+    document_id: Id | None = None
+    idempotency_key: Key | None = None
 
 
 class TaskOut(Schema):
@@ -89,14 +95,14 @@ class DirectiveDetailOut(DirectiveOut):
     updates: list[UpdateOut]
 
 
-class NoteIn(Schema):
-    text: str = ""
-    progress: int | None = None
-    attachments: list[int] = []
+class WorkNoteIn(Schema):
+    text: Annotated[str, Text()] = ""
+    progress: Annotated[int, Field(ge=0, le=100)] | None = None
+    attachments: list[Id] = []
 
 
-class ReasonIn(Schema):
-    reason: str = ""
+class WorkReasonIn(Schema):
+    reason: Annotated[str, Text()] = ""
 
 
 class BoardRow(Schema):
@@ -112,20 +118,20 @@ class BoardRow(Schema):
 # --- documents ---
 
 class DocumentIn(Schema):
-    summary: str
-    doc_type: str = "cong_van"
-    number_symbol: str = ""
-    issuer_symbol: str = ""
-    issue_date: dt.date | None = None
-    issuing_body: str = ""
-    signer: str = ""
-    urgency: str = "normal"
-    confidentiality: int = 0
-    recipients: str = ""
-    recipient_units: list[str] = []
-    files: list[int] = []
-    unit: str | None = None
-    idempotency_key: str | None = None
+    summary: Annotated[str, Text()]
+    doc_type: Annotated[str, CleanStr(16)] = "cong_van"
+    number_symbol: Annotated[str, CleanStr(64)] = ""
+    issuer_symbol: Annotated[str, CleanStr(32)] = ""
+    issue_date: SaneDate | None = None
+    issuing_body: Annotated[str, CleanStr(255)] = ""
+    signer: Annotated[str, CleanStr(150)] = ""
+    urgency: Annotated[str, CleanStr(12)] = "normal"
+    confidentiality: Annotated[int, Field(ge=0, le=9)] = 0
+    recipients: Annotated[str, Text()] = ""
+    recipient_units: list[Code] = []
+    files: list[Id] = []
+    unit: Code | None = None
+    idempotency_key: Key | None = None
 
 
 class ActionOut(Schema):
@@ -165,29 +171,29 @@ class DocumentDetailOut(DocumentOut):
     actions: list[ActionOut]
 
 
-class AssignIn(Schema):
-    handler: str
-    deadline: dt.datetime | None = None
-    text: str = ""
+class DocumentAssignIn(Schema):
+    handler: Username
+    deadline: LocalDateTime | None = None
+    text: Annotated[str, Text()] = ""
     # The handler the client saw ("" for none): if another was given the document since, 409.
-    expected_handler: str | None = None
+    expected_handler: Username | None = None
 
 
 class ReviewIn(Schema):
     approve: bool
-    text: str = ""
+    text: Annotated[str, Text()] = ""
 
 
 class FilesIn(Schema):
-    files: list[int]
+    files: list[Id]
 
 
 # --- meetings ---
 
 class RoomIn(Schema):
-    name: str
-    location: str = ""
-    capacity: int | None = None
+    name: Annotated[str, CleanStr(150)]
+    location: Annotated[str, CleanStr(255)] = ""
+    capacity: Count | None = None
 
 
 class RoomOut(Schema):
@@ -199,15 +205,15 @@ class RoomOut(Schema):
 
 
 class MeetingIn(Schema):
-    title: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    room_id: int | None = None
-    online_url: str = ""
-    chair: str = ""
-    units: list[str] = []
-    people: list[str] = []
-    idempotency_key: str | None = None
+    title: Annotated[str, CleanStr(255)]
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    room_id: Id | None = None
+    online_url: Annotated[str, CleanStr(200)] = ""
+    chair: Annotated[str, CleanStr(150)] = ""
+    units: list[Code] = []
+    people: list[Username] = []
+    idempotency_key: Key | None = None
 
 
 class ClashOut(Schema):
@@ -217,13 +223,16 @@ class ClashOut(Schema):
     people: list[str]
 
 
+AgendaMinutes = Annotated[int, Field(ge=1, le=24 * 60, description="Planned duration, at most a day")]
+
+
 class AgendaItemIn(Schema):
-    title: str
-    presenter: str = ""
-    minutes: int | None = None
-    documents: list[int] = []
-    vote_question: str = ""
-    vote_options: list[str] = []
+    title: Annotated[str, CleanStr(255)]
+    presenter: Annotated[str, CleanStr(150)] = ""
+    minutes: AgendaMinutes | None = None
+    documents: list[Id] = []
+    vote_question: Annotated[str, CleanStr(255)] = ""
+    vote_options: list[Annotated[str, CleanStr(100)]] = []
 
 
 class AgendaItemOut(Schema):
@@ -241,11 +250,11 @@ class AgendaItemOut(Schema):
 
 
 class ConclusionIn(Schema):
-    text: str
-    owner_unit: str | None = None
-    owner: str | None = None
-    deadline: dt.datetime | None = None
-    item_id: int | None = None
+    text: Annotated[str, Text()]
+    owner_unit: Code | None = None
+    owner: Username | None = None
+    deadline: LocalDateTime | None = None
+    item_id: Id | None = None
 
 
 class ConclusionOut(Schema):
@@ -289,24 +298,24 @@ class ScheduledOut(Schema):
 
 
 class CheckInIn(Schema):
-    token: str | None = None
-    username: str | None = None
+    token: Annotated[str, CleanStr(200)] | None = None
+    username: Username | None = None
 
 
 class VoteIn(Schema):
-    choice: str = ""
-    opinion: str = ""
+    choice: Annotated[str, CleanStr(100)] = ""
+    opinion: Annotated[str, Text()] = ""
 
 
 class MeetingNoteIn(Schema):
-    text: str
-    item_id: int | None = None
+    text: Annotated[str, Text()]
+    item_id: Id | None = None
 
 
-class StatusIn(Schema):
-    status: str
-    reason: str = ""
+class MeetingStatusIn(Schema):
+    status: Annotated[str, CleanStr(12)]
+    reason: Annotated[str, Text()] = ""
 
 
 class DirectIn(Schema):
-    conclusions: list[int] | None = None
+    conclusions: list[Id] | None = None

@@ -17,12 +17,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
+from opscenter.core.inputs import Count, Id, LocalDateTime, SaneDate, check_form, form_value
 from opscenter.core.permissions import login_only, perm_required
 from opscenter.dashboard.views import page
 from opscenter.org.models import Unit, User
@@ -45,6 +45,7 @@ from .models import (
     Task,
     Urgency,
 )
+from .schemas import AgendaMinutes
 from .services import directives, documents, files, meetings, notify
 
 PAGE_SIZE = 30
@@ -54,12 +55,10 @@ def work_page(request: AuthedRequest, template: str, context: dict[str, Any]) ->
     return page(request, template, {"unread_notices": notify.unread_count(request.user), **context})
 
 
-def _local(raw: str | None) -> dt.datetime | None:
-    """A datetime-local input ("2025-07-01T09:00"), read in the site's time zone."""
-    value = parse_datetime(raw or "")
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+def _local(raw: str | None, field: str = "deadline") -> dt.datetime | None:
+    """A datetime-local input ("2025-07-01T09:00"), read as the API reads times: in the site's time zone, within
+    1900..2200."""
+    return form_value(LocalDateTime, raw, field)
 
 
 def _uploads(request: AuthedRequest, field: str) -> list[int]:
@@ -69,6 +68,7 @@ def _uploads(request: AuthedRequest, field: str) -> list[int]:
 def _attempt(request: AuthedRequest, action: Callable[[], Any], done: str, back: str) -> HttpResponse:
     """Run a write; on refusal show why (naming the field) and go back."""
     try:
+        check_form(request.POST)  # what no field may hold (NUL...), before anything reads it
         result = action()
     except ValidationFailed as exc:
         messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
@@ -167,8 +167,8 @@ def directive_new(request: AuthedRequest) -> HttpResponse:
                 title=post.get("title", ""), content=post.get("content", ""), units=post.getlist("units"),
                 unit_kinds=post.getlist("unit_kinds"), priority=post.get("priority", Priority.NORMAL),
                 deadline=_local(post.get("deadline")), attachments=_uploads(request, "attachments"),
-                alert_id=int(post["alert_id"]) if post.get("alert_id") else None,
-                document_id=int(post["document_id"]) if post.get("document_id") else None,
+                alert_id=form_value(Id, post.get("alert_id"), "alert_id"),
+                document_id=form_value(Id, post.get("document_id"), "document_id"),
                 idempotency_key=post.get("idempotency_key") or None,
             )
             return reverse("work:directive", args=[directives.issue(request.user, draft)[0].pk])
@@ -207,7 +207,7 @@ def task_action(request: AuthedRequest, task_id: int, action: str) -> HttpRespon
     actions: dict[str, tuple[Callable[[], Any], str]] = {
         "acknowledge": (lambda: directives.acknowledge(request.user, task, note), _("Acknowledged.")),
         "progress": (lambda: directives.report_progress(request.user, task, note,
-                                                        int(progress) if progress else None,
+                                                        form_value(Count, progress, "progress"),
                                                         _uploads(request, "attachments")), _("Progress reported.")),
         "done": (lambda: directives.complete(request.user, task, note, _uploads(request, "attachments")),
                  _("Completion reported.")),
@@ -259,9 +259,10 @@ def _document_fields(request: AuthedRequest) -> documents.DocumentFields:
     return documents.DocumentFields(
         summary=post.get("summary", ""), doc_type=post.get("doc_type", DocType.OFFICIAL_LETTER),
         number_symbol=post.get("number_symbol", ""), issuer_symbol=post.get("issuer_symbol", ""),
-        issue_date=parse_date(post.get("issue_date") or "") if post.get("issue_date") else None,
+        issue_date=form_value(SaneDate, post.get("issue_date"), "issue_date"),
         issuing_body=post.get("issuing_body", ""), signer=post.get("signer", ""),
-        urgency=post.get("urgency", Urgency.NORMAL), confidentiality=int(post.get("confidentiality") or 0),
+        urgency=post.get("urgency", Urgency.NORMAL),
+        confidentiality=form_value(Count, post.get("confidentiality"), "confidentiality") or 0,
         recipients=post.get("recipients", ""), recipient_units=post.getlist("recipient_units"),
         files=_uploads(request, "files"), idempotency_key=post.get("idempotency_key") or None,
     )
@@ -359,12 +360,12 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
         post = request.POST
 
         def schedule() -> str:
-            starts_at, ends_at = _local(post.get("starts_at")), _local(post.get("ends_at"))
+            starts_at, ends_at = _local(post.get("starts_at"), "starts_at"), _local(post.get("ends_at"), "ends_at")
             if starts_at is None or ends_at is None:
                 raise ValidationFailed.one("starts_at" if starts_at is None else "ends_at", _("a date and time"))
             meeting, _created, clashes = meetings.schedule(request.user, meetings.MeetingFields(
                 title=post.get("title", ""), starts_at=starts_at, ends_at=ends_at,
-                room_id=int(post["room_id"]) if post.get("room_id") else None,
+                room_id=form_value(Id, post.get("room_id"), "room_id"),
                 online_url=post.get("online_url", ""), chair=post.get("chair", ""), units=post.getlist("units"),
                 people=[p for p in post.get("people", "").replace(",", " ").split() if p],
                 idempotency_key=post.get("idempotency_key") or None,
@@ -412,18 +413,18 @@ def meeting_action(request: AuthedRequest, meeting_id: int, action: str) -> Http
     back = reverse("work:meeting", args=[meeting.pk])
 
     def item() -> AgendaItem:
-        found = meeting.agenda.filter(pk=post.get("item_id") or 0).first()
+        found = meeting.agenda.filter(pk=form_value(Id, post.get("item_id"), "item_id") or 0).first()
         if found is None:
             raise ValidationFailed.one("item_id", _("no such agenda item in this meeting"))
         return found
 
     def item_id() -> int | None:
-        return int(post["item_id"]) if post.get("item_id") else None
+        return form_value(Id, post.get("item_id"), "item_id")
 
     actions: dict[str, tuple[Callable[[], Any], str]] = {
         "agenda": (lambda: meetings.add_agenda_item(
             user, meeting, post.get("title", ""), post.get("presenter", ""),
-            int(post["minutes"]) if post.get("minutes") else None, _uploads(request, "documents"),
+            form_value(AgendaMinutes, post.get("minutes"), "minutes"), _uploads(request, "documents"),
             post.get("vote_question", ""), [o for o in post.get("vote_options", "").split(";") if o.strip()]),
             _("Agenda item added.")),
         "start": (lambda: meetings.set_status(user, meeting, Meeting.Status.IN_PROGRESS), _("Meeting started.")),
