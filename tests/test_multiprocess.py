@@ -43,7 +43,8 @@ def test_report_on_one_server_reaches_the_dashboard_stream_of_another(tmp_path):
     _redis_or_skip()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env |= {"OPSCENTER_DATA_DIR": str(tmp_path), "REDIS_URL": REDIS_URL,
-            "EVENT_BUS_CHANNEL": f"opscenter.test.{uuid.uuid4().hex}"}
+            "EVENT_BUS_CHANNEL": f"opscenter.test.{uuid.uuid4().hex}",
+            "SECRET_KEY": uuid.uuid4().hex * 2, "ALLOWED_HOSTS": "127.0.0.1,localhost"}  # serve requires them
     subprocess.run([sys.executable, "-m", "opscenter.cli", "seed-demo", "--days", "1"], env=env, check=True,
                    capture_output=True)
     key = _python(env, "from opscenter.org.models import User; from opscenter.org.services import issue_token\n"
