@@ -86,3 +86,24 @@ def test_only_events_a_rule_reads_go_through_the_outbox(api_client, city, today)
     submit_full_icu(api_client)
     # The report, read by the rules, is there; the alert it raised is not (no rule reads alerts).
     assert list(OutboxEntry.objects.values_list("kind", flat=True)) == ["report.submitted"]
+
+
+def test_an_integrity_error_that_does_not_go_away_is_retried_a_few_times_then_reported(api_client, monkeypatch):
+    from django.db import IntegrityError
+
+    from opscenter.alerts.models import Alert
+
+    tries = []
+
+    def always_conflicting(**fields):
+        tries.append(fields["dedup_key"])
+        raise IntegrityError("one_open_alert_per_key")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(Alert.objects, "create", always_conflicting)
+        submit_full_icu(api_client)
+    assert len(tries) == 3  # bounded, not one per stack frame until recursion fails
+    entry = OutboxEntry.objects.get()
+    assert entry.done_at is None and "IntegrityError" in entry.last_error  # the sweep will try again
+    assert sweep_outbox.apply().get() == 1
+    assert [a["kind"] for a in open_alerts(api_client)] == ["bed_occupancy"]
