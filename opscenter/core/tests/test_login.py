@@ -105,3 +105,17 @@ def test_tokens_and_test_logins_are_not_concerned(city, limit):
     client = Client()
     assert client.login(username=city.user(Role.OPERATOR, "-").username, password=PASSWORD)
     assert not Client().login(username=city.user(Role.OPERATOR, "-").username, password="wrong")
+
+
+def test_the_lockout_page_comes_through_the_asgi_server_too(city, limit):
+    """Production runs under ASGI, where django-axes takes its asynchronous path."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    user = city.user(Role.OPERATOR, "-")
+    client = AsyncClient(headers={"Accept-Language": "en"})
+    post = async_to_sync(client.post)
+    for _ in range(limit):
+        post("/login/", {"username": user.username, "password": "wrong"}, REMOTE_ADDR="10.0.0.3")
+    response = post("/login/", {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.3")
+    assert response.status_code == 429 and "Too many failed sign-in attempts" in response.content.decode()
