@@ -46,6 +46,8 @@ def epidemic(request: AuthedRequest) -> HttpResponse:
                      .order_by("ward__name"))
     config = {
         "disease": disease, "area": area,
+        # The city's date, not the browser's: after 17:00 UTC they differ, and today's cases would fall outside.
+        "today": services.local_today().isoformat(),
         "urls": {
             "counts": reverse("api:surveillance_counts"), "incidence": reverse("api:surveillance_incidence"),
             "rt": reverse("api:surveillance_rt"),

@@ -10,7 +10,7 @@
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
   }
   function iso(d) { return d.toISOString().slice(0, 10); }
-  var today = new Date(), from = new Date(today.getTime() - 179 * 864e5);
+  var today = new Date(cfg.today + "T00:00:00Z"), from = new Date(today.getTime() - 179 * 864e5);
   var area = cfg.area === "CITY" ? {} : { area: cfg.area };
 
   Promise.all([
