@@ -1,5 +1,7 @@
 """The JSON API (OpenAPI at /api/docs). Each app contributes a thin router; errors are mapped here once."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -18,7 +20,28 @@ from opscenter.surveillance.api import router as surveillance_router
 from opscenter.vision.api import router as vision_router
 from opscenter.work.api import router as work_router
 
-api = NinjaAPI(
+
+class OpsAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Every operation also documents its 422: one message per field, the same shape everywhere."""
+        document = super().get_openapi_schema(*args, **kwargs)
+        document["components"].setdefault("schemas", {})["FieldErrors"] = FIELD_ERRORS
+        invalid = {"description": "Invalid input, one message per field",
+                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FieldErrors"}}}}
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault(422, invalid)
+        return document
+
+
+FIELD_ERRORS = {
+    "title": "FieldErrors", "type": "object", "required": ["detail"],
+    "properties": {"detail": {"type": "array", "items": {
+        "type": "object", "required": ["field", "message"],
+        "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}},
+}
+
+api = OpsAPI(
     title="opscenter API",
     version="1",
     description="Smart Operations Center. Authenticate with `Authorization: Bearer <token>` or a session.",

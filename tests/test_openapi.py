@@ -101,3 +101,13 @@ def test_bounds_are_documented(document):
     assert agenda["minutes"]["anyOf"][0]["maximum"] == 24 * 60
     trends = {p["name"]: p for p in document["paths"]["/api/dashboard/trends"]["get"]["parameters"]}
     assert trends["days"]["schema"]["maximum"] == 2_147_483_647
+
+
+def test_every_operation_documents_its_422(document):
+    """Field-level errors, the same shape for every operation, so clients and the fuzz test can check it."""
+    assert document["components"]["schemas"]["FieldErrors"]["properties"]["detail"]["items"]["required"] == [
+        "field", "message"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert operation["responses"][422]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/FieldErrors"}, (method, path)
