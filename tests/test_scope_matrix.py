@@ -483,3 +483,34 @@ def test_every_page_as_every_role(city, settings, tmp_path):
                 if leaked:
                     problems.append(f"{where}: page holds {leaked}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_page_form_as_every_role(city, settings, tmp_path):
+    """The same for the pages' forms (POST, empty): refused without the permission, and an object outside the
+    scope is not found before anything is read from the form."""
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(city)
+    problems = []
+    for route, pattern in url_patterns():
+        rule = scope_rule(pattern.callback)
+        assert rule is not None, route
+        params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+        sides = ["A", "B"] if any(kind_of(route, p) for p in params) else ["-"]
+        first, _things = page_url(world, route, sides[0])
+        r = client_for(None).post(first)
+        if r.status_code != 405 and not (r.status_code == 302 and "/login/" in r["Location"]):
+            problems.append(f"anonymous POST {first} → {r.status_code}")
+        for label, user in world.users():
+            client = client_for(user)
+            for side in sides:
+                path, things = page_url(world, route, side)
+                status = client.post(path).status_code
+                where = f"{label} POST {path} → {status}"
+                if status == 405:
+                    continue
+                if not rule.allows(user):
+                    if status != 403:
+                        problems.append(f"{where}: lacks the permission, expected 403")
+                elif not all(t.visible_to(user) for t in things) and status not in (403, 404):
+                    problems.append(f"{where}: outside the scope, expected 403/404")
+    assert not problems, "\n".join(problems)
