@@ -15,7 +15,6 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 import schemathesis
 from django.core.signals import got_request_exception
 from django.core.wsgi import get_wsgi_application
@@ -34,8 +33,6 @@ EXAMPLES = int(os.environ.get("OPSCENTER_FUZZ_EXAMPLES", "6"))
 ROLES = [Role.OPERATOR, Role.LEADER, Role.REPORTER, Role.HOSPITAL_MANAGER, Role.SECURITY, Role.DISPATCHER,
          Role.EPIDEMIOLOGIST, Role.CLERK, Role.ADMIN]
 CHECKS = [not_a_server_error, response_schema_conformance]
-
-pytestmark = pytest.mark.slow
 
 
 @dataclass

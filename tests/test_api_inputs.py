@@ -181,6 +181,21 @@ def test_query_parameters_refuse_what_cannot_be_stored(client):
     assert not wrong, "\n".join(wrong)
 
 
+def test_path_parameters_refuse_control_characters(client):
+    """A code in the path with NUL (PostgreSQL refuses it in a query) is a 422 naming it, not a server error."""
+    wrong, checked = [], 0
+    for path, method, operation in _operations():
+        for p in operation.get("parameters", []):
+            if p["in"] == "path" and _kinds(p["schema"]) == {"string"}:
+                checked += 1
+                url = _url(path.replace("{" + p["name"] + "}", "a%00b"), operation)
+                response = client.get(url) if method == "get" else getattr(client, method)(
+                    url, "{}", content_type="application/json")
+                if response.status_code != 422:
+                    wrong.append(f"{method.upper()} {path} {p['name']}: {response.status_code}")
+    assert checked >= 20 and not wrong, "\n".join(wrong)
+
+
 def test_ranges_must_not_end_before_they_start(client):
     for url, start, end in (("/api/reporting/reports", "period_from", "period_to"),
                             ("/api/surveillance/cases", "date_from", "date_to"),

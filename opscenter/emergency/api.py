@@ -82,14 +82,14 @@ def list_incidents(request: AuthedRequest, open: bool = True, priority: Int32 | 
 
 @router.get("/incidents/{code}")
 @needs(Perm.VIEW_EMERGENCY)
-def get_incident(request: AuthedRequest, code: str):
+def get_incident(request: AuthedRequest, code: Line):
     require(request.user, Perm.VIEW_EMERGENCY)
     return incident_detail(services.view_incident(request.user, code))
 
 
 @router.get("/incidents/{code}/recommendation")
 @needs(Perm.DISPATCH)
-def recommendation(request: AuthedRequest, code: str):
+def recommendation(request: AuthedRequest, code: Line):
     """Available ambulances by travel time to the scene and hospitals by effective arrival; the dispatcher
     confirms with `assign`."""
     incident = _incident(request, code)
@@ -99,7 +99,7 @@ def recommendation(request: AuthedRequest, code: str):
 
 @router.post("/incidents/{code}/assign")
 @needs(Perm.DISPATCH)
-def assign(request: AuthedRequest, code: str, payload: IncidentAssignIn):
+def assign(request: AuthedRequest, code: Line, payload: IncidentAssignIn):
     """Send an ambulance (and name the receiving hospital). 409 if the ambulance is no longer available."""
     incident = _incident(request, code)
     services.assign(request.user, incident, payload.ambulance, payload.hospital,
@@ -109,7 +109,7 @@ def assign(request: AuthedRequest, code: str, payload: IncidentAssignIn):
 
 @router.post("/incidents/{code}/destination")
 @needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
-def destination(request: AuthedRequest, code: str, payload: DestinationIn):
+def destination(request: AuthedRequest, code: Line, payload: DestinationIn):
     incident = services.set_destination(request.user, _incident(request, code), payload.hospital,
                                         expected=payload.expected_destination)
     return queries.incident_summary(incident)
@@ -117,7 +117,7 @@ def destination(request: AuthedRequest, code: str, payload: DestinationIn):
 
 @router.post("/incidents/{code}/status")
 @needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
-def status(request: AuthedRequest, code: str, payload: IncidentStatusIn):
+def status(request: AuthedRequest, code: Line, payload: IncidentStatusIn):
     """Move the incident forward: en_route, on_scene, transporting, at_hospital, handed_over, closed."""
     incident = services.advance(request.user, _incident(request, code), payload.status, at=payload.at,
                                 note=payload.note)
@@ -126,13 +126,13 @@ def status(request: AuthedRequest, code: str, payload: IncidentStatusIn):
 
 @router.post("/incidents/{code}/cancel")
 @needs(Perm.DISPATCH)
-def cancel(request: AuthedRequest, code: str, payload: IncidentReasonIn):
+def cancel(request: AuthedRequest, code: Line, payload: IncidentReasonIn):
     return queries.incident_summary(services.cancel(request.user, _incident(request, code), payload.reason))
 
 
 @router.post("/incidents/{code}/notes", response={201: dict})
 @needs(Perm.DISPATCH, Perm.UPDATE_VEHICLES)
-def add_note(request: AuthedRequest, code: str, payload: IncidentNoteIn):
+def add_note(request: AuthedRequest, code: Line, payload: IncidentNoteIn):
     entry = services.add_note(request.user, _incident(request, code), payload.text)
     return Status(201, {"time": entry.time, "action": entry.action, "actor": entry.actor_label, "text": entry.text})
 
@@ -163,7 +163,7 @@ def _ambulance(request: AuthedRequest, code: str) -> Ambulance:
 
 @router.post("/ambulances/{code}/status")
 @needs(Perm.UPDATE_VEHICLES)
-def ambulance_status(request: AuthedRequest, code: str, payload: AmbulanceStatusIn):
+def ambulance_status(request: AuthedRequest, code: Line, payload: AmbulanceStatusIn):
     """Take an idle ambulance out of service, or back into service."""
     ambulance = services.set_ambulance_status(request.user, _ambulance(request, code), payload.status)
     return queries.ambulance_summary(ambulance)
@@ -171,7 +171,7 @@ def ambulance_status(request: AuthedRequest, code: str, payload: AmbulanceStatus
 
 @router.post("/ambulances/{code}/position", response=PositionResultOut)
 @needs(Perm.UPDATE_VEHICLES)
-def position(request: AuthedRequest, code: str, payload: SinglePositionIn):
+def position(request: AuthedRequest, code: Line, payload: SinglePositionIn):
     update = services.PositionUpdate(ambulance=code, **payload.dict())
     return services.record_positions(request.user, [update])
 
@@ -199,7 +199,7 @@ def _diversion_out(row: Diversion) -> dict[str, Any]:
 
 @router.get("/hospitals/{code}/diversion", response=list[DiversionOut])
 @needs(Perm.VIEW_EMERGENCY)
-def diversion_history(request: AuthedRequest, code: str):
+def diversion_history(request: AuthedRequest, code: Line):
     require(request.user, Perm.VIEW_EMERGENCY)
     hospital = queries.board_hospitals(request.user).filter(code=code).first()
     if hospital is None:
@@ -210,7 +210,7 @@ def diversion_history(request: AuthedRequest, code: str):
 
 @router.post("/hospitals/{code}/diversion", response={200: DiversionOut, 201: DiversionOut})
 @needs(Perm.DISPATCH, (Perm.VIEW_EMERGENCY, Perm.SUBMIT_REPORTS))
-def set_diversion(request: AuthedRequest, code: str, payload: DiversionIn):
+def set_diversion(request: AuthedRequest, code: Line, payload: DiversionIn):
     require(request.user, Perm.VIEW_EMERGENCY)
     if not Unit.objects.filter(code=code, kind=Unit.Kind.HOSPITAL).exists():
         raise NotFound("No such hospital")

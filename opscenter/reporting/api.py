@@ -51,7 +51,7 @@ def list_data_sets(request: AuthedRequest):
 
 @router.get("/data-sets/{code}", response=DataSetDetailOut)
 @needs(Perm.VIEW_REPORTS)
-def get_data_set(request: AuthedRequest, code: str):
+def get_data_set(request: AuthedRequest, code: Line):
     require(request.user, Perm.VIEW_REPORTS)
     ds = get_object_or_404(DataSet.objects.prefetch_related("elements", "rules"), code=code)
     return {**DataSetOut.from_orm(ds).dict(), "elements": list(ds.elements.all()), "rules": list(ds.rules.all())}

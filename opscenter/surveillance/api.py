@@ -203,7 +203,7 @@ def forecasts(request: AuthedRequest, target: Line | None = None, disease: Line 
 
 @router.get("/forecasts/hospital/{code}", response=list[ForecastOut], url_name="surveillance_hospital_forecasts")
 @needs(Perm.VIEW_SURVEILLANCE, Perm.VIEW_DASHBOARD)
-def hospital_forecasts(request: AuthedRequest, code: str):
+def hospital_forecasts(request: AuthedRequest, code: Line):
     """A hospital's admissions and occupied beds per type for the next 14 days (for its capacity charts)."""
     unit = request.user.scope_units().filter(code=code).first()
     if unit is None:

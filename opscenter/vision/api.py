@@ -128,13 +128,13 @@ def register_camera(request: AuthedRequest):
 
 @router.get("/cameras/{code}", response=CameraOut)
 @needs(Perm.VIEW_CAMERAS)
-def get_camera(request: AuthedRequest, code: str):
+def get_camera(request: AuthedRequest, code: Line):
     return camera_out(services.get_camera(request.user, code))
 
 
 @router.put("/cameras/{code}", response=SaveCameraOut)
 @needs(Perm.MANAGE_CAMERAS)
-def reconfigure_camera(request: AuthedRequest, code: str):
+def reconfigure_camera(request: AuthedRequest, code: Line):
     camera = services.get_camera(request.user, code)
     body = _json_body(request)
     if not isinstance(body, dict):
@@ -148,7 +148,7 @@ def reconfigure_camera(request: AuthedRequest, code: str):
 
 @router.get("/cameras/{code}/versions", response=list[VersionOut])
 @needs(Perm.VIEW_CAMERAS)
-def camera_versions(request: AuthedRequest, code: str):
+def camera_versions(request: AuthedRequest, code: Line):
     camera = services.get_camera(request.user, code)
     return [{"version": v.version, "config": v.config, "changed_at": v.changed_at, "comment": v.comment,
              "changed_by": v.changed_by.get_username() if v.changed_by else None}
@@ -157,28 +157,28 @@ def camera_versions(request: AuthedRequest, code: str):
 
 @router.post("/cameras/{code}/disable", response=CameraOut)
 @needs(Perm.MANAGE_CAMERAS)
-def disable_camera(request: AuthedRequest, code: str, payload: VisionReasonIn):
+def disable_camera(request: AuthedRequest, code: Line, payload: VisionReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), False,
                                                   payload.reason))
 
 
 @router.post("/cameras/{code}/enable", response=CameraOut)
 @needs(Perm.MANAGE_CAMERAS)
-def enable_camera(request: AuthedRequest, code: str, payload: VisionReasonIn):
+def enable_camera(request: AuthedRequest, code: Line, payload: VisionReasonIn):
     return camera_out(services.set_camera_enabled(request.user, services.get_camera(request.user, code), True,
                                                   payload.reason))
 
 
 @router.get("/cameras/{code}/frame.jpg", url_name="camera_frame")
 @needs(Perm.VIEW_CAMERAS)
-def camera_frame(request: AuthedRequest, code: str):
+def camera_frame(request: AuthedRequest, code: Line):
     """The camera's newest frame (footage: security roles of its hospital and the department only)."""
     return _jpeg(services.get_camera(request.user, code).latest_frame)
 
 
 @router.get("/cameras/{code}/counts", response=list[ZoneCountOut])
 @needs(Perm.VIEW_CAMERAS)
-def camera_counts(request: AuthedRequest, code: str, zone: Line | None = None,
+def camera_counts(request: AuthedRequest, code: Line, zone: Line | None = None,
                   hours: Annotated[float, Field(gt=0, le=24 * 31, allow_inf_nan=False)] = 24):
     camera = services.get_camera(request.user, code)
     qs = camera.counts.filter(time__gte=dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours))

@@ -526,7 +526,7 @@ def direct_conclusions(request: AuthedRequest, meeting_id: int, payload: DirectI
 
 @router.get("/meetings/{meeting_id}/minutes.{fmt}")
 @needs(Perm.ATTEND_MEETINGS, Perm.MANAGE_MEETINGS)
-def meeting_minutes(request: AuthedRequest, meeting_id: int, fmt: str):
+def meeting_minutes(request: AuthedRequest, meeting_id: int, fmt: Line):
     """The minutes as `pdf` or `docx`, generated from the agenda, notes, votes and conclusions."""
     meeting = meetings.get(request.user, meeting_id)
     if fmt not in ("pdf", "docx"):
