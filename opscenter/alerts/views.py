@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, ValidationFailed
+from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required, require
-from opscenter.dashboard.exports import export_format, table_response
-from opscenter.dashboard.views import page
+from opscenter.core.ui import page
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import ROLE_PERMS, Perm
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import Alert
+from opscenter.alerts.views import feed_context
 from opscenter.core.auth import AuthedRequest
+from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required
+from opscenter.core.ui import LEVEL_COLOURS, page, parse_date
 from opscenter.org.models import BedType
 from opscenter.org.roles import Perm
 from opscenter.reporting.definitions import HOSPITAL_DAILY
@@ -25,26 +27,10 @@ from opscenter.vision import services as vision
 
 from . import queries
 from .api import overview_data
-from .exports import export_format, table_response
-
-LEVEL_COLOURS = {
-    "low": "#2e9d4f", "medium": "#e3c21b", "high": "#f08a24", "critical": "#d62e2e", "unknown": "#9aa3ad",
-}
-
-
-def page(request: AuthedRequest, template: str, context: dict[str, Any] | None = None, **kwargs: Any) -> HttpResponse:
-    return render(request, template, context or {}, **kwargs)
 
 
 def bed_type_labels() -> dict[str, str]:
     return {b.value: str(b.label) for b in BedType}
-
-
-def parse_date(raw: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
 
 
 def _sorted_facilities(facilities: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -74,8 +60,6 @@ def overview(request: AuthedRequest) -> HttpResponse:
             for f in facilities
         ]
         return table_response(f"facilities-{timezone.localdate().isoformat()}", headers, rows, fmt)
-
-    from opscenter.alerts.views import feed_context  # the alerts views import this module
 
     kpis = data["kpis"]
     bed_tiles = [

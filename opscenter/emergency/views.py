@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.dashboard.views import LEVEL_COLOURS, page
+from opscenter.core.ui import LEVEL_COLOURS, page
 from opscenter.org.models import Unit, Ward
 from opscenter.org.roles import Perm
 

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, ValidationFailed
+from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required
-from opscenter.dashboard.exports import export_format, table_response
-from opscenter.dashboard.views import page, parse_date
+from opscenter.core.ui import page, parse_date
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 

@@ -16,7 +16,7 @@ from opscenter.alerts.models import AlertRule
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.dashboard.views import page
+from opscenter.core.ui import page
 from opscenter.org.models import Unit, Ward
 from opscenter.org.roles import Perm
 

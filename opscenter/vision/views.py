@@ -26,7 +26,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.dashboard.views import page
+from opscenter.core.ui import page
 from opscenter.org.roles import Perm
 
 from . import services

@@ -24,7 +24,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.inputs import Count, Id, LocalDateTime, SaneDate, check_form, form_value
 from opscenter.core.permissions import login_only, perm_required
-from opscenter.dashboard.views import page
+from opscenter.core.ui import page
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from opscenter.alerts.models import Alert
 from opscenter.alerts.services import AlertCandidate, raise_alert
-from opscenter.dashboard.exports import table_response
+from opscenter.core.exports import table_response
 from opscenter.org.roles import Role
 from opscenter.reporting import services
 from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY
