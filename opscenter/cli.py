@@ -8,14 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-DOMAIN_APPS = ("vision", "emergency", "surveillance", "work")
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opscenter.settings")
-    import django
-
-    django.setup()
+from opscenter.core.boot import domain_apps, setup_django
 
 
 def _manage(*args: str) -> None:
@@ -154,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     overdue.set_defaults(func=cmd_check_overdue)
 
     # Domain apps add their own commands: a module opscenter.<app>.cli with register(subparsers).
-    for app in DOMAIN_APPS:
+    for app in domain_apps():
         try:
             module = importlib.import_module(f"opscenter.{app}.cli")
         except ModuleNotFoundError as exc:

@@ -9,13 +9,13 @@ from types import ModuleType
 
 from django.db import close_old_connections
 
-from opscenter.cli import DOMAIN_APPS
+from opscenter.core.boot import domain_apps
 
 log = logging.getLogger(__name__)
 
 
 def modules() -> Iterator[ModuleType]:
-    for app in DOMAIN_APPS:
+    for app in domain_apps():
         try:
             yield importlib.import_module(f"opscenter.{app}.demo")
         except ModuleNotFoundError as exc:

@@ -23,7 +23,7 @@ from opscenter.reporting.definitions import HOSPITAL_DAILY
 from opscenter.reporting.models import DataSet, Report
 
 ACTOR = "demo-seed"
-DEMO_PASSWORD = "opscenter-demo"
+DEMO_PASSWORD = demo_data.DEMO_PASSWORD
 PILOT_HOSPITAL = "BV-CHORAY"
 
 

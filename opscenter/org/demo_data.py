@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Every demo account's password (the seed and the domain apps' demo hooks create accounts).
+DEMO_PASSWORD = "opscenter-demo"
+
 BED_TYPES = ("emergency", "icu", "internal_medicine", "surgery", "paediatrics", "infectious", "obstetrics")
 
 # code, name, former district(s), population, latitude, longitude

@@ -125,7 +125,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     if args.server and not args.token:
         sys.exit("--server needs --token")
     if args.embedded:
-        from opscenter.cli import setup_django
+        from opscenter.core.boot import setup_django
 
         setup_django()
         from .ingest import in_process_sink
@@ -162,7 +162,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> None:
-    from opscenter.cli import setup_django
+    from opscenter.core.boot import setup_django
 
     setup_django()
     from .ingest import handle

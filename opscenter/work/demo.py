@@ -44,7 +44,7 @@ def _people() -> tuple[User | None, User | None, User | None]:
         return None, None, None
     clerk = User.objects.filter(username="clerk").first()
     if clerk is None:
-        from opscenter.demo.seed import DEMO_PASSWORD
+        from opscenter.org.demo_data import DEMO_PASSWORD
 
         clerk = org.create_user("demo-seed", username="clerk", password=DEMO_PASSWORD, role=Role.CLERK,
                                 unit=department, first_name="Văn thư")
