@@ -28,7 +28,7 @@ from opscenter.org.roles import Perm
 from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY
 from opscenter.reporting.models import Report
 
-from . import detection, forecasting
+from . import detection
 from .models import Case, CaseReport, Classification, Disease, Forecast, Outcome, Sex, Signal
 
 MERGE_WINDOW_DAYS = 30  # the same patient and disease within this many days of onset is the same case
@@ -603,6 +603,8 @@ def case_series(day: dt.date, days: int = HISTORY_DAYS) -> dict[str, np.ndarray]
 def run_forecasts(day: dt.date | None = None, horizon: int = 14, windows: int = 3) -> int:
     """Forecast cases (city and wards) and each hospital's admissions and occupied beds; store them
     with their backtests and publish each hospital's bed forecasts (for the capacity alert rule)."""
+    from . import forecasting  # pandas and statsforecast: loaded by the task, not by the web process
+
     day = day or local_today()
     hospital, capacity = hospital_series(day)
     cases = case_series(day)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cv2
-import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -35,6 +33,9 @@ from .models import (
     ZoneCount,
 )
 from .pipeline.config import ConfigError, parse_camera
+
+if TYPE_CHECKING:  # OpenCV and NumPy stay out of the web process until a watch-list photo arrives
+    import numpy as np
 
 CAMERA_FIELDS = ("name", "location_kind", "stream_url", "width", "height", "fps")
 ANALYTICS_FIELDS = ("zones", "lines", "masks", "face_threshold", "min_person_score")
@@ -372,6 +373,9 @@ def record_counts(actor: User | None, message: dict[str, Any]) -> list[ZoneCount
 # ---- the watch-list -----------------------------------------------------------------------------------
 
 def _decode_image(raw: str) -> np.ndarray:
+    import cv2
+    import numpy as np
+
     try:
         data = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError, TypeError):
@@ -386,6 +390,8 @@ def _decode_image(raw: str) -> np.ndarray:
 def add_watch_entry(user: User, *, unit: str, name: str, image: str, category: str = "watch", list_name: str = "",
                     reason: str = "") -> WatchListEntry:
     """Add a face to the watch-list (or an allowed-person list) from a photo showing one face."""
+    import cv2
+
     from .pipeline.faces import encode_single_face, face_crop
 
     target = Unit.objects.filter(code=unit).first()
