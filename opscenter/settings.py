@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opscenter.core.context_processors.site",
-                "opscenter.core.context_processors.navigation",
+                "opscenter.org.context_processors.navigation",
             ],
         },
     },

@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from opscenter.api import api
-from opscenter.core.views import healthz, home
+from opscenter.core.views import healthz
 from opscenter.dashboard.sse import stream
+from opscenter.org.views import home
 from opscenter.reporting import fhir
 
 urlpatterns = [

@@ -9,6 +9,7 @@ endpoints, exempt from CSRF) accept the session only for reading.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from axes.backends import AxesStandaloneBackend
@@ -16,6 +17,7 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -48,10 +50,20 @@ def bearer_token(request: HttpRequest) -> str | None:
     return key.strip() if scheme.lower() == "bearer" else None
 
 
-def token_user(request: HttpRequest, key: str) -> User | None:
-    from opscenter.org.services import user_for_token
+# Who holds an API key: the org app plugs its lookup in when it starts (OrgConfig.ready), so that core, below
+# org, needs no user model.
+_token_lookup: Callable[[str], User | None] | None = None
 
-    user = user_for_token(key) if key else None
+
+def register_token_lookup(lookup: Callable[[str], User | None]) -> None:
+    global _token_lookup
+    _token_lookup = lookup
+
+
+def token_user(request: HttpRequest, key: str) -> User | None:
+    if _token_lookup is None:
+        raise ImproperlyConfigured("no API token lookup registered (is opscenter.org installed?)")
+    user = _token_lookup(key) if key else None
     if user is not None:
         request.user = user
         request.auth_via_token = True  # type: ignore[attr-defined]

@@ -19,8 +19,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from opscenter.org.roles import Perm
-
+# A permission is an `org.roles.Perm` value, a str: core sits below org and names no roles.
+Perm = str
 Requirement = Perm | tuple[Perm, ...]  # one permission, or several needed together
 
 

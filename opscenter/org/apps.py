@@ -6,3 +6,10 @@ class OrgConfig(AppConfig):
     name = "opscenter.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from opscenter.core.auth import register_token_lookup
+
+        from .services import user_for_token
+
+        register_token_lookup(user_for_token)
