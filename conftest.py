@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import tempfile
 
@@ -15,9 +16,67 @@ from opscenter.testing import City, build_city, full_report  # noqa: F401
 
 
 @pytest.fixture
-def city(transactional_db) -> City:
-    """Transactional, so that commits happen and the event bus delivers as in production."""
+def city(db) -> City:
+    """The city inside the test's transaction (rolled back after it): on-commit callbacks run as in production,
+    see `_commit_callbacks_at_test_level`. A test that also asks for `live_city` gets this same city, committed."""
     return build_city()
+
+
+@pytest.fixture
+def live_city(transactional_db, city) -> City:
+    """The city really committed (the database is flushed after the test): for what other threads or
+    processes must see — a live server, SSE streams, select_for_update races, workers."""
+    return city
+
+
+def _at_test_level(connection) -> bool:
+    """Inside only the atomic blocks a `django_db` test wraps itself in: production would be in autocommit."""
+    return connection.in_atomic_block and all(block._from_testcase for block in connection.atomic_blocks)
+
+
+def _run_on_commit(func, robust: bool) -> None:
+    if not robust:
+        func()
+        return
+    try:
+        func()
+    except Exception:
+        logging.getLogger("django.db.backends.base").exception("on_commit callback %s failed", func)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _commit_callbacks_at_test_level():
+    """A `django_db` test never commits, so `transaction.on_commit` callbacks (event bus, outbox, Celery's
+    delay_on_commit) would never run. Run them where production commits: when the code's own outermost atomic
+    block ends, or at once outside any block of its own. Transactional tests are not affected."""
+    from django.db import transaction
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original_on_commit = BaseDatabaseWrapper.on_commit
+    original_exit = transaction.Atomic.__exit__
+
+    def on_commit(self, func, robust=False):
+        if _at_test_level(self):
+            if not callable(func):
+                raise TypeError("on_commit()'s callback must be a callable.")
+            _run_on_commit(func, robust)
+        else:
+            original_on_commit(self, func, robust)
+
+    def atomic_exit(self, exc_type, exc_value, traceback):
+        original_exit(self, exc_type, exc_value, traceback)
+        connection = transaction.get_connection(self.using)
+        if _at_test_level(connection) and connection.run_on_commit:
+            # The block "committed": what it registered (a rolled-back savepoint's callbacks are already gone).
+            pending, connection.run_on_commit = connection.run_on_commit, []
+            for _savepoints, func, robust in pending:
+                _run_on_commit(func, robust)
+
+    BaseDatabaseWrapper.on_commit = on_commit
+    transaction.Atomic.__exit__ = atomic_exit
+    yield
+    BaseDatabaseWrapper.on_commit = original_on_commit
+    transaction.Atomic.__exit__ = original_exit
 
 
 @pytest.fixture(autouse=True)

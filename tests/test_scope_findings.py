@@ -11,7 +11,7 @@ from django.test import Client
 
 from opscenter.org.roles import Role
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 SECRET = "HOSO-MAT-3107"  # a word only the top-secret document holds
 

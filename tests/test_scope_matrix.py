@@ -32,7 +32,7 @@ from opscenter.org.models import Unit, User
 from opscenter.org.roles import Role
 from opscenter.testing import HOSPITAL_ROLES, City
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 TOP_SECRET = "TUYETMAT-9137"
 
@@ -72,7 +72,8 @@ def build_world(city: City) -> World:
     from opscenter.alerts.services import AlertCandidate, raise_alert
     from opscenter.emergency import definitions as emergency_definitions
     from opscenter.emergency import services as emergency
-    from opscenter.org import services as org
+    from opscenter.emergency.tests.factories import AmbulanceFactory
+    from opscenter.org.tests.factories import StationFactory
     from opscenter.surveillance import services as surveillance
     from opscenter.testing import load_daily_history
     from opscenter.vision import definitions as vision_definitions
@@ -86,9 +87,9 @@ def build_world(city: City) -> World:
     today = timezone.localdate()
     admin, operator, dispatcher = (city.user(Role.ADMIN), city.user(Role.OPERATOR), city.user(Role.DISPATCHER))
     units = {"A": city.hospital_a, "B": city.hospital_b}
-    station = org.upsert_unit("test", code="CC115-S1", name="Trạm 1", kind=Unit.Kind.AMBULANCE_STATION,
-                              parent=city.emergency_center, latitude=10.76, longitude=106.66)
-    emergency.register_ambulance("test", code="AMB-1", station=station.code, equipment="als")
+    station = StationFactory(code="CC115-S1", name="Trạm 1", parent=city.emergency_center,
+                             latitude=10.76, longitude=106.66)
+    AmbulanceFactory(code="AMB-1", station=station, equipment="als")
     things: dict[str, dict[str, Thing]] = {k: {} for k in (
         "alert_id", "code", "unit", "case_id", "event_id", "entry_id", "directive_id", "task_id", "document_id",
         "meeting_id", "item_id", "incident", "ambulance")}

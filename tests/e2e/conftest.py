@@ -20,7 +20,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def asgi_server(city):
+def asgi_server(live_city):
     import uvicorn
 
     from opscenter.asgi import application

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from opscenter.emergency import definitions, services
+from opscenter.emergency import definitions
 from opscenter.emergency.models import Ambulance
-from opscenter.org import services as org
 from opscenter.org.models import Unit
+from opscenter.org.tests.factories import StationFactory
 from opscenter.testing import City
+
+from .factories import AmbulanceFactory
 
 
 @dataclass
@@ -25,19 +27,18 @@ class Fleet:
 def fleet(city) -> Fleet:
     from django.apps import apps
 
-    definitions.install(apps)  # the transactional flush removed the rules the migration shipped
+    definitions.install(apps)  # idempotent; a transactional test before this one flushed what the migration shipped
     city.hospital_a.specialties = ["general", "trauma", "stroke"]
     city.hospital_a.save()
     city.hospital_b.specialties = ["general", "paediatrics"]
     city.hospital_b.save()
-    near_a = org.upsert_unit("test", code="CC115-S1", name="Trạm 1", kind=Unit.Kind.AMBULANCE_STATION,
-                             parent=city.emergency_center, latitude=10.758, longitude=106.660)
-    north = org.upsert_unit("test", code="CC115-S2", name="Trạm 2", kind=Unit.Kind.AMBULANCE_STATION,
-                            parent=city.emergency_center, latitude=10.800, longitude=106.700)
-    ambulances = {}
-    for code, station, equipment in (("AMB-1", near_a, "als"), ("AMB-2", north, "bls"), ("AMB-3", north, "als")):
-        ambulances[code], _ = services.register_ambulance("test", code=code, station=station.code,
-                                                          equipment=equipment)
+    near_a = StationFactory(code="CC115-S1", name="Trạm 1", parent=city.emergency_center,
+                            latitude=10.758, longitude=106.660)
+    north = StationFactory(code="CC115-S2", name="Trạm 2", parent=city.emergency_center,
+                           latitude=10.800, longitude=106.700)
+    ambulances = {code: AmbulanceFactory(code=code, station=station, equipment=equipment)
+                  for code, station, equipment in (("AMB-1", near_a, "als"), ("AMB-2", north, "bls"),
+                                                   ("AMB-3", north, "als"))}
     return Fleet(city, near_a, north, ambulances)
 
 

@@ -14,6 +14,7 @@ from opscenter.org.roles import Role
 from .conftest import INCIDENT
 
 pytestmark = [
+    pytest.mark.usefixtures("live_city"),  # the requests' threads see only what is committed
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="needs PostgreSQL (set DATABASE_URL): row locks under parallel requests"),

@@ -13,8 +13,8 @@ from opscenter.emergency.models import Ambulance, Incident, Position
 from opscenter.testing import install_definitions
 
 
-def test_seed_is_idempotent_and_ticks_make_the_screen_live(transactional_db, monkeypatch):
-    install_definitions()  # a transactional test before this one flushed what the migrations ship
+def test_seed_is_idempotent_and_ticks_make_the_screen_live(db, monkeypatch):
+    install_definitions()  # idempotent: what the migrations ship, whatever ran before
     demo_seed.seed_network()
     assert demo.seed() == 14 * demo.PER_STATION
     assert demo.seed() == 0

@@ -188,7 +188,8 @@ def test_scope_of_registering(api_client, city):
 
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="SQLite serialises writers (IMMEDIATE transactions): real concurrency needs PostgreSQL")
-def test_concurrent_clerks_never_share_a_number(city):
+def test_concurrent_clerks_never_share_a_number(live_city):
+    city = live_city  # the threads see only what is committed
     from opscenter.work.services import documents
 
     clerk = city.user(Role.CLERK)
