@@ -71,6 +71,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     setup_django()
     from django.conf import settings
 
+    from opscenter.core import datadir
+
+    datadir.prepare()
     if args.workers > 1 and settings.EVENT_BUS_BACKEND != "redis":
         sys.exit("Several workers need the Redis event bus: set REDIS_URL.")
     if args.migrate:

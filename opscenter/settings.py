@@ -15,30 +15,35 @@ from urllib.parse import urlsplit
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("OPSCENTER_DATA_DIR", Path.cwd() / "var")).resolve()
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+    """A switch: 1/0, true/false, yes/no, on/off (any case); anything else is a mistake, refused by name."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r}: use one of 1/0, true/false, yes/no, on/off")
+    return value in _TRUE
 
 
-def _secret_key() -> str:
-    """From the environment; the embedded default keeps a generated key in its data folder."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
-
-
-SECRET_KEY = _secret_key()
+# Importing the settings creates no file or folder (`core.datadir.prepare` does, for the commands that write
+# there: migrate, demo, serve). Without SECRET_KEY the embedded default keeps a generated key in its data
+# folder: read when it is there, else made up here and written there by `prepare`.
+SECRET_KEY_FILE = None if os.environ.get("SECRET_KEY") else DATA_DIR / "secret_key"
+if SECRET_KEY_FILE is None:
+    SECRET_KEY = os.environ["SECRET_KEY"]
+elif SECRET_KEY_FILE.exists():
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
+else:
+    SECRET_KEY = secrets.token_urlsafe(50)
 DEBUG = _env_bool("DEBUG")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -142,10 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
-if STATIC_ROOT.is_relative_to(DATA_DIR):
-    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))  # made by core.datadir.prepare
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -235,14 +237,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Uploads, the data folder and the embedded database are the service account's alone. SQLite creates its
-# -wal and -shm files with the database file's mode, so creating that file 0600 covers them.
+# Uploads, the data folder and the embedded database are the service account's alone (core.datadir.prepare
+# makes the folder 0700 and the SQLite file 0600).
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-_DB_FILE = Path(str(DATABASES["default"]["NAME"])) if DATABASES["default"]["ENGINE"].endswith("sqlite3") else None
-if _DB_FILE is not None and _DB_FILE.name not in ("", ":memory:") and not _DB_FILE.exists():
-    _DB_FILE.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(_DB_FILE, os.O_CREAT | os.O_WRONLY, 0o600))
 
 # Logins: django-axes locks a username at one client address out after AXES_FAILURE_LIMIT failures, for
 # LOGIN_LOCKOUT_MINUTES; the login page says so (core.auth.login_locked_out). Failures are audited.
@@ -303,6 +301,10 @@ EMERGENCY_DESTINATION_WEIGHTS = json.loads(os.environ.get("EMERGENCY_DESTINATION
 # Official documents: upload limit, and how long in-app notifications are kept.
 WORK_MAX_UPLOAD_MB = int(os.environ.get("WORK_MAX_UPLOAD_MB", "25"))
 WORK_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("WORK_NOTIFICATION_RETENTION_DAYS", "180"))
+
+# Camera evidence: face crops and snapshots are deleted this many days after they were taken.
+VISION_FACE_RETENTION_DAYS = int(os.environ.get("VISION_FACE_RETENTION_DAYS", "30"))
+VISION_SNAPSHOT_RETENTION_DAYS = int(os.environ.get("VISION_SNAPSHOT_RETENTION_DAYS", "90"))
 
 # Personal data of case reports is erased this many days after the case was reported.
 SURVEILLANCE_PERSONAL_DATA_DAYS = int(os.environ.get("SURVEILLANCE_PERSONAL_DATA_DAYS", "365"))

@@ -7,9 +7,6 @@ from django.conf import settings
 
 from . import services
 
-PERSONAL_DATA_DAYS = 90
-TRACK_DAYS = 30
-
 
 @shared_task(name="opscenter.emergency.tasks.check_waiting_incidents")
 def check_waiting_incidents() -> int:
@@ -21,7 +18,6 @@ def check_waiting_incidents() -> int:
 def apply_retention() -> dict[str, int]:
     """Daily: clear callers' personal data and old vehicle tracks past their retention."""
     return {
-        "incidents": services.clear_personal_data(getattr(settings, "EMERGENCY_PERSONAL_DATA_DAYS",
-                                                          PERSONAL_DATA_DAYS)),
-        "positions": services.purge_track(getattr(settings, "EMERGENCY_TRACK_DAYS", TRACK_DAYS)),
+        "incidents": services.clear_personal_data(settings.EMERGENCY_PERSONAL_DATA_DAYS),
+        "positions": services.purge_track(settings.EMERGENCY_TRACK_DAYS),
     }

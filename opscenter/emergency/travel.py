@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from functools import lru_cache
 
 from django.conf import settings
@@ -14,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def road_graph_path() -> str:
-    return getattr(settings, "EMERGENCY_ROAD_GRAPH", "") or os.environ.get("EMERGENCY_ROAD_GRAPH", "")
+    return settings.EMERGENCY_ROAD_GRAPH
 
 
 @lru_cache(maxsize=4)

@@ -385,7 +385,7 @@ def erase_expired_personal_data(now: dt.datetime | None = None) -> int:
     """Blank the personal data of cases reported longer ago than SURVEILLANCE_PERSONAL_DATA_DAYS, with the free
     text written about them."""
     now = now or timezone.now()
-    days = int(getattr(settings, "SURVEILLANCE_PERSONAL_DATA_DAYS", 365))
+    days = settings.SURVEILLANCE_PERSONAL_DATA_DAYS
     cutoff = timezone.localdate(now) - dt.timedelta(days=days)
     expired = list(Case.objects.filter(report_date__lt=cutoff, personal_data_erased_at__isnull=True)
                    .select_related("facility").only("pk", "facility__code"))

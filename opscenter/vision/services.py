@@ -39,9 +39,6 @@ if TYPE_CHECKING:  # OpenCV and NumPy stay out of the web process until a watch-
 
 CAMERA_FIELDS = ("name", "location_kind", "stream_url", "width", "height", "fps")
 ANALYTICS_FIELDS = ("zones", "lines", "masks", "face_threshold", "min_person_score")
-# How long evidence is kept (days); settings may override.
-FACE_RETENTION_DAYS = getattr(settings, "VISION_FACE_RETENTION_DAYS", 30)
-SNAPSHOT_RETENTION_DAYS = getattr(settings, "VISION_SNAPSHOT_RETENTION_DAYS", 90)
 WORKER = "vision-worker"
 
 
@@ -457,8 +454,8 @@ def log_footage_view(user: User, event: VisionEvent) -> None:
 def purge_expired(now: dt.datetime | None = None) -> dict[str, int]:
     """Delete face crops and snapshots past their retention; the records stay, without the pictures."""
     now = now or timezone.now()
-    face_limit = now - dt.timedelta(days=FACE_RETENTION_DAYS)
-    snap_limit = now - dt.timedelta(days=SNAPSHOT_RETENTION_DAYS)
+    face_limit = now - dt.timedelta(days=settings.VISION_FACE_RETENTION_DAYS)
+    snap_limit = now - dt.timedelta(days=settings.VISION_SNAPSHOT_RETENTION_DAYS)
     faces = list(FaceMatch.objects.filter(crop_deleted_at__isnull=True, event__started_at__lt=face_limit)
                  .exclude(face_crop=""))
     for match in faces:

@@ -22,7 +22,7 @@ def check_overdue_directives() -> int:
 
 @shared_task(name="opscenter.work.tasks.purge_notifications")
 def purge_notifications() -> int:
-    """Retention of notices: read ones older than WORK_NOTIFICATION_RETENTION_DAYS (default 180) go."""
+    """Retention of notices: read ones older than WORK_NOTIFICATION_RETENTION_DAYS go."""
     from .services import notify
 
-    return notify.purge_read(int(getattr(settings, "WORK_NOTIFICATION_RETENTION_DAYS", 180)))
+    return notify.purge_read(settings.WORK_NOTIFICATION_RETENTION_DAYS)

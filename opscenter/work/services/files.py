@@ -23,9 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def max_upload_bytes() -> int:
-    """WORK_MAX_UPLOAD_MB (setting or environment), 25 MB by default."""
-    megabytes = getattr(settings, "WORK_MAX_UPLOAD_MB", None) or os.environ.get("WORK_MAX_UPLOAD_MB", "25")
-    return int(float(megabytes) * 1024 * 1024)
+    """WORK_MAX_UPLOAD_MB (settings)."""
+    return int(float(settings.WORK_MAX_UPLOAD_MB) * 1024 * 1024)
 
 
 def _checksum(upload: UploadedFile) -> str:

@@ -33,7 +33,7 @@ def send(users: Iterable[User], kind: str, title: str, url: str, body: str = "")
     addresses = [u.email for u in people.values() if u.email]
     if addresses:
         message = f"{body or title}\n\n{url}"
-        sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
+        sender = settings.DEFAULT_FROM_EMAIL
         transaction.on_commit(
             lambda: [send_mail(title, message, sender, [a], fail_silently=True) for a in addresses]
         )
