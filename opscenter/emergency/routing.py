@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from opscenter.extras import needs
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -174,7 +176,8 @@ DRIVABLE_HIGHWAYS = (*CITY_HIGHWAY_KMH, "motorway_link", "trunk_link", "primary_
 def load_road_graph(path: str | Path) -> nx.MultiDiGraph:
     """A road graph with `travel_time` on every edge, from a GraphML file (e.g. saved by osmnx), an OSM XML
     extract (.osm, .xml, optionally .bz2) or an OSM PBF extract (.pbf, e.g. Geofabrik's Vietnam file)."""
-    import osmnx as ox
+    with needs("roads"):
+        import osmnx as ox
 
     path = Path(path)
     if not path.exists():
@@ -196,7 +199,8 @@ def load_road_graph(path: str | Path) -> nx.MultiDiGraph:
 
 def _drivable_roads_as_xml(pbf: Path, xml: Path) -> None:
     """The drivable ways of a .pbf extract with the nodes they use, as OSM XML for osmnx (which reads no PBF)."""
-    import osmium
+    with needs("roads"):
+        import osmium
 
     drivable = osmium.filter.TagFilter(*(("highway", kind) for kind in DRIVABLE_HIGHWAYS))
     with osmium.BackReferenceWriter(str(xml), ref_src=str(pbf), remove_tags=False) as writer:

@@ -19,6 +19,7 @@ from opscenter.alerts.services import AlertCandidate, raise_alert
 from opscenter.core import audit, edits, events
 from opscenter.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opscenter.core.permissions import require
+from opscenter.extras import needs
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
@@ -370,8 +371,10 @@ def record_counts(actor: User | None, message: dict[str, Any]) -> list[ZoneCount
 # ---- the watch-list -----------------------------------------------------------------------------------
 
 def _decode_image(raw: str) -> np.ndarray:
-    import cv2
     import numpy as np
+
+    with needs("vision"):
+        import cv2
 
     try:
         data = base64.b64decode(raw, validate=True)
@@ -387,7 +390,8 @@ def _decode_image(raw: str) -> np.ndarray:
 def add_watch_entry(user: User, *, unit: str, name: str, image: str, category: str = "watch", list_name: str = "",
                     reason: str = "") -> WatchListEntry:
     """Add a face to the watch-list (or an allowed-person list) from a photo showing one face."""
-    import cv2
+    with needs("vision"):
+        import cv2
 
     from .pipeline.faces import encode_single_face, face_crop
 

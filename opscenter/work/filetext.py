@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import filetype
 
+from opscenter.extras import needs
+
 log = logging.getLogger(__name__)
 
 # Detected MIME type -> what we call it. Anything else is refused.
@@ -60,7 +62,8 @@ def extract(data: bytes, mime: str) -> Extracted:
 
 
 def ocr_image(image) -> str:
-    import pytesseract
+    with needs("documents"):
+        import pytesseract
 
     try:
         return pytesseract.image_to_string(image.convert("L"), lang=OCR_LANGUAGES).strip()
@@ -70,7 +73,8 @@ def ocr_image(image) -> str:
 
 
 def _pdf(data: bytes) -> Extracted:
-    from pypdf import PdfReader
+    with needs("documents"):
+        from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     pages, ocr = [], False

@@ -12,6 +12,8 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from opscenter.extras import needs
+
 log = logging.getLogger(__name__)
 # pyHanko logs every untrusted chain with a traceback; the result we return already says it.
 logging.getLogger("pyhanko.sign.validation").setLevel(logging.ERROR)
@@ -34,9 +36,10 @@ class SignatureCheck:
 
 def verify(data: bytes, trust_roots: list[Any] | None = None) -> list[SignatureCheck]:
     """Every signature of the PDF; an empty list if it has none (or is not a readable PDF)."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
+    with needs("documents"):
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
 
     try:
         signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures

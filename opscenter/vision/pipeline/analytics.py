@@ -14,17 +14,22 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-import cv2
 import numpy as np
+
+from opscenter.extras import needs
 
 from .config import CameraConfig, Line, Rule, Zone
 from .detectors import FALL_LABELS, PERSON_LABELS, WEAPON_LABELS, Box, Detection, Detector, box_iou
 from .faces import WatchEntry, best_match, face_crop, find_faces
 from .motion import MotionGate, StaticObjects, flow_chaos
 
+with needs("vision"):
+    import cv2
+
 with warnings.catch_warnings():  # supervision marks its ByteTrack deprecated in favour of a package that
     warnings.simplefilter("ignore")  # needs the non-headless OpenCV wheel; it still works as it is.
-    from supervision import ByteTrack, Detections
+    with needs("vision"):
+        from supervision import ByteTrack, Detections
 
 KINDS = ("crowding", "barrier", "line_crossing", "loitering", "watchlist", "abandoned", "fight", "weapon", "fall")
 

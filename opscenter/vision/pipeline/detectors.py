@@ -15,8 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import cv2
 import numpy as np
+
+from opscenter.extras import needs
+
+with needs("vision"):
+    import cv2
 
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in analysis pixels
 
@@ -128,7 +132,8 @@ def model_class_names(metadata: dict[str, str], classes: int) -> list[str]:
 
 class OnnxDetector:
     def __init__(self, path: str, min_score: float = 0.25, iou: float = 0.45, threads: int = 1) -> None:
-        import onnxruntime as ort
+        with needs("vision"):
+            import onnxruntime as ort
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads

@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import cv2
 import numpy as np
 
+from opscenter.extras import needs
+
 from .detectors import Box
+
+with needs("vision"):
+    import cv2
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,9 @@ class Match:
 
 @cache
 def _models():  # loaded once per process: about 100 MB of weights
-    import dlib
-    import face_recognition_models as frm
+    with needs("vision"):
+        import dlib
+        import face_recognition_models as frm
 
     return (dlib.get_frontal_face_detector(), dlib.shape_predictor(frm.pose_predictor_model_location()),
             dlib.face_recognition_model_v1(frm.face_recognition_model_location()))

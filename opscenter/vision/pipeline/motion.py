@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
+
+from opscenter.extras import needs
 
 from .config import Point
 from .detectors import Box
+
+with needs("vision"):
+    import cv2
 
 _KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from opscenter.extras import needs
+
 log = logging.getLogger(__name__)
 
 
@@ -74,7 +76,8 @@ class MqttSink:
 
     def __init__(self, host: str, port: int, prefix: str, spool: Spool, client_id: str | None = None,
                  ack_timeout: float = 5.0, name: str = "worker") -> None:
-        import paho.mqtt.client as mqtt
+        with needs("vision"):
+            import paho.mqtt.client as mqtt
 
         self.prefix = prefix.rstrip("/")
         self.name = name
@@ -211,7 +214,8 @@ def subscribe(host: str, port: int, prefix: str, handle: Callable[[str, dict[str
     """The ingest side: a persistent session (messages wait at the broker while ingest is down), QoS 1.
     `handle(kind, message)` gets kind "events", "counts", "health" or "status" (a worker's, or its last will);
     returns the running client."""
-    import paho.mqtt.client as mqtt
+    with needs("vision"):
+        import paho.mqtt.client as mqtt
 
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
     client.reconnect_delay_set(min_delay=1, max_delay=30)

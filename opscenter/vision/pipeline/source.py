@@ -7,8 +7,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+
+from opscenter.extras import needs
+
+with needs("vision"):
+    import cv2
 
 
 class StreamError(RuntimeError):

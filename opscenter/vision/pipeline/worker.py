@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import cv2
+from opscenter.extras import needs
 
 from .analytics import CameraPipeline
 from .config import CameraConfig
@@ -20,6 +20,9 @@ from .faces import WatchEntry
 from .publish import Sink
 from .run import build_detector, source_aspect
 from .source import Backoff, StreamError, frames, is_file
+
+with needs("vision"):
+    import cv2
 
 log = logging.getLogger(__name__)
 
