@@ -1,15 +1,30 @@
 """A camera's analytics configuration: zones and lines with their rules, motion masks, schedules.
 
 Coordinates are fractions of the frame (0..1, origin top left), so a configuration drawn on a snapshot
-holds at any analysis resolution. `parse_camera` checks everything and names the faulty field
-(`zones[2].polygon`), so a bad definition is refused before it reaches a worker.
+holds at any analysis resolution. `parse_camera` checks everything with the pydantic models below and names
+the faulty field (`zones[2].polygon`), so a bad definition is refused before it reaches a worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 LOCATION_KINDS = ("emergency_waiting", "operating_corridor", "isolation_ward", "entrance", "parking", "corridor",
                   "other")
@@ -102,126 +117,161 @@ RULE_PARAMS: dict[str, dict[str, tuple[type, Any, float]]] = {
     "fall": {"min_score": (float, 0.5, 0), "min_frames": (int, 3, 1)},
     "crossing": {"min_frames": (int, 2, 1)},
 }
-COMMON_KEYS = {"type", "schedule", "allowed"}
 
 
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: list[tuple[str, str]] = []
+# ---- the JSON, checked by pydantic ------------------------------------------------------------------------
+# Numbers are strict (no "3" or true for 3); the checks pydantic has no word for raise PydanticCustomError,
+# whose message is shown as it is.
 
-    def fail(self, where: str, message: str) -> None:
-        self.errors.append((where, message))
+def _fault(message: str) -> PydanticCustomError:
+    return PydanticCustomError("camera_config", message)
 
-    def number(self, value: Any, where: str, kind: type = float, minimum: float | None = None,
-               maximum: float | None = None) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
-            self.fail(where, f"must be {'an integer' if kind is int else 'a number'}")
-            return None
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            self.fail(where, f"must be {bounds}")
-            return None
-        return kind(value)
 
-    def items(self, raw: dict[str, Any], key: str) -> list[Any]:
-        value = raw.get(key) or []
-        if not isinstance(value, list):
-            self.fail(key, "must be a list")
-            return []
+def _polygon_shape(polygon: tuple[Point, ...]) -> tuple[Point, ...]:
+    if abs(_signed_area(polygon)) < 1e-6:
+        raise _fault("has no area (its points are on one line)")
+    if _self_intersects(polygon):
+        raise _fault("crosses itself")
+    return polygon
+
+
+def _time_of_day(value: Any) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise _fault("must be a time of day HH:MM") from None
+
+
+Fraction = Annotated[float, Strict(), Field(ge=0, le=1)]
+PointIn = tuple[Fraction, Fraction]
+PolygonIn = Annotated[tuple[PointIn, ...], Field(min_length=3), AfterValidator(_polygon_shape)]
+def _text(what: str, most: int) -> Any:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > most:
+            raise _fault(f"must be a non-empty {what} of at most {most} characters")
         return value
 
-    def point(self, raw: Any, where: str) -> Point | None:
-        if not isinstance(raw, (list, tuple)) or len(raw) != 2:
-            self.fail(where, "must be a point [x, y]")
-            return None
-        x, y = (self.number(v, f"{where}[{i}]", float, 0, 1) for i, v in enumerate(raw))
-        return None if x is None or y is None else (x, y)
+    return Annotated[str, BeforeValidator(check)]
 
-    def polygon(self, raw: Any, where: str) -> tuple[Point, ...]:
-        if not isinstance(raw, list) or len(raw) < 3:
-            self.fail(where, "must be a list of at least 3 points [x, y] with coordinates between 0 and 1")
-            return ()
-        points = [self.point(p, f"{where}[{i}]") for i, p in enumerate(raw)]
-        if any(p is None for p in points):
-            return ()
-        polygon = tuple(p for p in points if p is not None)
-        if abs(_signed_area(polygon)) < 1e-6:
-            self.fail(where, "has no area (its points are on one line)")
-        elif _self_intersects(polygon):
-            self.fail(where, "crosses itself")
-        return polygon
 
-    def name(self, raw: Any, where: str, seen: set[str]) -> str:
-        if not isinstance(raw, str) or not raw.strip() or len(raw) > 64:
-            self.fail(where, "must be a non-empty name of at most 64 characters")
-            return ""
-        if raw in seen:
-            self.fail(where, f"'{raw}' is used twice")
-        seen.add(raw)
-        return raw
+Name = _text("name", 64)
+TimeOfDay = Annotated[dt.time, BeforeValidator(_time_of_day)]
+Weekday = Annotated[int, Strict(), Field(ge=0, le=6)]
 
-    def time_of_day(self, raw: Any, where: str) -> dt.time | None:
-        try:
-            return dt.time.fromisoformat(raw)
-        except (TypeError, ValueError):
-            self.fail(where, "must be a time of day HH:MM")
-            return None
 
-    def schedule(self, raw: Any, where: str) -> tuple[Window, ...]:
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            self.fail(where, "must be a list of windows {days, start, end}")
-            return ()
-        windows = []
-        for i, w in enumerate(raw):
-            at = f"{where}[{i}]"
-            if not isinstance(w, dict):
-                self.fail(at, "must be an object {days, start, end}")
-                continue
-            days = w.get("days", list(range(7)))
-            if not isinstance(days, list) or not days or any(d not in range(7) or isinstance(d, bool) for d in days):
-                self.fail(f"{at}.days", "must list weekdays as numbers 0 (Monday) to 6 (Sunday)")
-                continue
-            start, end = self.time_of_day(w.get("start"), f"{at}.start"), self.time_of_day(w.get("end"), f"{at}.end")
-            if start is not None and end is not None:
-                if start == end:
-                    self.fail(f"{at}.end", "must differ from start")
-                else:
-                    windows.append(Window(tuple(sorted(set(days))), start, end))
-        return tuple(windows)
+class _In(BaseModel):
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
-    def rules(self, raw: Any, where: str, allowed_types: tuple[str, ...]) -> tuple[Rule, ...]:
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            self.fail(where, "must be a list of rules")
-            return ()
-        rules = []
-        for i, r in enumerate(raw):
-            at = f"{where}[{i}]"
-            if not isinstance(r, dict) or r.get("type") not in allowed_types:
-                self.fail(f"{at}.type", f"must be one of: {', '.join(allowed_types)}")
-                continue
-            spec = RULE_PARAMS[r["type"]]
-            params: dict[str, Any] = {}
-            for key, value in r.items():
-                if key in COMMON_KEYS:
-                    continue
-                if key not in spec:
-                    self.fail(f"{at}.{key}", f"is not a parameter of a {r['type']} rule")
-                    continue
-                kind, _default, minimum = spec[key]
-                if value is not None:
-                    params[key] = self.number(value, f"{at}.{key}", kind, minimum)
-            allowed = r.get("allowed", [])
-            if not isinstance(allowed, list) or any(not isinstance(a, str) for a in allowed):
-                self.fail(f"{at}.allowed", "must be a list of allowed-person list names")
-                allowed = []
-            defaults = {k: d for k, (_t, d, _m) in spec.items() if d is not None}
-            rules.append(Rule(r["type"], {**defaults, **params}, self.schedule(r.get("schedule"), f"{at}.schedule"),
-                              tuple(allowed)))
-        return tuple(rules)
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_unset(cls, data: Any) -> Any:  # `"rules": null` means the default, as leaving it out does
+        return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
+
+
+class WindowIn(_In):
+    days: Annotated[tuple[Weekday, ...], Field(min_length=1)] = tuple(range(7))
+    start: TimeOfDay
+    end: TimeOfDay
+
+    @field_validator("end")
+    @classmethod
+    def _not_empty(cls, end: dt.time, info: ValidationInfo) -> dt.time:
+        if end == info.data.get("start"):
+            raise _fault("must differ from start")
+        return end
+
+
+class RuleIn(_In):
+    # a misspelt parameter is refused, not ignored
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False, extra="forbid")
+    type: str
+    schedule: tuple[WindowIn, ...] = ()
+    allowed: tuple[Annotated[str, Strict()], ...] = ()
+
+    def params(self) -> dict[str, Any]:
+        return {k: v for k in RULE_PARAMS[self.type] if (v := getattr(self, k)) is not None}
+
+
+def _rule_model(rule_type: str) -> type[RuleIn]:
+    number = {int: int, float: float}
+    fields: dict[str, Any] = {"type": (Literal[rule_type], ...)}
+    for name, (kind, default, minimum) in RULE_PARAMS[rule_type].items():
+        fields[name] = (Annotated[number[kind] | None, Strict(), Field(ge=minimum)], default)
+    return create_model(f"{rule_type.title()}Rule", __base__=RuleIn, **fields)
+
+
+RULE_MODELS = {rule_type: _rule_model(rule_type) for rule_type in RULE_PARAMS}
+
+
+def _rules_of(types: tuple[str, ...]) -> Any:
+    if len(types) == 1:
+        return tuple[RULE_MODELS[types[0]], ...]  # type: ignore[valid-type]
+    return tuple[Annotated[Union[tuple(RULE_MODELS[t] for t in types)], Field(discriminator="type")], ...]  # type: ignore[misc]  # noqa: UP007
+
+
+class ZoneIn(_In):
+    name: Name  # type: ignore[valid-type]
+    polygon: PolygonIn
+    rules: _rules_of(ZONE_RULES) = ()  # type: ignore[valid-type]
+
+
+class LineIn(_In):
+    name: Name  # type: ignore[valid-type]
+    points: tuple[PointIn, PointIn]
+    direction: Literal["left_to_right", "right_to_left", "both"] = "both"
+    rules: _rules_of(("crossing",)) = (RULE_MODELS["crossing"](type="crossing"),)  # type: ignore[valid-type]
+
+    @field_validator("points")
+    @classmethod
+    def _two_points(cls, points: tuple[Point, Point]) -> tuple[Point, Point]:
+        if points[0] == points[1]:
+            raise _fault("must be two different points")
+        return points
+
+
+class CameraIn(_In):
+    code: _text("code", 32)  # type: ignore[valid-type]
+    unit: str = ""
+    name: str = ""
+    location_kind: Literal[LOCATION_KINDS] = "other"  # type: ignore[valid-type]
+    stream_url: str = ""
+    width: Annotated[int, Strict(), Field(ge=64, le=3840)] = 640
+    height: Annotated[int, Strict(), Field(ge=64, le=2160)] = 360
+    fps: Annotated[float, Strict(), Field(ge=0.2, le=30)] = 5.0
+    zones: tuple[ZoneIn, ...] = ()
+    lines: tuple[LineIn, ...] = ()
+    masks: tuple[PolygonIn, ...] = ()
+    face_threshold: Annotated[float, Strict(), Field(ge=0.1, le=1.0)] = 0.6
+    min_person_score: Fraction = 0.3
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """pydantic's location as the field path of the API's errors: `zones[0].rules[1].seconds` (the rule type
+    that picked the model is left out)."""
+    path = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not (part in RULE_MODELS and i and isinstance(loc[i - 1], int)):
+            path += f".{part}" if path else part
+    return path or "body"
+
+
+def _message(error: Any) -> str:
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):  # only zones' rules are a union
+        return f"must be one of: {', '.join(ZONE_RULES)}"
+    return error["msg"]
+
+
+def _duplicate_names(config: CameraIn) -> list[tuple[str, str]]:
+    errors = []
+    for kind, names in (("zones", [z.name for z in config.zones]), ("lines", [ln.name for ln in config.lines])):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                errors.append((f"{kind}[{i}].name", f"'{name}' is used twice"))
+            seen.add(name)
+    return errors
 
 
 def _signed_area(polygon: tuple[Point, ...]) -> float:
@@ -246,58 +296,25 @@ def _self_intersects(polygon: tuple[Point, ...]) -> bool:
 
 def parse_camera(raw: Any) -> CameraConfig:
     """Check a camera's JSON configuration and build it; raise ConfigError naming every faulty field."""
-    c = _Checker()
     if not isinstance(raw, dict):
         raise ConfigError([("body", "must be a JSON object")])
-    code = raw.get("code")
-    if not isinstance(code, str) or not code.strip() or len(code) > 32:
-        c.fail("code", "must be a non-empty code of at most 32 characters")
-    kind = raw.get("location_kind", "other")
-    if kind not in LOCATION_KINDS:
-        c.fail("location_kind", f"must be one of: {', '.join(LOCATION_KINDS)}")
-    url = raw.get("stream_url", "")
-    if not isinstance(url, str):
-        c.fail("stream_url", "must be a text (rtsp://, http(s):// or a file path)")
-    width = c.number(raw.get("width", 640), "width", int, 64, 3840)
-    height = c.number(raw.get("height", 360), "height", int, 64, 2160)
-    fps = c.number(raw.get("fps", 5), "fps", float, 0.2, 30)
-    face_threshold = c.number(raw.get("face_threshold", 0.6), "face_threshold", float, 0.1, 1.0)
-    min_score = c.number(raw.get("min_person_score", 0.3), "min_person_score", float, 0, 1)
+    try:
+        checked = CameraIn.model_validate(raw)
+    except ValidationError as exc:
+        errors = [(_path(e["loc"]) + (".type" if e["type"].startswith("union_tag") else ""), _message(e))
+                  for e in exc.errors(include_url=False)]
+        raise ConfigError(errors) from None
+    if duplicates := _duplicate_names(checked):
+        raise ConfigError(duplicates)
 
-    zones, names = [], set[str]()
-    for i, z in enumerate(c.items(raw, "zones")):
-        at = f"zones[{i}]"
-        if not isinstance(z, dict):
-            c.fail(at, "must be an object {name, polygon, rules}")
-            continue
-        zones.append(Zone(c.name(z.get("name"), f"{at}.name", names), c.polygon(z.get("polygon"), f"{at}.polygon"),
-                          c.rules(z.get("rules"), f"{at}.rules", ZONE_RULES)))
-    lines, line_names = [], set[str]()
-    for i, ln in enumerate(c.items(raw, "lines")):
-        at = f"lines[{i}]"
-        if not isinstance(ln, dict):
-            c.fail(at, "must be an object {name, points, direction, rules}")
-            continue
-        name = c.name(ln.get("name"), f"{at}.name", line_names)
-        pts = ln.get("points")
-        a = b = None
-        if not isinstance(pts, list) or len(pts) != 2:
-            c.fail(f"{at}.points", "must be two points [[x1, y1], [x2, y2]]")
-        else:
-            a, b = c.point(pts[0], f"{at}.points[0]"), c.point(pts[1], f"{at}.points[1]")
-            if a is not None and a == b:
-                c.fail(f"{at}.points", "must be two different points")
-        direction = ln.get("direction", "both")
-        if direction not in LINE_DIRECTIONS:
-            c.fail(f"{at}.direction", f"must be one of: {', '.join(LINE_DIRECTIONS)}")
-        rules = c.rules(ln.get("rules", [{"type": "crossing"}]), f"{at}.rules", ("crossing",))
-        if a is not None and b is not None:
-            lines.append(Line(name, (a, b), direction, rules))
-    masks = tuple(c.polygon(m, f"masks[{i}]") for i, m in enumerate(c.items(raw, "masks")))
-    if c.errors:
-        raise ConfigError(c.errors)
+    def rules(items: tuple[RuleIn, ...]) -> tuple[Rule, ...]:
+        return tuple(Rule(r.type, r.params(), tuple(Window(tuple(sorted(set(w.days))), w.start, w.end)
+                                                          for w in r.schedule), r.allowed) for r in items)
+
     return CameraConfig(
-        code=str(code), unit=str(raw.get("unit", "")), name=str(raw.get("name", "")), location_kind=kind,
-        stream_url=url, width=width, height=height, fps=fps, zones=tuple(zones), lines=tuple(lines), masks=masks,
-        face_threshold=face_threshold, min_person_score=min_score,
+        code=checked.code, unit=checked.unit, name=checked.name, location_kind=checked.location_kind,
+        stream_url=checked.stream_url, width=checked.width, height=checked.height, fps=checked.fps,
+        zones=tuple(Zone(z.name, z.polygon, rules(z.rules)) for z in checked.zones),
+        lines=tuple(Line(ln.name, ln.points, ln.direction, rules(ln.rules)) for ln in checked.lines),
+        masks=checked.masks, face_threshold=checked.face_threshold, min_person_score=checked.min_person_score,
     )
