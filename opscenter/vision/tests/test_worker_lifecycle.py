@@ -109,7 +109,8 @@ class Ingest:
 
 
 @pytest.fixture
-def ingest(camera):
+def ingest(camera, live_city):
+    """On the MQTT client's thread: it sees only what is committed (live_city)."""
     ingest = Ingest()
     yield ingest
     ingest.client.loop_stop()
