@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.db.backends.sqlite3.creation import DatabaseCreation
 
 
 def _create_private_file(path: Path, text: str = "") -> None:
@@ -26,8 +27,10 @@ def prepare() -> None:
     if settings.SECRET_KEY_FILE is not None and not settings.SECRET_KEY_FILE.exists():
         _create_private_file(settings.SECRET_KEY_FILE, settings.SECRET_KEY)  # the key this process already uses
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) not in ("", ":memory:"):
-        db_file = Path(database["NAME"])
+    # The test runner's shared in-memory database is named like a URI ("file:memorydb_…?mode=memory"): no file.
+    name = str(database["NAME"] or "")
+    if database["ENGINE"].endswith("sqlite3") and name and not DatabaseCreation.is_in_memory_db(name):
+        db_file = Path(name)
         db_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _create_private_file(db_file)
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
