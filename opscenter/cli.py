@@ -19,9 +19,6 @@ def _manage(*args: str) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     """Prepare the embedded database with demo data (keeping what is there) and run everything in one process."""
-    os.environ.setdefault("OPSCENTER_DATA_DIR", str(Path.cwd() / "var"))
-    # The demo's reminders and notifications go to files, not over the console output.
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     setup_django()
     from tqdm import tqdm
 
@@ -119,6 +116,11 @@ def main(argv: list[str] | None = None) -> None:
 
         execute_from_command_line(["opscenter manage", *argv[1:]])
         return
+    if argv and argv[0] == "demo":
+        # Before anything reads the settings (the domain apps' commands below do): the demo's data folder, and
+        # its reminders and notifications to files, not over the console output.
+        os.environ.setdefault("OPSCENTER_DATA_DIR", str(Path.cwd() / "var"))
+        os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     parser = argparse.ArgumentParser(prog="opscenter", description="Smart Operations Center")
     sub = parser.add_subparsers(dest="command", required=True)
 
