@@ -107,3 +107,22 @@ def load_daily_history(today: dt.date, unit: str = "BV-A", days: int = 120) -> N
             values=full_report(icu_total=20, icu_occupied=min(20, 6 + i // 10 + weekday_bump),
                                admissions=30 + 10 * weekday_bump)))
     reporting.submit_many("test", submissions)
+
+
+def wait_until_healthy(process: Any, base_url: str, what: str, seconds: float = 120) -> None:
+    """Wait for a server process started by a test to answer /healthz; fail with its output if it dies."""
+    import time
+
+    import httpx
+    import pytest
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:  # exempt from the HTTPS redirect
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        time.sleep(0.5)
+    pytest.fail(f"{what} did not answer /healthz")

@@ -10,6 +10,8 @@ import time
 import httpx
 import pytest
 
+from opscenter.testing import wait_until_healthy
+
 CLI = [sys.executable, "-m", "opscenter.cli"]
 
 
@@ -32,17 +34,7 @@ def _run_demo_until_healthy(tmp_path, port: int) -> str:
         env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            time.sleep(0.5)
-        else:
-            pytest.fail("opscenter demo did not answer /healthz")
+        wait_until_healthy(process, f"http://127.0.0.1:{port}", "opscenter demo")
         time.sleep(3)  # let the simulator send a few reports
         login = httpx.get(f"http://127.0.0.1:{port}/login/", timeout=5)
         assert login.status_code == 200

@@ -7,10 +7,11 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
+
+from opscenter.testing import wait_until_healthy
 
 CLI = [sys.executable, "-m", "opscenter.cli"]
 PRODUCTION = {"SECRET_KEY": "k" * 20 + "-Zq8#x1!vB7@pL3$wN5%rT9^yU2&mE6*", "ALLOWED_HOSTS": "127.0.0.1,soc.example.vn"}
@@ -69,17 +70,7 @@ def test_serve_in_https_mode_sends_hsts_secure_cookies_and_a_csp_and_keeps_its_d
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:  # exempt from the HTTPS redirect
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            time.sleep(0.5)
-        else:
-            pytest.fail("opscenter serve did not answer /healthz")
+        wait_until_healthy(process, base, "opscenter serve", seconds=180)
         plain = httpx.get(f"{base}/login/", timeout=5)
         assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
         page = httpx.get(f"{base}/login/", headers={"X-Forwarded-Proto": "https"}, timeout=5)
