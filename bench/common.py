@@ -164,7 +164,7 @@ class Figures:
         self.sizes: dict[Any, float] = {}
 
     def values(self, unit: Any, day: Any) -> dict[str, int]:
-        from opscenter.reporting.definitions import BED_TYPES
+        from opscenter.reporting.definitions import BED_TYPES, bed_element
         from opscenter.testing import full_report
 
         rng = self.rng
@@ -174,8 +174,8 @@ class Figures:
         for bed_type in BED_TYPES:
             total = max(5, round((12 if bed_type == "icu" else 30) * size))
             occupied = min(total, round(total * min(0.93, max(0.2, rng.gauss(season, 0.07)))))
-            values |= {f"beds_{bed_type}_total": total, f"beds_{bed_type}_occupied": occupied,
-                       f"beds_{bed_type}_available": total - occupied}
+            values |= {bed_element(bed_type, "total"): total, bed_element(bed_type, "occupied"): occupied,
+                       bed_element(bed_type, "available"): total - occupied}
         er_visits = max(1, round(120 * size * rng.uniform(0.8, 1.2)))
         return full_report(
             **values, ventilators_total=max(2, round(10 * size)), ventilators_in_use=rng.randint(0, 2),

@@ -8,7 +8,7 @@ from typing import Any
 
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Role
-from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY
+from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY, bed_element
 
 HOSPITAL_ROLES = {Role.REPORTER, Role.HOSPITAL_MANAGER, Role.SECURITY}
 PASSWORD = "test-password-123"
@@ -78,8 +78,8 @@ def full_report(icu_total: int = 20, icu_occupied: int = 12, **overrides: Any) -
     for bed_type in BED_TYPES:
         total = icu_total if bed_type == "icu" else 30
         occupied = icu_occupied if bed_type == "icu" else 20
-        values |= {f"beds_{bed_type}_total": total, f"beds_{bed_type}_occupied": occupied,
-                   f"beds_{bed_type}_available": max(total - occupied, 0)}
+        values |= {bed_element(bed_type, "total"): total, bed_element(bed_type, "occupied"): occupied,
+                   bed_element(bed_type, "available"): max(total - occupied, 0)}
     values |= {"ventilators_total": 10, "ventilators_in_use": 4, "er_visits": 120, "er_waiting_for_bed": 3,
                "admissions": 40, "discharges": 38, "transfers_out": 2, "deaths": 1, "cases_dengue": 2,
                "cases_hfmd": 1, "cases_ari": 5, "cases_influenza": 1, "cases_covid19": 0, "cases_measles": 0}

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.core.events import Event
 from opscenter.org.models import BedType, Unit
+from opscenter.reporting.definitions import split_figures
 
 from .models import Alert, AlertRule
 from .services import AlertCandidate, AlertClear, clear_alert, raise_alert
@@ -113,12 +114,8 @@ def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[A
     period = event.payload["period"]
     threshold = float(rule.params.get("threshold", 0.95))
     bed_types = rule.params.get("bed_types")
-    for key, total in values.items():
-        if not (key.startswith("beds_") and key.endswith("_total")):
-            continue
-        bed_type = key[len("beds_"):-len("_total")]
-        occupied = values.get(f"beds_{bed_type}_occupied")
-        if occupied is None or total < rule.params.get("min_total", 5) or (bed_types and bed_type not in bed_types):
+    for bed_type, (total, occupied, _available) in split_figures(values)[1].items():
+        if total < rule.params.get("min_total", 5) or (bed_types and bed_type not in bed_types):
             continue
         share = occupied / total
         label = BedType(bed_type).label if bed_type in BedType.values else bed_type

@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from opscenter.alerts.models import Alert, Severity
-from opscenter.org.models import User
+from opscenter.org.models import BedType, User
 from opscenter.reporting import services as reporting
 from opscenter.reporting.definitions import BED_TYPES
 from opscenter.reporting.models import DataSet
@@ -141,12 +141,12 @@ def collect(user: User, day: dt.date, data_set: DataSet | None, now: dt.datetime
     k, kb = queries.kpis(loads, user), queries.kpis(before, user)
     briefing = Briefing(day=day, scope=str(user.unit) if user.unit else "—")
 
-    for code, names in BED_TYPES.items():
+    for code in BED_TYPES:
         total = k["beds_total"].get(code, 0)
         free = k["beds_free"].get(code, 0)
         occupied = sum(x.beds.get(code, {}).get("occupied", 0) for x in loads)
         briefing.beds.append({
-            "label": pick(names), "total": total, "occupied": occupied, "free": free,
+            "label": str(BedType(code).label), "total": total, "occupied": occupied, "free": free,
             "occupancy": occupied / total if total else None,
             "change_free": _delta(free, kb["beds_free"].get(code)) if kb["beds_total"].get(code) else "—",
         })

@@ -1,6 +1,6 @@
 """Read models for the operations views: what the map, the KPI tiles and the charts show.
 
-Reads only; the numbers come from the current versions of the daily hospital reports.
+Reads only; the numbers come from the reporting app's read model of the daily hospital reports (figures).
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import IntegerField, QuerySet, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from opscenter.alerts.models import Alert
 from opscenter.org.models import BedType, Unit, User
+from opscenter.reporting import figures
 from opscenter.reporting.definitions import HOSPITAL_DAILY
 from opscenter.reporting.models import Report
 
@@ -65,43 +64,20 @@ def facilities_in_scope(user: User) -> QuerySet[Unit]:
 def facility_loads(user: User, today: dt.date | None = None) -> list[FacilityLoad]:
     today = today or timezone.localdate()
     units = list(facilities_in_scope(user).only("code", "name", "short_name", "latitude", "longitude", "is_pilot"))
-    # Newest first, one day at a time: on most days one query reads exactly one report per facility.
-    latest: dict[int, Report] = {}
-    for days_ago in range(FRESH_DAYS):
-        missing = [u for u in units if u.pk not in latest]
-        if not missing:
-            break
-        for report in Report.objects.filter(
-            data_set__code=HOSPITAL_DAILY, is_current=True, unit__in=missing,
-            period=today - dt.timedelta(days=days_ago),
-        ).only("unit_id", "period", "values"):
-            latest[report.unit_id] = report
+    latest = figures.latest((u.pk for u in units), today, FRESH_DAYS)
     loads = []
     for unit in units:
         load = FacilityLoad(unit.code, str(unit), unit.latitude, unit.longitude, unit.is_pilot)
-        latest_report = latest.get(unit.pk)
-        if latest_report is not None:
-            _fill(load, latest_report.values)
-            load.period = latest_report.period
-            load.reported_today = latest_report.period == today
+        row = latest.get(unit.pk)
+        if row is not None:
+            load.beds = {b.bed_type: {"total": b.total, "occupied": b.occupied, "available": b.available}
+                         for b in row.beds.values()}  # type: ignore[attr-defined]
+            load.occupancy = row.beds_occupied / row.beds_total if row.beds_total else None
+            load.er_waiting, load.er_visits = row.er_waiting_for_bed, row.er_visits
+            load.period = row.period
+            load.reported_today = row.period == today
         loads.append(load)
     return loads
-
-
-def _fill(load: FacilityLoad, values: dict[str, Any]) -> None:
-    total = occupied = 0
-    for bed_type in BED_TYPES:
-        t = values.get(f"beds_{bed_type}_total")
-        if t is None:
-            continue
-        o = values.get(f"beds_{bed_type}_occupied", 0)
-        a = values.get(f"beds_{bed_type}_available", max(t - o, 0))
-        load.beds[bed_type] = {"total": t, "occupied": o, "available": a}
-        total += t
-        occupied += o
-    load.occupancy = occupied / total if total else None
-    load.er_waiting = values.get("er_waiting_for_bed")
-    load.er_visits = values.get("er_visits")
 
 
 def kpis(loads: list[FacilityLoad], user: User) -> dict[str, Any]:
@@ -124,33 +100,24 @@ def kpis(loads: list[FacilityLoad], user: User) -> dict[str, Any]:
     }
 
 
-TREND_SERIES = {
-    "er_visits": ["er_visits"],
-    "er_waiting": ["er_waiting_for_bed"],
-    "admissions": ["admissions"],
-    "occupied": [f"beds_{b}_occupied" for b in BED_TYPES],
-    "total": [f"beds_{b}_total" for b in BED_TYPES],
-    "icu_occupied": ["beds_icu_occupied"],
-    "icu_total": ["beds_icu_total"],
-    "cases_ari": ["cases_ari"],
-    "cases_dengue": ["cases_dengue"],
+TREND_SERIES = {  # the chart's series: read-model columns summed over the facilities
+    "er_visits": "er_visits",
+    "er_waiting": "er_waiting_for_bed",
+    "admissions": "admissions",
+    "occupied": "beds_occupied",
+    "total": "beds_total",
+    "icu_occupied": f"{BedType.ICU}_occupied",
+    "icu_total": f"{BedType.ICU}_total",
+    "cases_ari": "cases_ari",
+    "cases_dengue": "cases_dengue",
 }
 
 
 HISTORY_VERSION_KEY = "dashboard:report-history-version"
-TREND_KEYS = sorted({k for keys in TREND_SERIES.values() for k in keys})
 
 
 def _daily_sums(unit_ids: list[int], start: dt.date, end: dt.date) -> dict[dt.date, dict[str, int | None]]:
-    """Sums per day of the trend values, in the database (one aggregate query)."""
-    rows = (
-        Report.objects.filter(data_set__code=HOSPITAL_DAILY, is_current=True, unit_id__in=unit_ids,
-                              period__gte=start, period__lte=end)
-        .values("period")
-        .annotate(**{k: Sum(Cast(KT(f"values__{k}"), IntegerField())) for k in TREND_KEYS})
-        .order_by("period")
-    )
-    return {row.pop("period"): row for row in rows}
+    return figures.daily_sums(unit_ids, start, end, bed_types=[BedType.ICU])
 
 
 def history_changed() -> None:
@@ -177,10 +144,8 @@ def trends(units: QuerySet[Unit] | list[Unit], days: int = 90, today: dt.date | 
     by_day = {**by_day, **_daily_sums(unit_ids, today, today)}
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     series: dict[str, list[int | float | None]] = {}
-    for name, parts in TREND_SERIES.items():
-        series[name] = [
-            sum(by_day[d][k] or 0 for k in parts) if d in by_day else None for d in dates
-        ]
+    for name, column in TREND_SERIES.items():
+        series[name] = [by_day[d].get(column) or 0 if d in by_day else None for d in dates]
     series["occupancy"] = [
         round(o / t, 4) if o is not None and t else None
         for o, t in zip(series["occupied"], series["total"], strict=True)

@@ -19,8 +19,9 @@ from opscenter.core.permissions import perm_required
 from opscenter.core.ui import LEVEL_COLOURS, page, parse_date
 from opscenter.org.models import BedType
 from opscenter.org.roles import Perm
+from opscenter.reporting import figures
 from opscenter.reporting.definitions import HOSPITAL_DAILY
-from opscenter.reporting.models import DataSet, Report
+from opscenter.reporting.models import DataSet
 from opscenter.surveillance import services as surveillance
 from opscenter.surveillance.models import Forecast
 from opscenter.vision import services as vision
@@ -107,22 +108,17 @@ def _pressure(forecast: Forecast) -> float:
 @perm_required(Perm.VIEW_DASHBOARD)
 def facility(request: AuthedRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(queries.facilities_in_scope(request.user).select_related("ward", "parent"), code=code)
-    latest = (
-        Report.objects.filter(unit=unit, data_set__code=HOSPITAL_DAILY, is_current=True)
-        .select_related("submitted_by", "data_set").order_by("-period").first()
-    )
+    newest = figures.newest(unit.pk)
+    latest = newest.report if newest else None
     labels = bed_type_labels()
     capacities = [(labels.get(c.bed_type, c.bed_type), c.beds) for c in unit.bed_capacities.all()]
     bed_rows = []
-    if latest:
+    if newest:
         for code_, label in labels.items():
-            total = latest.values.get(f"beds_{code_}_total")
-            if total is None:
-                continue
-            occupied = latest.values.get(f"beds_{code_}_occupied", 0)
-            available = latest.values.get(f"beds_{code_}_available", max(total - occupied, 0))
-            bed_rows.append({"label": label, "total": total, "occupied": occupied, "available": available,
-                             "pct": round(occupied * 100 / total) if total else None})
+            if beds := newest.beds.get(code_):  # type: ignore[attr-defined]
+                bed_rows.append({"label": label, "total": beds.total, "occupied": beds.occupied,
+                                 "available": beds.available,
+                                 "pct": round(beds.occupied * 100 / beds.total) if beds.total else None})
     other_values = []
     if latest:
         elements = latest.data_set.elements.exclude(category="beds")

@@ -18,7 +18,7 @@ from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.org import demo_data
 from opscenter.org.models import Unit
 from opscenter.reporting import demo_series, services
-from opscenter.reporting.definitions import HOSPITAL_DAILY
+from opscenter.reporting.definitions import HOSPITAL_DAILY, bed_element, split_figures
 from opscenter.reporting.models import Report
 
 log = logging.getLogger(__name__)
@@ -60,12 +60,10 @@ class Simulator:
     def _update(self, values: dict) -> dict:
         """The day goes on: patients arrive, beds fill and free up, the ER queue moves."""
         values = dict(values)
-        for key in list(values):
-            if key.endswith("_occupied") and key.startswith("beds_"):
-                total = values[key.replace("_occupied", "_total")]
-                occupied = min(total, max(0, values[key] + self.rng.randint(-2, 3)))
-                values[key] = occupied
-                values[key.replace("_occupied", "_available")] = total - occupied
+        for bed_type, (total, occupied, _available) in split_figures(values)[1].items():
+            occupied = min(total, max(0, occupied + self.rng.randint(-2, 3)))
+            values[bed_element(bed_type, "occupied")] = occupied
+            values[bed_element(bed_type, "available")] = total - occupied
         for key in ("er_visits", "admissions", "discharges"):
             if key in values:
                 values[key] += self.rng.randint(0, 6)

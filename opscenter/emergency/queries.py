@@ -11,10 +11,9 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from opscenter.org.models import Unit, User
+from opscenter.org.models import BedType, Unit, User
 from opscenter.org.roles import Perm
-from opscenter.reporting.definitions import HOSPITAL_DAILY
-from opscenter.reporting.models import Report
+from opscenter.reporting import figures
 
 from . import ranking
 from .models import Ambulance, Diversion, Incident, WaitingAreaCount
@@ -107,27 +106,24 @@ def beds_rows(hospitals: QuerySet[Unit] | list[Unit], now: dt.datetime | None = 
     now = now or timezone.now()
     today = timezone.localdate(now)
     units = list(hospitals)
-    reports: dict[int, Report] = {}
-    for report in Report.objects.filter(
-        data_set__code=HOSPITAL_DAILY, is_current=True, unit__in=units,
-        period__gt=today - dt.timedelta(days=REPORT_FRESH_DAYS), period__lte=today,
-    ).only("unit_id", "period", "values").order_by("unit_id", "-period"):
-        reports.setdefault(report.unit_id, report)
+    latest = figures.latest((u.pk for u in units), today, REPORT_FRESH_DAYS)
     crowds: dict[int, list[WaitingAreaCount]] = defaultdict(list)
     for count in WaitingAreaCount.objects.filter(hospital__in=units, time__gte=now - CROWD_FRESH):
         crowds[count.hospital_id].append(count)
     diversions = latest_diversions(units)
     rows = []
     for unit in units:
-        values = reports[unit.pk].values if unit.pk in reports else {}
+        row = latest.get(unit.pk)
+        beds = row.beds if row else {}  # type: ignore[attr-defined]
+        ed, icu = beds.get(BedType.EMERGENCY), beds.get(BedType.ICU)
         counts = crowds.get(unit.pk, [])
         diversion = diversions.get(unit.pk)
         rows.append(BedsRow(
             code=unit.code, name=str(unit), latitude=unit.latitude, longitude=unit.longitude,
             specialties=list(unit.specialties or []),
-            period=reports[unit.pk].period if unit.pk in reports else None,
-            ed_total=values.get("beds_emergency_total"), ed_free=values.get("beds_emergency_available"),
-            icu_free=values.get("beds_icu_available"), er_waiting=values.get("er_waiting_for_bed"),
+            period=row.period if row else None,
+            ed_total=ed.total if ed else None, ed_free=ed.available if ed else None,
+            icu_free=icu.available if icu else None, er_waiting=row.er_waiting_for_bed if row else None,
             crowd=sum(c.count for c in counts) if counts else None,
             crowd_at=max(c.time for c in counts) if counts else None,
             on_diversion=bool(diversion and diversion.active),

@@ -44,7 +44,7 @@ class Ward(models.Model):
 
 class BedType(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency")
-    ICU = "icu", _("Intensive care")
+    ICU = "icu", _("Intensive care (ICU)")
     INTERNAL_MEDICINE = "internal_medicine", _("Internal medicine")
     SURGERY = "surgery", _("Surgery")
     PAEDIATRICS = "paediatrics", _("Paediatrics")

@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import translation
+
+from opscenter.org.models import BedType
+
 HOSPITAL_DAILY = "HOSP_DAILY"
 
-BED_TYPES = {  # code: (Vietnamese, English)
-    "emergency": ("Cấp cứu", "Emergency"),
-    "icu": ("Hồi sức tích cực (ICU)", "Intensive care (ICU)"),
-    "internal_medicine": ("Nội khoa", "Internal medicine"),
-    "surgery": ("Ngoại khoa", "Surgery"),
-    "paediatrics": ("Nhi khoa", "Paediatrics"),
-    "infectious": ("Truyền nhiễm / cách ly", "Infectious / isolation"),
-    "obstetrics": ("Sản khoa", "Obstetrics"),
-}
+# The bed types are org's `BedType`, in its order; the data set has three elements per bed type.
+BED_TYPES: tuple[str, ...] = tuple(BedType.values)
 MEASURES = {
     "total": ("Tổng số giường", "beds total"),
     "occupied": ("Giường đang sử dụng", "beds occupied"),
@@ -41,12 +38,42 @@ FLOW = [  # code, category, Vietnamese, English
 ]
 
 
+def bed_element(bed_type: str, measure: str) -> str:
+    """The code of a bed element (`beds_icu_occupied`): the one place that spells it."""
+    return f"beds_{bed_type}_{measure}"
+
+
+BED_ELEMENTS = {bed_element(b, m): (b, m) for b in BED_TYPES for m in MEASURES}  # code: (bed type, measure)
+COUNT_ELEMENTS = (*(code for code, *_rest in FLOW), *(f"cases_{d}" for d in DISEASES))
+
+
+def split_figures(values: dict[str, Any]) -> tuple[dict[str, int | None], dict[str, tuple[int, int, int]]]:
+    """A daily report's values as the read model holds them: the counts by element, and per bed type
+    reported (its total given) (total, occupied, available), occupied 0 and available the rest when absent."""
+    counts = {code: values.get(code) for code in COUNT_ELEMENTS}
+    beds = {}
+    for bed_type in BED_TYPES:
+        total = values.get(bed_element(bed_type, "total"))
+        if total is None:
+            continue
+        occupied = values.get(bed_element(bed_type, "occupied")) or 0
+        available = values.get(bed_element(bed_type, "available"))
+        beds[bed_type] = (int(total), int(occupied), int(max(total - occupied, 0) if available is None else available))
+    return counts, beds
+
+
+def _label_in(language: str, bed_type: str) -> str:
+    with translation.override(language):
+        return str(BedType(bed_type).label)
+
+
 def hospital_daily_elements() -> list[dict[str, Any]]:
     elements: list[dict[str, Any]] = []
-    for bed_type, (vi, en) in BED_TYPES.items():
+    for bed_type in BED_TYPES:
+        vi, en = _label_in("vi", bed_type), _label_in("en", bed_type)
         for measure, (mvi, men) in MEASURES.items():
             elements.append({
-                "code": f"beds_{bed_type}_{measure}", "name": f"{vi}: {mvi.lower()}", "name_en": f"{en}: {men}",
+                "code": bed_element(bed_type, measure), "name": f"{vi}: {mvi.lower()}", "name_en": f"{en}: {men}",
                 "category": "beds", "bed_type": bed_type, "measure": measure,
             })
     for code, category, vi, en in FLOW:
@@ -61,17 +88,18 @@ def hospital_daily_elements() -> list[dict[str, Any]]:
 
 def hospital_daily_rules() -> list[dict[str, Any]]:
     rules = []
-    for bed_type, (_vi, en) in BED_TYPES.items():
+    for bed_type in BED_TYPES:
+        en = _label_in("en", bed_type)
+        total, occupied, available = (bed_element(bed_type, m) for m in MEASURES)
         rules.append({
             "code": f"{bed_type}_occupied_le_total", "severity": "error",
             "message": f"{en}: occupied beds cannot exceed total beds",
-            "left": [f"beds_{bed_type}_occupied"], "operator": "<=", "right": [f"beds_{bed_type}_total"],
+            "left": [occupied], "operator": "<=", "right": [total],
         })
         rules.append({
             "code": f"{bed_type}_available_le_free", "severity": "error",
             "message": f"{en}: occupied plus available beds cannot exceed total beds",
-            "left": [f"beds_{bed_type}_occupied", f"beds_{bed_type}_available"], "operator": "<=",
-            "right": [f"beds_{bed_type}_total"],
+            "left": [occupied, available], "operator": "<=", "right": [total],
         })
     rules.append({
         "code": "ventilators_in_use_le_total", "severity": "error",

@@ -13,7 +13,8 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-BED_TYPES = ("emergency", "icu", "internal_medicine", "surgery", "paediatrics", "infectious", "obstetrics")
+from opscenter.org.demo_data import BED_TYPES  # org.models.BedType, in its order
+
 DISEASES = ("dengue", "hfmd", "ari", "influenza", "covid19", "measles")  # hfmd: hand-foot-mouth disease
 
 # First day of the Lunar New Year.

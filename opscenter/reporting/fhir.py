@@ -23,7 +23,7 @@ from opscenter.core.fhir import endpoint, handle_write, outcome, respond
 from opscenter.org.roles import Perm
 
 from . import services
-from .definitions import BED_TYPES, HOSPITAL_DAILY
+from .definitions import BED_ELEMENTS, BED_TYPES, HOSPITAL_DAILY, MEASURES, bed_element
 from .models import Report
 
 BED_TYPE_SYSTEM = "urn:opscenter:bed-type"
@@ -104,7 +104,7 @@ def to_submission(report: MeasureReport) -> services.Submission:
             for code in pcodes:
                 key = code.lower()
                 if bed_type and key in MEASURE_CODES:
-                    element = f"beds_{bed_type}_{MEASURE_CODES[key]}"
+                    element = bed_element(bed_type, MEASURE_CODES[key])
                 elif kind == "ventilators" and key in VENTILATOR_CODES:
                     element = VENTILATOR_CODES[key]
                 elif kind == "counts":
@@ -137,14 +137,14 @@ def to_fhir(report: Report, base: str = "") -> dict[str, Any]:
     for bed_type in BED_TYPES:
         pops = [
             {"code": {"coding": [{"system": ELEMENT_SYSTEM, "code": measure}]},
-             "count": report.values[f"beds_{bed_type}_{measure}"]}
-            for measure in ("total", "occupied", "available") if f"beds_{bed_type}_{measure}" in report.values
+             "count": report.values[bed_element(bed_type, measure)]}
+            for measure in MEASURES if bed_element(bed_type, measure) in report.values
         ]
         if pops:
             groups.append({"code": {"coding": [{"system": BED_TYPE_SYSTEM, "code": bed_type}]}, "population": pops})
     counts = [
         {"code": {"coding": [{"system": ELEMENT_SYSTEM, "code": k}]}, "count": v}
-        for k, v in report.values.items() if not k.startswith("beds_")
+        for k, v in report.values.items() if k not in BED_ELEMENTS
     ]
     if counts:
         groups.append({"code": {"coding": [{"system": BED_TYPE_SYSTEM, "code": "counts"}]}, "population": counts})

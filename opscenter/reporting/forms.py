@@ -16,7 +16,7 @@ from opscenter.core import inputs
 from opscenter.org.models import BedType, Unit
 
 from .definitions import BED_TYPES
-from .models import DataElement, DataSet, Report, localized_name
+from .models import DataElement, DataSet, Report
 
 VALUE_PREFIX = "values."
 GRID_MEASURES = [DataElement.Measure.TOTAL, DataElement.Measure.OCCUPIED, DataElement.Measure.AVAILABLE]
@@ -30,12 +30,7 @@ class DateInput(forms.DateInput):
 
 
 def bed_type_label(code: str) -> str:
-    if code in BED_TYPES:
-        return localized_name(*BED_TYPES[code])
-    try:
-        return str(BedType(code).label)
-    except ValueError:
-        return code
+    return str(BedType(code).label) if code in BED_TYPES else code
 
 
 @dataclass

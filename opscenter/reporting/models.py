@@ -189,6 +189,70 @@ class Report(models.Model):
         return f"{self.data_set.code} {self.unit.code} {self.period} v{self.version}"
 
 
+def _count() -> models.IntegerField:
+    return models.IntegerField(null=True, blank=True)
+
+
+class DailyFigures(models.Model):
+    """The read model of the daily hospital report: the current version's figures in typed columns, one row
+    per facility and day, written with the report by `services.submit_many` (see `figures`). What the
+    dashboard, 115, surveillance and the briefing read; the report's `values` stay the record."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="figures")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="daily_figures")
+    period = models.DateField()
+    submitted_at = models.DateTimeField()
+    # Sums over the bed types reported (see DailyBeds), so that occupancy needs no join.
+    beds_total = _count()
+    beds_occupied = _count()
+    beds_available = _count()
+    # One column per non-bed element of the data set, named as the element (definitions.FLOW, DISEASES).
+    ventilators_total = _count()
+    ventilators_in_use = _count()
+    er_visits = _count()
+    er_waiting_for_bed = _count()
+    admissions = _count()
+    discharges = _count()
+    transfers_out = _count()
+    deaths = _count()
+    cases_dengue = _count()
+    cases_hfmd = _count()
+    cases_ari = _count()
+    cases_influenza = _count()
+    cases_covid19 = _count()
+    cases_measles = _count()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_figures_per_day")]
+        indexes = [models.Index(fields=["period", "unit"], name="figures_period")]
+        verbose_name = _("daily figures")
+        verbose_name_plural = _("daily figures")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period}"
+
+
+class DailyBeds(models.Model):
+    """Beds of one type at a facility on a day, from the current daily report (the read model's bed rows)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bed_rows")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField()
+    bed_type = models.CharField(max_length=24, choices=BedType.choices)
+    total = models.IntegerField()
+    occupied = models.IntegerField()
+    available = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "period", "bed_type"], name="one_bed_row_per_day")]
+        indexes = [models.Index(fields=["period", "bed_type"], name="beds_period_type")]
+        verbose_name = _("daily beds")
+        verbose_name_plural = _("daily beds")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period} {self.bed_type}"
+
+
 class OverdueNotice(models.Model):
     """That a unit was reminded of a missing report, so it is reminded once per period."""
 

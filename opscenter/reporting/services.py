@@ -18,11 +18,12 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.core import audit, edits, events
+from opscenter.core import audit, bulk, edits, events
 from opscenter.core.errors import Conflict, FieldError, ValidationFailed
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm, Role
 
+from . import figures
 from .models import DataSet, OverdueNotice, Report
 from .validation import ElementSpec, RuleSpec, Schema, check
 
@@ -233,9 +234,10 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked, prefix
 
     if superseded:
         Report.objects.filter(pk__in=[r.pk for r in superseded]).update(is_current=False)
-    Report.objects.bulk_create(new_reports)
+    bulk.insert(new_reports)
     if new_reports and new_reports[0].pk is None:  # backends that cannot return ids (none we support)
         raise RuntimeError("bulk_create did not return primary keys")
+    figures.write(new_reports, replaced=[r.pk for r in superseded])
 
     fresh = iter(new_reports)
     result_outcomes: list[Outcome] = []

@@ -25,8 +25,7 @@ from opscenter.core import audit, edits, events
 from opscenter.core.errors import Conflict, FieldError, ValidationFailed
 from opscenter.org.models import BedCapacity, Unit, User, Ward
 from opscenter.org.roles import Perm
-from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY
-from opscenter.reporting.models import Report
+from opscenter.reporting import figures
 
 from . import detection
 from .models import Case, CaseReport, Classification, Disease, Forecast, Outcome, Sex, Signal
@@ -455,11 +454,12 @@ def counts_by(user: User, disease: str | None, start: dt.date, end: dt.date, by:
 def report_counts(user: User, disease: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """New cases as counted in the daily hospital reports (current versions) in the user's scope, per day and
     facility."""
-    rows = (Report.objects.filter(user.scope_filter(), data_set__code=HOSPITAL_DAILY, is_current=True,
-                                  period__gte=start, period__lte=end).select_related("unit").order_by("period"))
-    key = f"cases_{disease}"
-    return [{"period": r.period, "facility": r.unit.code, "count": r.values.get(key)}
-            for r in rows if r.values.get(key) is not None]
+    if disease not in Disease.values:
+        return []
+    column = f"cases_{disease}"
+    rows = sorted(figures.in_range(start, end, units=user.scope_units()), key=lambda r: r.period)
+    return [{"period": r.period, "facility": r.unit.code, "count": getattr(r, column)}
+            for r in rows if getattr(r, column) is not None]
 
 
 def incidence_by_ward(user: User, disease: str, end: dt.date, days: int = 28) -> list[dict[str, Any]]:
@@ -553,7 +553,6 @@ def signal_payload(signal: Signal) -> dict[str, Any]:
 # ---- forecasts ----------------------------------------------------------------------------------
 
 HISTORY_DAYS = 365
-HOSPITAL_TARGETS = ("admissions", *(f"beds_{t}" for t in BED_TYPES))
 
 
 def hospital_series(day: dt.date, days: int = HISTORY_DAYS) -> tuple[dict[str, np.ndarray], dict[str, int]]:
@@ -562,18 +561,14 @@ def hospital_series(day: dt.date, days: int = HISTORY_DAYS) -> tuple[dict[str, n
     start = day - dt.timedelta(days=days - 1)
     series: dict[str, np.ndarray] = {}
     capacity: dict[str, int] = {}
-    rows = (Report.objects.filter(data_set__code=HOSPITAL_DAILY, is_current=True, period__gte=start, period__lte=day)
-            .values_list("unit__code", "period", "values").order_by("unit__code", "period"))
-    for code, period, values in rows:
-        i = (period - start).days
-        for target in HOSPITAL_TARGETS:
-            element = "admissions" if target == "admissions" else f"{target}_occupied"
-            if values.get(element) is None:
-                continue
-            key = f"hospital:{code}:{target}"
-            series.setdefault(key, np.full(days, np.nan))[i] = values[element]
-            if target != "admissions" and values.get(f"{target}_total") is not None:
-                capacity[key] = int(values[f"{target}_total"])
+    for row in figures.in_range(start, day):
+        if row.admissions is not None:
+            key = f"hospital:{row.unit.code}:admissions"
+            series.setdefault(key, np.full(days, np.nan))[(row.period - start).days] = row.admissions
+    for code, period, bed_type, total, occupied in figures.beds_in_range(start, day):
+        key = f"hospital:{code}:beds_{bed_type}"
+        series.setdefault(key, np.full(days, np.nan))[(period - start).days] = occupied
+        capacity[key] = total  # the latest reported (rows come oldest first)
     licensed = {(c.unit.code, f"beds_{c.bed_type}"): c.beds for c in BedCapacity.objects.select_related("unit")}
     for key in series:
         _h, code, target = key.split(":")
