@@ -22,6 +22,9 @@ from .models import DailyBeds, DailyFigures, Report
 COUNT_COLUMNS = ("ventilators_total", "ventilators_in_use", "er_visits", "er_waiting_for_bed", "admissions",
                  "discharges", "transfers_out", "deaths", "cases_dengue", "cases_hfmd", "cases_ari",
                  "cases_influenza", "cases_covid19", "cases_measles")
+FIGURES_COLUMNS = ("report_id", "unit_id", "period", "submitted_at", "beds_total", "beds_occupied", "beds_available",
+                   *COUNT_COLUMNS)
+BEDS_COLUMNS = ("report_id", "unit_id", "period", "bed_type", "total", "occupied", "available")
 
 
 def write(reports: Sequence[Report], replaced: Iterable[int] = ()) -> None:
@@ -31,24 +34,19 @@ def write(reports: Sequence[Report], replaced: Iterable[int] = ()) -> None:
     if replaced:
         DailyBeds.objects.filter(report_id__in=replaced).delete()
         DailyFigures.objects.filter(report_id__in=replaced).delete()
-    figures: list[DailyFigures] = []
-    beds: list[DailyBeds] = []
+    figures: list[tuple[Any, ...]] = []
+    beds: list[tuple[Any, ...]] = []
     for report in reports:
         if report.data_set.code != HOSPITAL_DAILY:
             continue
         counts, by_type = split_figures(report.values)
         sums: list[int | None] = [sum(b[i] for b in by_type.values()) for i in range(3)] if by_type else [None] * 3
-        figures.append(DailyFigures(
-            report_id=report.pk, unit_id=report.unit_id, period=report.period, submitted_at=report.submitted_at,
-            beds_total=sums[0], beds_occupied=sums[1], beds_available=sums[2], **counts,
-        ))
-        beds.extend(
-            DailyBeds(report_id=report.pk, unit_id=report.unit_id, period=report.period, bed_type=bed_type,
-                      total=total, occupied=occupied, available=available)
-            for bed_type, (total, occupied, available) in by_type.items()
-        )
-    bulk.insert(figures)
-    bulk.insert(beds)
+        key = (report.pk, report.unit_id, report.period)
+        figures.append((*key, report.submitted_at, *sums, *(counts[c] for c in COUNT_COLUMNS)))
+        beds.extend((*key, bed_type, *numbers) for bed_type, numbers in by_type.items())
+    # Plain rows, not model instances: this runs for every report of every batch.
+    bulk.copy(DailyFigures, FIGURES_COLUMNS, figures)
+    bulk.copy(DailyBeds, BEDS_COLUMNS, beds)
 
 
 def rebuild() -> int:

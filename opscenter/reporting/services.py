@@ -126,12 +126,11 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
         raise ValidationFailed.one("period", _("the batch names the same report twice"))
     ds_by_pk = data_sets_by_pk(data_sets)
     previous_keys = [(ds, unit, _previous_period(ds_by_pk[ds], p)) for ds, unit, p in keys]
-    stored = _current_reports(keys + previous_keys)
+    stored, previous_values = _current_reports(keys, previous_keys)
 
     checked = []
     for i, s in enumerate(submissions):
-        previous = stored.get(previous_keys[i])
-        result = check(schemas[s.data_set], s.values, previous.values if previous else None)
+        result = check(schemas[s.data_set], s.values, previous_values.get(previous_keys[i]))
         errors.extend(FieldError(prefix(i) + e.field, e.message) for e in result.errors)
         checked.append(result)
     if errors:
@@ -156,23 +155,28 @@ def _previous_period(data_set: DataSet, period: dt.date) -> dt.date:
     return period - dt.timedelta(days=1)
 
 
-def _current_reports(keys: Iterable[tuple[int, int, dt.date]]) -> dict[tuple[int, int, dt.date], Report]:
-    keys = list(keys)
-    if not keys:
-        return {}
-    # One query over the batch's units and period range; the exact keys are picked out here.
-    reports = Report.objects.filter(
-        is_current=True,
-        period__gte=min(k[2] for k in keys),
-        period__lte=max(k[2] for k in keys),
-        unit_id__in={k[1] for k in keys},
-    ).only("data_set_id", "unit_id", "period", "version", "values", "status", "flags")
-    wanted = set(keys)
-    return {
-        (r.data_set_id, r.unit_id, r.period): r
-        for r in reports
-        if (r.data_set_id, r.unit_id, r.period) in wanted
-    }
+Key = tuple[int, int, dt.date]  # data set, unit, period
+
+
+CURRENT_FIELDS = ["id", "data_set_id", "unit_id", "period", "version", "values", "status", "flags"]
+
+
+def _current_reports(keys: list[Key], previous_keys: list[Key]) -> tuple[dict[Key, Report], dict[Key, Any]]:
+    """The stored current versions of these reports, and the values of those of the previous periods (for the
+    jump check), in one query over the batch's units and period range; only the former become models."""
+    everything = keys + previous_keys
+    rows = Report.objects.filter(is_current=True, period__gte=min(k[2] for k in everything),
+                                 period__lte=max(k[2] for k in everything),
+                                 unit_id__in={k[1] for k in everything}).values_list(*CURRENT_FIELDS)
+    wanted, previous = set(keys), set(previous_keys)
+    reports, values = {}, {}
+    for row in rows:
+        key = (row[1], row[2], row[3])
+        if key in wanted:
+            reports[key] = Report.from_db("default", CURRENT_FIELDS, row)  # as .only(): the rest loads if read
+        if key in previous:
+            values[key] = row[5]
+    return reports, values
 
 
 def _check_base(s: Submission, key: tuple[int, int, dt.date], current: Report | None, values: dict[str, Any],
