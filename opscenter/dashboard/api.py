@@ -7,6 +7,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.inputs import Count, Line, SaneDate
 from opscenter.core.permissions import needs, require
 from opscenter.org.roles import Perm
+from opscenter.reporting import figures
 
 from . import queries
 
@@ -43,9 +44,14 @@ def trends(request: AuthedRequest, days: Count = 90, unit: Line | None = None):
 @router.get("/facilities/{code}/history")
 @needs(Perm.VIEW_DASHBOARD)
 def facility_history(request: AuthedRequest, code: Line, days: Count = 365):
+    """A facility's daily figures (the current version of each day's report), oldest first: counts, bed sums,
+    and per bed type its total, occupied and available beds."""
     require(request.user, Perm.VIEW_DASHBOARD)
     unit = get_object_or_404(queries.facilities_in_scope(request.user), code=code)
     return [
-        {"period": r.period, "version": r.version, "status": r.status, "values": r.values}
-        for r in queries.facility_history(unit, min(max(days, 1), 1100))
+        {"period": row.period, "version": row.report.version, "status": row.report.status,
+         **{column: getattr(row, column) for column in figures.VALUE_COLUMNS},
+         "beds": {b.bed_type: {"total": b.total, "occupied": b.occupied, "available": b.available}
+                  for b in row.beds.values()}}
+        for row in queries.facility_history(unit, min(max(days, 1), 1100))
     ]

@@ -17,8 +17,7 @@ from django.utils import timezone
 from opscenter.alerts.models import Alert
 from opscenter.org.models import BedType, Unit, User
 from opscenter.reporting import figures
-from opscenter.reporting.definitions import HOSPITAL_DAILY
-from opscenter.reporting.models import Report
+from opscenter.reporting.models import DailyFigures
 
 BED_TYPES = [b.value for b in BedType]
 # A facility's latest report counts as "live" for this many days (yesterday's when today's is not in yet).
@@ -71,7 +70,7 @@ def facility_loads(user: User, today: dt.date | None = None) -> list[FacilityLoa
         row = latest.get(unit.pk)
         if row is not None:
             load.beds = {b.bed_type: {"total": b.total, "occupied": b.occupied, "available": b.available}
-                         for b in row.beds.values()}  # type: ignore[attr-defined]
+                         for b in row.beds.values()}
             load.occupancy = row.beds_occupied / row.beds_total if row.beds_total else None
             load.er_waiting, load.er_visits = row.er_waiting_for_bed, row.er_visits
             load.period = row.period
@@ -153,10 +152,10 @@ def trends(units: QuerySet[Unit] | list[Unit], days: int = 90, today: dt.date | 
     return {"dates": [d.isoformat() for d in dates], "series": series}
 
 
-def facility_history(unit: Unit, days: int = 365, today: dt.date | None = None) -> list[Report]:
+def facility_history(unit: Unit, days: int = 365, today: dt.date | None = None) -> list[DailyFigures]:
+    """The facility's figures of its last `days` days, oldest first, with their beds and report."""
     today = today or timezone.localdate()
-    return list(
-        Report.objects.filter(data_set__code=HOSPITAL_DAILY, is_current=True, unit=unit,
-                              period__gt=today - dt.timedelta(days=days), period__lte=today)
-        .select_related("submitted_by").order_by("period")
-    )
+    return figures.with_beds(list(
+        DailyFigures.objects.filter(unit=unit, period__gt=today - dt.timedelta(days=days), period__lte=today)
+        .select_related("report").order_by("period")
+    ))

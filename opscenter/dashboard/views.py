@@ -115,7 +115,7 @@ def facility(request: AuthedRequest, code: str) -> HttpResponse:
     bed_rows = []
     if newest:
         for code_, label in labels.items():
-            if beds := newest.beds.get(code_):  # type: ignore[attr-defined]
+            if beds := newest.beds.get(code_):
                 bed_rows.append({"label": label, "total": beds.total, "occupied": beds.occupied,
                                  "available": beds.available,
                                  "pct": round(beds.occupied * 100 / beds.total) if beds.total else None})

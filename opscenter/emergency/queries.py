@@ -114,7 +114,7 @@ def beds_rows(hospitals: QuerySet[Unit] | list[Unit], now: dt.datetime | None = 
     rows = []
     for unit in units:
         row = latest.get(unit.pk)
-        beds = row.beds if row else {}  # type: ignore[attr-defined]
+        beds = row.beds if row else {}
         ed, icu = beds.get(BedType.EMERGENCY), beds.get(BedType.ICU)
         counts = crowds.get(unit.pk, [])
         diversion = diversions.get(unit.pk)

@@ -22,8 +22,8 @@ from .models import DailyBeds, DailyFigures, Report
 COUNT_COLUMNS = ("ventilators_total", "ventilators_in_use", "er_visits", "er_waiting_for_bed", "admissions",
                  "discharges", "transfers_out", "deaths", "cases_dengue", "cases_hfmd", "cases_ari",
                  "cases_influenza", "cases_covid19", "cases_measles")
-FIGURES_COLUMNS = ("report_id", "unit_id", "period", "submitted_at", "beds_total", "beds_occupied", "beds_available",
-                   *COUNT_COLUMNS)
+VALUE_COLUMNS = ("beds_total", "beds_occupied", "beds_available", *COUNT_COLUMNS)
+FIGURES_COLUMNS = ("report_id", "unit_id", "period", "submitted_at", *VALUE_COLUMNS)
 BEDS_COLUMNS = ("report_id", "unit_id", "period", "bed_type", "total", "occupied", "available")
 
 
@@ -72,7 +72,7 @@ def with_beds(rows: list[DailyFigures]) -> list[DailyFigures]:
     for bed in DailyBeds.objects.filter(report_id__in=by_report):
         by_report[bed.report_id][bed.bed_type] = bed
     for row in rows:
-        row.beds = by_report[row.report_id]  # type: ignore[attr-defined]
+        row.beds = by_report[row.report_id]
     return rows
 
 
@@ -92,7 +92,7 @@ def daily_sums(unit_ids: Iterable[int], start: dt.date, end: dt.date,
     """Per day, the sums over the facilities of every count column and bed sum, and of `<bed type>_occupied` /
     `<bed type>_total` for the bed types asked for: one aggregate query each."""
     unit_ids = list(unit_ids)
-    columns = (*COUNT_COLUMNS, "beds_total", "beds_occupied", "beds_available")
+    columns = VALUE_COLUMNS
     by_day: dict[dt.date, dict[str, Any]] = {
         row.pop("period"): row
         for row in DailyFigures.objects.filter(unit_id__in=unit_ids, period__gte=start, period__lte=end)

@@ -221,6 +221,7 @@ class DailyFigures(models.Model):
     cases_influenza = _count()
     cases_covid19 = _count()
     cases_measles = _count()
+    beds: dict[str, DailyBeds]  # by bed type, attached by figures.with_beds (no column)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_figures_per_day")]

@@ -69,6 +69,9 @@ def test_facility_charts_carry_the_forecast_bands(asgi_server, browser, city, to
     drawn = set(page.evaluate(names, "chart-demand"))
     assert {labels["occupied"], labels["forecast"], labels["band80"], labels["band95"], labels["capacity"]} <= drawn
     assert {labels["forecast"], labels["band80"]} <= set(page.evaluate(names, "chart-flow"))  # admissions
+    # the occupancy chart draws every bed type reported, and all beds, from the daily figures
+    assert {labels["all"], *page.evaluate("JSON.parse(document.getElementById('facility-config').textContent)"
+                                          ".bedTypes").values()} <= set(page.evaluate(names, "chart-beds"))
     # the x axis runs on past the last report, into the 14 forecast days
     last_day = page.evaluate("""() => { const o = echarts.getInstanceByDom(document.getElementById('chart-demand'))
                                          .getOption(); return o.xAxis[0].data.slice(-1)[0]; }""")

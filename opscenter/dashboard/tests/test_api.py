@@ -55,7 +55,9 @@ def test_trends_sum_per_day(api_client, reported, today):
 
 def test_facility_history_in_and_out_of_scope(api_client, reported):
     rows = api_client(Role.HOSPITAL_MANAGER, "A").get("/api/dashboard/facilities/BV-A/history").json()
-    assert [r["values"]["beds_icu_occupied"] for r in rows] == [19, 20]
+    assert [r["beds"]["icu"]["occupied"] for r in rows] == [19, 20]
+    assert [r["beds_occupied"] for r in rows] == [sum(b["occupied"] for b in r["beds"].values()) for r in rows]
+    assert all(r["er_visits"] is not None and r["version"] == 1 for r in rows)
     assert api_client(Role.HOSPITAL_MANAGER, "A").get("/api/dashboard/facilities/BV-B/history").status_code == 404
 
 

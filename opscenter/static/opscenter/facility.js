@@ -25,29 +25,26 @@
     days = isoDays(history[0].period, last);
   }
   function series(fn, within) {
-    return (within || days).map(function (day) { var r = byDay[day]; return r ? fn(r.values) : null; });
+    return (within || days).map(function (day) { var r = byDay[day]; return r ? fn(r) : null; });
   }
-  function value(code) { return function (v) { return v[code] === undefined ? null : v[code]; }; }
+  function value(column) { return function (r) { return r[column] === undefined ? null : r[column]; }; }
+  function bed(type, measure) { return function (r) { return r.beds[type] ? r.beds[type][measure] : null; }; }
   function ratio(o, t) { return o === undefined || o === null || !t ? null : Math.round(1000 * o / t) / 10; }
   function startOf(fc, axisDays) { var i = axisDays.indexOf(fc.dates[0]); return i < 0 ? axisDays.length : i; }
 
   function drawBeds(history) {
     var types = Object.keys(cfg.bedTypes).filter(function (t) {
-      return history.some(function (r) { return r.values["beds_" + t + "_total"]; });
+      return history.some(function (r) { return r.beds[t]; });
     });
     var beds = types.map(function (t) {
       return {
         name: cfg.bedTypes[t], type: "line", showSymbol: false,
-        data: series(function (v) { return ratio(v["beds_" + t + "_occupied"], v["beds_" + t + "_total"]); })
+        data: series(function (r) { return ratio(bed(t, "occupied")(r), bed(t, "total")(r)); })
       };
     });
     beds.unshift({
       name: T.all, type: "line", showSymbol: false, lineStyle: { width: 3 }, itemStyle: { color: "#17202b" },
-      data: series(function (v) {
-        var o = 0, t = 0;
-        types.forEach(function (b) { o += v["beds_" + b + "_occupied"] || 0; t += v["beds_" + b + "_total"] || 0; });
-        return ratio(o, t);
-      })
+      data: series(function (r) { return ratio(r.beds_occupied, r.beds_total); })
     });
     C.make(document.getElementById("chart-beds"), C.base({
       grid: { left: 46, right: 16, top: 58, bottom: 26 },
@@ -90,7 +87,7 @@
     var reported = days.filter(function (d) { return d < fc.dates[0]; }).slice(-DEMAND_DAYS);
     var axisDays = reported.concat(fc.dates);
     var list = [{ name: T.occupied, type: "line", showSymbol: false, itemStyle: { color: "#17202b" },
-                  data: series(value("beds_" + bedType + "_occupied"), reported) }];
+                  data: series(bed(bedType, "occupied"), reported) }];
     list = list.concat(C.forecastSeries(fc, reported.length, T));
     if (fc.capacity) {
       list.push({ name: T.capacity, type: "line", showSymbol: false, itemStyle: { color: "#a61c1c" },
