@@ -108,6 +108,13 @@ def cmd_check_overdue(args: argparse.Namespace) -> None:
     print(f"Reminded {len(check_overdue())} overdue units.")
 
 
+def cmd_rebuild_figures(args: argparse.Namespace) -> None:
+    setup_django()
+    from opscenter.reporting.services import rebuild_figures
+
+    print(f"Daily figures rebuilt from {rebuild_figures('cli'):,} current reports.")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "manage":  # `opscenter manage migrate` == `python manage.py migrate`
@@ -150,6 +157,9 @@ def main(argv: list[str] | None = None) -> None:
 
     overdue = sub.add_parser("check-overdue", help="remind units whose report is overdue")
     overdue.set_defaults(func=cmd_check_overdue)
+
+    rebuild = sub.add_parser("rebuild-figures", help="write the daily figures read model again from the reports")
+    rebuild.set_defaults(func=cmd_rebuild_figures)
 
     # Domain apps add their own commands: a module opscenter.<app>.cli with register(subparsers).
     for app in domain_apps():

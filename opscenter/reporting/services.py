@@ -274,6 +274,15 @@ def _audit(actor: User | str, reports: list[Report], units_by_pk: dict[int, Unit
                      reports=[[r.pk, units_by_pk[r.unit_id].code, r.period.isoformat(), r.version] for r in reports])
 
 
+def rebuild_figures(actor: User | str) -> int:
+    """Write the read model (figures) again from the current reports, e.g. after a restore or a repair made in
+    the database by hand; how many reports it holds."""
+    with transaction.atomic():
+        count = figures.rebuild()
+        audit.record(actor, "reporting.figures.rebuilt", None, "", count=count)
+    return count
+
+
 # --- completeness and timeliness -------------------------------------------------------------
 
 @dataclass(frozen=True)
