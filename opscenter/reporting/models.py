@@ -199,7 +199,9 @@ class DailyFigures(models.Model):
     dashboard, 115, surveillance and the briefing read; the report's `values` stay the record."""
 
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="figures")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="daily_figures")
+    # Indexes are few on purpose (every submission writes here): the unique (unit, period) serves the unit's
+    # reads; whole-city reads over a period scan.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="daily_figures", db_index=False)
     period = models.DateField()
     submitted_at = models.DateTimeField()
     # Sums over the bed types reported (see DailyBeds), so that occupancy needs no join.
@@ -225,7 +227,6 @@ class DailyFigures(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_figures_per_day")]
-        indexes = [models.Index(fields=["period", "unit"], name="figures_period")]
         verbose_name = _("daily figures")
         verbose_name_plural = _("daily figures")
 
@@ -237,7 +238,7 @@ class DailyBeds(models.Model):
     """Beds of one type at a facility on a day, from the current daily report (the read model's bed rows)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bed_rows")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)  # see DailyFigures
     period = models.DateField()
     bed_type = models.CharField(max_length=24, choices=BedType.choices)
     total = models.IntegerField()
@@ -246,7 +247,6 @@ class DailyBeds(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "period", "bed_type"], name="one_bed_row_per_day")]
-        indexes = [models.Index(fields=["period", "bed_type"], name="beds_period_type")]
         verbose_name = _("daily beds")
         verbose_name_plural = _("daily beds")
 
