@@ -281,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "emergency-retention": {"task": "opscenter.emergency.tasks.apply_retention", "schedule": DAILY},
     "check-overdue-directives": {"task": "opscenter.work.tasks.check_overdue_directives", "schedule": 300.0},
+    "extract-pending-files": {"task": "opscenter.work.tasks.extract_pending_files", "schedule": 300.0},
     "purge-notifications": {"task": "opscenter.work.tasks.purge_notifications", "schedule": DAILY},
     "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAILY},
     "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAILY},

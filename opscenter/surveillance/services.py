@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.core import audit, edits, events
 from opscenter.core.errors import Conflict, FieldError, ValidationFailed
+from opscenter.core.tasks import queue_after_commit
 from opscenter.org.models import BedCapacity, Unit, User, Ward
 from opscenter.org.roles import Perm
 from opscenter.reporting import figures
@@ -182,8 +183,9 @@ def _detect_soon(affected: list[tuple[str, str]]) -> None:
     in the embedded default (Celery's eager mode)."""
     from .tasks import detect_outbreaks
 
-    detect_outbreaks.delay_on_commit(diseases=sorted({d for d, _w in affected}),
-                                     wards=sorted({w for _d, w in affected}))
+    # If the broker is away, the nightly detection over every series catches up.
+    queue_after_commit(detect_outbreaks, diseases=sorted({d for d, _w in affected}),
+                       wards=sorted({w for _d, w in affected}))
 
 
 def _store(actor: User | str, data: CaseInput, ward: Ward, facility: Unit, source: str,

@@ -12,6 +12,14 @@ def extract_file_text(file_id: int) -> int:
     return len(files.extract(file_id).text)
 
 
+@shared_task(name="opscenter.work.tasks.extract_pending_files")
+def extract_pending_files() -> int:
+    """The sweep of text extraction: files whose extraction was lost; returns how many were extracted."""
+    from .services import files
+
+    return len(files.extract_pending())
+
+
 @shared_task(name="opscenter.work.tasks.check_overdue_directives")
 def check_overdue_directives() -> int:
     """Flag tasks past their deadline (the alert rule raises the alerts); returns how many were flagged."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -9,10 +10,12 @@ import os
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.core import audit
 from opscenter.core.errors import ValidationFailed
+from opscenter.core.tasks import queue_after_commit
 from opscenter.org.models import User
 
 from .. import filetext, pdfsign
@@ -61,8 +64,18 @@ def store(actor: User, upload: UploadedFile, field: str = "file") -> tuple[Store
                  sha256=sha256, size=upload.size)
     from ..tasks import extract_file_text
 
-    extract_file_text.delay_on_commit(stored.pk)  # on the workers; in-process in the embedded default (eager)
+    queue_after_commit(extract_file_text, file_id=stored.pk)  # swept by extract_pending if the broker is away
     return stored, True
+
+
+def extract_pending(older_than: dt.timedelta = dt.timedelta(minutes=5), limit: int = 50) -> list[int]:
+    """Extract the files whose extraction was never queued or never ran (the broker was away, a worker died):
+    those uploaded more than `older_than` ago and still without text. Returns their ids."""
+    ids = list(StoredFile.objects.filter(extracted=False, uploaded_at__lt=timezone.now() - older_than)
+               .order_by("uploaded_at").values_list("pk", flat=True)[:limit])
+    for file_id in ids:
+        extract(file_id)
+    return ids
 
 
 def extract(file_id: int) -> StoredFile:
