@@ -8,6 +8,8 @@ import os
 import tempfile
 
 os.environ.setdefault("OPSCENTER_DATA_DIR", tempfile.mkdtemp(prefix="opscenter-test-"))
+# Every payload published under the tests is validated against its declared type (core.events).
+os.environ.setdefault("EVENT_PAYLOAD_CHECKS", "1")
 
 import pytest
 
