@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+
+from typing_extensions import TypedDict
 
 from opscenter.core.events import declare
 

@@ -14,7 +14,7 @@ from opscenter.core import events
 @pytest.fixture
 def test_kinds():
     """Two kinds declared for these tests only (publishing an undeclared kind is refused)."""
-    from typing import TypedDict
+    from typing_extensions import TypedDict
 
     class Nothing(TypedDict):
         pass
