@@ -55,7 +55,8 @@ RAISE_ATTEMPTS = 3
 
 
 def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, bool]:
-    """Open an alert, or refresh the open one with the same key. Returns (alert, created)."""
+    """Open an alert, or refresh the open one with the same key. Returns (alert, created). Called by the rules
+    (alerts.rules.on_event) only: an app publishes its event and registers its rule there."""
     now = timezone.now()
     try:
         with transaction.atomic():

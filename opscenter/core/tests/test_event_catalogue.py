@@ -59,6 +59,17 @@ def _fields(payload: type) -> str:
     return ", ".join(shown)
 
 
+def _nested(payload: type) -> list[type]:
+    """The TypedDicts a payload's fields are made of (`positions: list[Position]`)."""
+    found, todo = [], list(typing.get_type_hints(payload).values())
+    while todo:
+        hint = todo.pop(0)
+        if is_typeddict(hint):
+            found.append(hint)  # type: ignore[arg-type]
+        todo.extend(get_args(hint))
+    return found
+
+
 def catalogue_markdown() -> str:
     """The catalogue section of docs/architecture.md, as the registry says it (paste it there when it changes)."""
     from opscenter.alerts.rules import kinds_read
@@ -78,6 +89,10 @@ def catalogue_markdown() -> str:
             continue
         seen.append(spec.payload)
         lines.append(f"| `{spec.payload.__name__}` ({spec.source}) | {_fields(spec.payload) or '—'} |")
+        for nested in _nested(spec.payload):
+            if nested not in seen:
+                seen.append(nested)
+                lines.append(f"| `{nested.__name__}` ({spec.source}) | {_fields(nested)} |")
     return "\n".join(lines)
 
 

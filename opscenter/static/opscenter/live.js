@@ -20,8 +20,6 @@ window.OpsLive = (function () {
     });
     return out;
   }
-  // A page showing alerts refreshes on any of them.
-  var ALERT_KINDS = CATALOGUE.groups.alert || [];
 
   function debounce(fn, ms) {
     var timer = null;
@@ -87,6 +85,6 @@ window.OpsLive = (function () {
     });
   }
 
-  return { ALERT_KINDS: ALERT_KINDS, kinds: kinds, connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
+  return { kinds: kinds, connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
            setStatus: setStatus };
 })();
