@@ -116,8 +116,9 @@ def wants(event: Event) -> bool:
 
 
 def on_event(event: Event) -> None:
-    """The durable subscriber: run every enabled rule whose evaluator reads this kind of event. Delivered once
-    per event by the outbox; run twice, it would refresh (not duplicate) what it raised, alerts being keyed."""
+    """The durable subscriber: run every enabled rule whose evaluator reads this kind of event, and the standing
+    evaluators that read it. Delivered once per event by the outbox; run twice, it would refresh (not duplicate)
+    what it raised, alerts being keyed."""
     names, standing_ones = _evaluators_for(event), _standing_for(event)
     if not names and not standing_ones:
         return
