@@ -8,11 +8,22 @@ import os
 import tempfile
 
 os.environ.setdefault("OPSCENTER_DATA_DIR", tempfile.mkdtemp(prefix="opscenter-test-"))
+# Every payload published under the tests is validated against its declared type (core.events).
+os.environ.setdefault("EVENT_PAYLOAD_CHECKS", "1")
 
 import pytest
 
 from opscenter.org.roles import Role
 from opscenter.testing import City, build_city, full_report  # noqa: F401
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _event_payload_checks():
+    """Every payload published under the tests is validated against its declared type (core.events); the
+    environment variable (set above) carries it to the processes the tests start."""
+    from django.conf import settings
+
+    settings.EVENT_PAYLOAD_CHECKS = os.environ["EVENT_PAYLOAD_CHECKS"] == "1"
 
 
 @pytest.fixture

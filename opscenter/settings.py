@@ -170,6 +170,8 @@ CACHES = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 EVENT_BUS_BACKEND = os.environ.get("EVENT_BUS_BACKEND", "redis" if REDIS_URL else "inprocess")
 EVENT_BUS_CHANNEL = os.environ.get("EVENT_BUS_CHANNEL", "opscenter.events")
+# Validate every published payload against its declared type (core.events): on under the tests.
+EVENT_PAYLOAD_CHECKS = os.environ.get("EVENT_PAYLOAD_CHECKS", "") == "1"
 
 # Background tasks: Celery on a broker in production; run in-process (eager) in the embedded default.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

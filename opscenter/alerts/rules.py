@@ -5,6 +5,11 @@ An evaluator may also yield `AlertClear` when the event shows its condition is o
 that key is then resolved as "condition cleared", unless the rule's params say "auto_resolve": false.
 An evaluator name may be registered for several event kinds (one function per kind), e.g. to see
 the condition raised by one kind of event cleared by another.
+
+This is the one way alerts are raised: every app declares its event -> alert rules here (`evaluator`, or
+`standing` for an alert that has no AlertRule row and is always on), from its own `rules.py` imported by its
+AppConfig.ready; the events they read reach `on_event` through the durable outbox, and only this module calls
+`services.raise_alert` and `services.clear_alert`.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from .services import AlertCandidate, AlertClear, clear_alert, raise_alert
 log = logging.getLogger(__name__)
 
 Evaluator = Callable[[AlertRule, Event, Unit], Iterator[AlertCandidate | AlertClear]]
+StandingEvaluator = Callable[[Event, Unit], Iterator[AlertCandidate | AlertClear]]
 Precondition = Callable[[Event], bool]
 
 
@@ -37,7 +43,15 @@ class Registered:
     when: Precondition  # checked on the event alone, before any database work
 
 
+@dataclass(frozen=True)
+class Standing:
+    name: str
+    fn: StandingEvaluator
+    when: Precondition
+
+
 EVALUATORS: dict[str, dict[str, Registered]] = {}  # evaluator name -> event kind it reads -> function
+STANDING: dict[str, list[Standing]] = {}  # event kind -> the standing evaluators that read it
 
 
 def _always(event: Event) -> bool:
@@ -49,6 +63,27 @@ def evaluator(name: str, kind: str, when: Precondition = _always) -> Callable[[E
         EVALUATORS.setdefault(name, {})[kind] = Registered(fn, when)
         return fn
     return register
+
+
+def standing(name: str, kind: str, when: Precondition = _always) -> Callable[[StandingEvaluator], StandingEvaluator]:
+    """Register an evaluator that needs no AlertRule row: always on, its candidates carry no rule
+    (e.g. a patient announced to the receiving hospital)."""
+    def register(fn: StandingEvaluator) -> StandingEvaluator:
+        STANDING.setdefault(kind, [])[:] = [s for s in STANDING.get(kind, []) if s.name != name]
+        STANDING[kind].append(Standing(name, fn, when))
+        return fn
+    return register
+
+
+def kinds_read() -> dict[str, list[str]]:
+    """Event kind -> the names of the evaluators that read it (the event catalogue shows them)."""
+    read: dict[str, list[str]] = {}
+    for name, kinds in EVALUATORS.items():
+        for kind in kinds:
+            read.setdefault(kind, []).append(name)
+    for kind, regs in STANDING.items():
+        read.setdefault(kind, []).extend(reg.name for reg in regs)
+    return {kind: sorted(names) for kind, names in read.items()}
 
 
 def _period_within(days: int) -> Precondition:
@@ -70,19 +105,26 @@ def _evaluators_for(event: Event) -> list[str]:
             if (reg := kinds.get(event.kind)) is not None and reg.when(event)]
 
 
+def _standing_for(event: Event) -> list[Standing]:
+    if event.source == "alerts" or event.unit is None:
+        return []
+    return [reg for reg in STANDING.get(event.kind, []) if reg.when(event)]
+
+
 def wants(event: Event) -> bool:
     """Does an evaluator read this event? Those events go through the durable outbox (core.outbox)."""
-    return bool(_evaluators_for(event))
+    return bool(_evaluators_for(event) or _standing_for(event))
 
 
 def on_event(event: Event) -> None:
-    """The durable subscriber: run every enabled rule whose evaluator reads this kind of event. Delivered once
-    per event by the outbox; run twice, it would refresh (not duplicate) what it raised, alerts being keyed."""
-    names = _evaluators_for(event)
-    if not names:
+    """The durable subscriber: run every enabled rule whose evaluator reads this kind of event, and the standing
+    evaluators that read it. Delivered once per event by the outbox; run twice, it would refresh (not duplicate)
+    what it raised, alerts being keyed."""
+    names, standing_ones = _evaluators_for(event), _standing_for(event)
+    if not names and not standing_ones:
         return
-    rules = list(AlertRule.objects.filter(enabled=True, evaluator__in=names))
-    if not rules:
+    rules = list(AlertRule.objects.filter(enabled=True, evaluator__in=names)) if names else []
+    if not rules and not standing_ones:
         return
     unit = Unit.objects.filter(code=event.unit).first()
     if unit is None:
@@ -96,7 +138,13 @@ def on_event(event: Event) -> None:
                     if rule.params.get("auto_resolve", True):
                         clears.append(outcome)
                 else:
-                    raise_alert(outcome)
+                    _raise(outcome)
+        for reg in standing_ones:
+            for outcome in reg.fn(event, unit):
+                if isinstance(outcome, AlertClear):
+                    clears.append(outcome)
+                else:
+                    _raise(outcome)
     if clears:
         # Most all-clears concern nothing open: one query finds the few that do.
         open_keys = set(Alert.objects.filter(dedup_key__in=[c.dedup_key for c in clears])
@@ -104,6 +152,12 @@ def on_event(event: Event) -> None:
         for clear in clears:
             if clear.dedup_key in open_keys:
                 clear_alert(clear.dedup_key, clear.reason, as_of=clear.as_of)
+
+
+def _raise(candidate: AlertCandidate) -> None:
+    alert, _created = raise_alert(candidate)
+    if candidate.on_raised is not None:  # in the same transaction: the outbox entry is done with it
+        candidate.on_raised(alert)
 
 
 @evaluator("bed_occupancy_above", kind="report.submitted", when=_is_recent)

@@ -3,6 +3,7 @@ acknowledge, assign, note, resolve."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
+from .events import ACTION_KINDS, RAISED, RESOLVED, UPDATED
 from .models import Alert, AlertNote, AlertRule
 
 
@@ -32,6 +34,8 @@ class AlertCandidate:
     evidence_url: str = ""
     location: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    # Called with the alert raised or refreshed, in the same transaction (e.g. to link it to its source record).
+    on_raised: Callable[[Alert], None] | None = None
 
 
 @dataclass
@@ -51,7 +55,8 @@ RAISE_ATTEMPTS = 3
 
 
 def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, bool]:
-    """Open an alert, or refresh the open one with the same key. Returns (alert, created)."""
+    """Open an alert, or refresh the open one with the same key. Returns (alert, created). Called by the rules
+    (alerts.rules.on_event) only: an app publishes its event and registers its rule there."""
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -65,7 +70,7 @@ def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, boo
                 alert.payload = candidate.payload
                 alert.message = candidate.message
                 alert.save(update_fields=["last_seen_at", "occurrences", "payload", "message"])
-                _publish(alert, "alert.updated")
+                _publish(alert, UPDATED)
                 return alert, False
             alert = Alert.objects.create(
                 rule=candidate.rule, source=candidate.source, kind=candidate.kind, severity=candidate.severity,
@@ -76,7 +81,7 @@ def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, boo
             )
             AlertNote.objects.create(alert=alert, action="raised", text=candidate.message)
             audit.record(candidate.source, "alerts.alert.raised", alert, candidate.unit.code, title=alert.title)
-            _publish(alert, "alert.raised")
+            _publish(alert, RAISED)
             return alert, True
     except IntegrityError:
         # Raised at the same moment by another process: refresh that one. A few times at most: an integrity
@@ -107,7 +112,7 @@ def clear_alert(dedup_key: str, reason: str, as_of: tuple[str, str] | None = Non
         AlertNote.objects.create(alert=alert, action="auto_resolved", text=reason)
         audit.record("system", "alerts.alert.auto_resolved", alert, alert.unit.code, text=reason,
                      resolution=alert.resolution)
-        _publish(alert, "alert.resolved")  # what the live feed listens to, whoever resolved it
+        _publish(alert, RESOLVED)  # what the live feed listens to, whoever resolved it
         return alert
 
 
@@ -172,7 +177,7 @@ def add_note(user: User, alert: Alert, text: str) -> Alert:
 def _log(user: User, alert: Alert, action: str, text: str, **data: Any) -> Alert:
     AlertNote.objects.create(alert=alert, author=user, action=action, text=text)
     audit.record(user, f"alerts.alert.{action}", alert, alert.unit.code, text=text, **data)
-    _publish(alert, f"alert.{action}")
+    _publish(alert, ACTION_KINDS[action])
     return alert
 
 

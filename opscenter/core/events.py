@@ -5,6 +5,10 @@ Once the writing transaction commits, the event is broadcast to live listeners (
 process only (`inprocess`) or to every process through Redis pub/sub (`redis`); then the subscribers
 of this process (cache invalidation, ...) are called. Durable subscribers (the alert rules) get the events
 they want through the outbox (`core.outbox`), written in the publishing transaction, so none is lost.
+
+Every kind is declared, with the app that publishes it and the type of its payload (a TypedDict), in that app's
+`events.py` (found at start-up by `CoreConfig.ready`); publishing an undeclared kind raises `UndeclaredEvent`.
+With EVENT_PAYLOAD_CHECKS (on under the tests) each payload is validated against its type as it is published.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -49,6 +54,90 @@ class Event:
         return cls(**data)
 
 
+class UndeclaredEvent(LookupError):
+    """An event of a kind no app declared, or published by another app than the one that declared it."""
+
+
+class PayloadMismatch(ValueError):
+    """A payload that does not fit its kind's declared type (checked with EVENT_PAYLOAD_CHECKS)."""
+
+
+@dataclass(frozen=True)
+class EventKind:
+    kind: str
+    source: str  # the app that publishes it
+    payload: type  # a TypedDict: the payload's fields and their types
+    live: tuple[str, ...] = ()  # named groups the browser pages listen to ("alert", "incident", ...)
+    read_by: str = ""  # the in-process readers (cache, counts), for the catalogue; rules are found on their own
+    doc: str = ""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        from typing import get_type_hints
+
+        return get_type_hints(self.payload)
+
+
+CATALOGUE: dict[str, EventKind] = {}
+
+
+def declare(source: str, kinds: str | list[str] | tuple[str, ...], payload: type, *, live: tuple[str, ...] = (),
+            read_by: str = "", doc: str = "") -> None:
+    """Declare event kinds (in the publishing app's `events.py`). A kind belongs to one app."""
+    from pydantic import ConfigDict
+
+    if not getattr(payload, "__pydantic_config__", None):
+        # A field not declared is a mistake, as a missing one is: the catalogue says every field.
+        payload.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    for kind in [kinds] if isinstance(kinds, str) else kinds:
+        seen = CATALOGUE.get(kind)
+        if seen is not None and seen.source != source:
+            raise ImproperlyConfigured(f"event kind {kind!r} declared by {seen.source} and {source}")
+        CATALOGUE[kind] = EventKind(kind, source, payload, tuple(live), read_by, doc)
+
+
+def declared(kind: str) -> EventKind:
+    spec = CATALOGUE.get(kind)
+    if spec is None:
+        raise UndeclaredEvent(f"event kind {kind!r} is not declared (declare it in its app's events.py)")
+    return spec
+
+
+def live_kinds() -> dict[str, Any]:
+    """What the browser receives (`includes/live_js.html`): every kind, and the kinds of each live group."""
+    groups: dict[str, list[str]] = {}
+    for spec in sorted(CATALOGUE.values(), key=lambda s: s.kind):
+        for group in spec.live:
+            groups.setdefault(group, []).append(spec.kind)
+    return {"all": sorted(CATALOGUE), "groups": groups}
+
+
+_adapters: dict[type, Any] = {}
+
+
+def check_payload(kind: str, payload: dict[str, Any]) -> None:
+    """Validate a payload against its kind's type; PayloadMismatch says which field is wrong."""
+    from pydantic import TypeAdapter, ValidationError
+
+    spec = declared(kind)
+    adapter = _adapters.get(spec.payload)
+    if adapter is None:
+        adapter = _adapters[spec.payload] = TypeAdapter(spec.payload)
+    try:
+        adapter.validate_python(payload, strict=True)
+    except ValidationError as exc:
+        raise PayloadMismatch(f"payload of {kind}: {exc}") from None
+
+
+def check(event: Event) -> None:
+    """Refuse an event of an undeclared kind (always) or with a payload not of its type (EVENT_PAYLOAD_CHECKS)."""
+    spec = declared(event.kind)
+    if spec.source != event.source:
+        raise UndeclaredEvent(f"event kind {event.kind!r} is published by {spec.source}, not {event.source}")
+    if getattr(settings, "EVENT_PAYLOAD_CHECKS", False):
+        check_payload(event.kind, event.payload)
+
+
 Handler = Callable[[Event], None]
 _handlers: list[Handler] = []
 
@@ -65,6 +154,7 @@ def publish(event: Event) -> None:
     (core.outbox: the alert rules) want is written to the outbox in this transaction and delivered after it."""
     from . import outbox
 
+    check(event)
     entry = outbox.record(event)
     transaction.on_commit(lambda: _dispatch(event))
     if entry is not None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import AlertRule
-from opscenter.alerts.rules import evaluator
+from opscenter.alerts.rules import evaluator, standing
 from opscenter.alerts.services import AlertCandidate, AlertClear
 from opscenter.core.events import Event
 from opscenter.org.models import Unit
 
+from .events import SOURCE
 from .models import Incident
 
 
@@ -72,4 +75,31 @@ def offload_time_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Al
         dedup_key=f"{rule.code}:{unit.code}",
         evidence_url="/emergency/kpis/",
         payload={"p90_seconds": p90, "threshold_seconds": threshold, "handovers": event.payload.get("handovers")},
+    )
+
+
+def _has_destination(event: Event) -> bool:
+    return bool(event.payload.get("destination"))
+
+
+@standing("incoming_patient", kind="incident.destination", when=_has_destination)
+def incoming_patient(event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    """The receiving hospital hears of the patient at once: an alert in its own scope, with the ETA (no rule row:
+    always on). `unit` is the 115 centre that published the event."""
+    p = event.payload
+    hospital = Unit.objects.filter(code=p["destination"]).first()
+    if hospital is None or not p.get("destination_eta"):
+        return
+    eta = timezone.localtime(dt.datetime.fromisoformat(p["destination_eta"]))
+    severity = {1: "critical", 2: "warning"}.get(p["priority"], "info")
+    values = {"priority": p["priority"], "complaint": p["chief_complaint"], "eta": f"{eta:%H:%M}",
+              "patients": p["patients"], "code": p["code"]}
+    yield AlertCandidate(
+        source=SOURCE, kind="incoming_patient", severity=severity, unit=hospital,
+        title=_("115 patient on the way: P%(priority)s %(complaint)s, ETA %(eta)s") % values,
+        message=_("Incident %(code)s: %(patients)s patient(s), priority %(priority)s, %(complaint)s. "
+                  "Expected at %(eta)s.") % values,
+        dedup_key=f"emergency:incoming:{p['code']}:{hospital.code}",
+        payload={"incident": p["code"], "priority": p["priority"], "eta": eta.isoformat(),
+                 "need": p["need"], "patients": p["patients"]},
     )

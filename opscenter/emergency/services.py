@@ -18,18 +18,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.alerts.services import AlertCandidate, raise_alert
 from opscenter.core import audit, events
 from opscenter.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opscenter.org.models import Unit, User, Ward
 from opscenter.org.roles import Perm
 
 from . import queries
+from .events import SOURCE
 from .models import Ambulance, Assignment, Capability, Diversion, Incident, IncidentEvent, Position, WaitingAreaCount
 from .routing import valid_point
 from .travel import travel_model
 
-SOURCE = "emergency"
 CLOCK_SKEW = dt.timedelta(minutes=2)  # device and call-taking clocks may run a little ahead
 SCENE_MINUTES = 15  # time on scene assumed for a hospital ETA given before the crew arrives
 S = Incident.Status
@@ -427,26 +426,9 @@ def _set_destination(actor: User | str, incident: Incident, hospital: Unit) -> I
             previous=previous.code if previous else None, eta=incident.destination_eta.isoformat())
     audit.record(actor, "emergency.incident.destination", incident, incident.center.code, hospital=hospital.code,
                  previous=previous.code if previous else None)
+    # The receiving hospital hears of the patient at once: an alert in its scope (rules.incoming_patient).
     _publish_incident(incident, "incident.destination")
-    _notify_hospital(incident, hospital)
     return incident
-
-
-def _notify_hospital(incident: Incident, hospital: Unit) -> None:
-    """The receiving hospital hears of the patient at once: an alert in its own scope, with the ETA."""
-    eta = timezone.localtime(incident.destination_eta)
-    severity = {1: "critical", 2: "warning"}.get(incident.priority, "info")
-    values = {"priority": incident.priority, "complaint": incident.chief_complaint, "eta": f"{eta:%H:%M}",
-              "patients": incident.patients, "code": incident.code}
-    raise_alert(AlertCandidate(
-        source=SOURCE, kind="incoming_patient", severity=severity, unit=hospital,
-        title=_("115 patient on the way: P%(priority)s %(complaint)s, ETA %(eta)s") % values,
-        message=_("Incident %(code)s: %(patients)s patient(s), priority %(priority)s, %(complaint)s. "
-                  "Expected at %(eta)s.") % values,
-        dedup_key=f"emergency:incoming:{incident.code}:{hospital.code}",
-        payload={"incident": incident.code, "priority": incident.priority, "eta": eta.isoformat(),
-                 "need": incident.need, "patients": incident.patients},
-    ))
 
 
 # ---- the fleet ---------------------------------------------------------------------------------------------------

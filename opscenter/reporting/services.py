@@ -24,6 +24,7 @@ from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm, Role
 
 from . import figures
+from .events import OVERDUE, SOURCE, SUBMITTED
 from .models import DataSet, OverdueNotice, Report
 from .validation import ElementSpec, RuleSpec, Schema, check
 
@@ -251,7 +252,7 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked, prefix
     _audit(actor, new_reports, units_by_pk)
     for r in new_reports:
         events.publish(events.Event(
-            source="reporting", kind="report.submitted", unit=units_by_pk[r.unit_id].code,
+            source=SOURCE, kind=SUBMITTED, unit=units_by_pk[r.unit_id].code,
             payload={
                 "report_id": r.pk, "data_set": ds_by_pk[r.data_set_id].code, "period": r.period.isoformat(),
                 "version": r.version, "status": r.status, "flags": r.flags, "values": r.values,
@@ -342,7 +343,7 @@ def check_overdue(now: dt.datetime | None = None, grace_minutes: int | None = No
                 audit.record("scheduler", "reporting.overdue.notified", notice, row.unit.code,
                              period=period.isoformat())
                 events.publish(events.Event(
-                    source="reporting", kind="report.overdue", unit=row.unit.code,
+                    source=SOURCE, kind=OVERDUE, unit=row.unit.code,
                     payload={"data_set": data_set.code, "data_set_name": data_set.name,
                              "period": period.isoformat(), "due_at": data_set.due_at(period).isoformat(),
                              "unit_name": str(row.unit)},

@@ -29,6 +29,7 @@ from opscenter.org.roles import Perm
 from opscenter.reporting import figures
 
 from . import detection
+from .events import FORECAST, SIGNAL, SOURCE
 from .models import Case, CaseReport, Classification, Disease, Forecast, Outcome, Sex, Signal
 
 MERGE_WINDOW_DAYS = 30  # the same patient and disease within this many days of onset is the same case
@@ -352,7 +353,7 @@ def cancel_case(user: User, case: Case, reason: str) -> Case:
 
 
 def _publish(case: Case, kind: str) -> None:
-    events.publish(events.Event(source="surveillance", kind=kind, unit=case.facility.code, payload={
+    events.publish(events.Event(source=SOURCE, kind=kind, unit=case.facility.code, payload={
         "case_id": case.pk, "disease": case.disease, "ward": case.ward.code, "onset_date": case.onset_date.isoformat(),
         "report_date": case.report_date.isoformat(), "classification": case.classification, "version": case.version,
     }))
@@ -528,7 +529,7 @@ def run_detection(day: dt.date | None = None, diseases: Sequence[str] | None = N
     unit = department()
     for signal in alarms:
         if unit is not None:
-            events.publish(events.Event(source="surveillance", kind="surveillance.signal", unit=unit.code,
+            events.publish(events.Event(source=SOURCE, kind=SIGNAL, unit=unit.code,
                                         payload=signal_payload(signal)))
     return alarms
 
@@ -635,7 +636,7 @@ def run_forecasts(day: dt.date | None = None, horizon: int = 14, windows: int = 
         audit.record("surveillance", "surveillance.forecast.run", None, "", day=day.isoformat(), series=len(rows))
         for row in rows:
             if row.target == Forecast.Target.BEDS and row.unit is not None and row.capacity:
-                events.publish(events.Event(source="surveillance", kind="surveillance.forecast", unit=row.unit.code,
+                events.publish(events.Event(source=SOURCE, kind=FORECAST, unit=row.unit.code,
                                             payload=forecast_payload(row)))
     return len(rows)
 

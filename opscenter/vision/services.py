@@ -11,11 +11,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.alerts.models import Alert, AlertRule
-from opscenter.alerts.services import AlertCandidate, raise_alert
+from opscenter.alerts.models import Alert
 from opscenter.core import audit, edits, events
 from opscenter.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opscenter.core.permissions import require
@@ -23,6 +22,7 @@ from opscenter.extras import needs
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
+from .events import ANALYTIC_KINDS, CROWD_COUNT, SOURCE
 from .models import (
     Camera,
     CameraVersion,
@@ -165,7 +165,7 @@ def set_camera_enabled(user: User, camera: Camera, enabled: bool, reason: str) -
 
 
 def _publish_camera(camera: Camera, kind: str) -> None:
-    events.publish(events.Event(source="vision", kind=kind, unit=camera.unit.code, payload={
+    events.publish(events.Event(source=SOURCE, kind=kind, unit=camera.unit.code, payload={
         "camera": camera.code, "name": camera.name, "status": camera.status, "reason": camera.status_reason,
         "fps": camera.measured_fps, "last_frame_at": camera.last_frame_at.isoformat() if camera.last_frame_at
         else None, "location_kind": camera.location_kind, "version": camera.version,
@@ -242,12 +242,17 @@ def ingest(actor: User | None, message: dict[str, Any]) -> tuple[VisionEvent, bo
     face = _decode_jpeg((after.get("data") or {}).get("face_crop"), "after.data.face_crop")
     try:
         with transaction.atomic():
-            return _store(camera, message, after, time, snapshot, face)
+            event, stored = _store(camera, message, after, time, snapshot, face)
     except IntegrityError:  # the same message ingested at the same moment elsewhere
         existing = EventMessage.objects.select_related("event").filter(message_id=message_id).first()
         if existing is None:
             raise
         return existing.event, False
+    if stored and event.alert_id is None:
+        # Its alert is raised after commit by the rules (through the outbox): there already when delivered
+        # in-process; still None while a worker raises it.
+        event.alert_id = VisionEvent.objects.filter(pk=event.pk).values_list("alert_id", flat=True).first()
+    return event, stored
 
 
 def _store(camera: Camera, message: dict[str, Any], after: dict[str, Any], time: dt.datetime,
@@ -288,13 +293,12 @@ def _store(camera: Camera, message: dict[str, Any], after: dict[str, Any], time:
         _store_match(event, data, face)
     audit.record(WORKER, f"vision.event.{message['type']}", event, camera.unit.code, kind=event.kind,
                  camera=camera.code)
-    events.publish(events.Event(source="vision", kind=f"vision.{event.kind}", unit=camera.unit.code, payload={
+    # A new incident raises its alert through the rule of its analytic (vision.rules), after commit.
+    events.publish(events.Event(source=SOURCE, kind=ANALYTIC_KINDS[event.kind], unit=camera.unit.code, payload={
         "event_id": event.event_id, "id": event.pk, "camera": camera.code, "camera_name": camera.name,
-        "kind": event.kind, "type": message["type"], "zone": event.zone, "score": round(event.score, 3),
-        "location_kind": camera.location_kind, "data": data,
+        "kind": event.kind, "type": message["type"], "created": created, "zone": event.zone,
+        "score": round(event.score, 3), "location_kind": camera.location_kind, "data": data,
     }))
-    if created:
-        _raise_alert(event)
     return event, True
 
 
@@ -316,35 +320,6 @@ def _store_match(event: VisionEvent, data: dict[str, Any], face: bytes) -> None:
     )
 
 
-def _raise_alert(event: VisionEvent) -> None:
-    rule = AlertRule.objects.filter(code=f"vision_{event.kind}", enabled=True).first()
-    if rule is None or event.score < float(rule.params.get("min_score", 0)):
-        return
-    camera = event.camera
-    with translation.override(settings.LANGUAGE_CODE):
-        what = VisionEvent.Kind(event.kind).label
-        where = f"{camera.name}" + (f" · {event.zone}" if event.zone else "")
-        details = {"entry": event.data.get("name", ""), "distance": event.data.get("distance"),
-                   "count": event.data.get("count")}
-        message = _("%(what)s seen by camera %(camera)s (%(where)s) at %(time)s") % {
-            "what": what, "camera": camera.code, "where": where,
-            "time": timezone.localtime(event.started_at).strftime("%H:%M:%S")}
-        if event.kind == VisionEvent.Kind.WATCHLIST:
-            message += " — " + _("%(entry)s, distance %(distance)s") % details
-        elif event.kind == VisionEvent.Kind.CROWDING:
-            message += " — " + _("%(count)s people") % details
-        alert, _created = raise_alert(AlertCandidate(
-            source="vision", kind=f"camera_{event.kind}", severity=rule.severity, unit=camera.unit, rule=rule,
-            title=f"{camera.unit}: {what} — {where}", message=message,
-            dedup_key=f"{rule.code}:{camera.code}:{event.zone}", evidence_url=f"/vision/events/{event.pk}/",
-            location=f"{camera.unit} · {camera.name}",
-            payload={"camera": camera.code, "event": event.pk, "event_id": event.event_id, "zone": event.zone,
-                     "analytic": event.kind, "score": round(event.score, 3)},
-        ))
-    VisionEvent.objects.filter(pk=event.pk).update(alert=alert)
-    event.alert = alert
-
-
 @transaction.atomic
 def record_counts(actor: User | None, message: dict[str, Any]) -> list[ZoneCount]:
     """People counted per zone (sent when a count changes, rate-limited by the worker): the time series, and a
@@ -361,7 +336,7 @@ def record_counts(actor: User | None, message: dict[str, Any]) -> list[ZoneCount
         for zone, count in counts.items()
     ])
     for zone, count in counts.items():
-        events.publish(events.Event(source="vision", kind="crowd.count", unit=camera.unit.code, payload={
+        events.publish(events.Event(source=SOURCE, kind=CROWD_COUNT, unit=camera.unit.code, payload={
             "camera": camera.code, "zone": zone, "location_kind": camera.location_kind, "count": count,
             "trend_per_minute": float(trends.get(zone, 0) or 0),
         }))

@@ -32,8 +32,6 @@ from opscenter.org.roles import Perm
 from . import services
 from .models import Camera, LocationKind, VisionEvent, WatchListEntry
 
-LIVE_KINDS = ["camera.status", "camera.registered", "camera.reconfigured", "camera.enabled", "camera.disabled",
-              "crowd.count", *(f"vision.{kind}" for kind in VisionEvent.Kind.values)]
 COUNTS_MAX_AGE = dt.timedelta(hours=1)
 PAGE_SIZE = 50
 
@@ -46,7 +44,7 @@ def _live_config() -> dict[str, Any]:
     return {
         "streamUrl": reverse("event-stream"), "camerasUrl": reverse("api:list_cameras"),
         "crowdingUrl": reverse("api:crowding"), "eventUrl": reverse("vision:event", args=[0]),
-        "kinds": LIVE_KINDS, "kindLabels": {k.value: str(k.label) for k in VisionEvent.Kind},
+        "kindLabels": {k.value: str(k.label) for k in VisionEvent.Kind},
         # camera states (the live badge carries its own words)
         "labels": {"offline": _("offline"), "online": _("Online"), "unknown": _("Unknown"), "people": _("people")},
     }

@@ -11,13 +11,27 @@ from django.db import transaction
 from opscenter.core import events
 
 
+@pytest.fixture
+def test_kinds():
+    """Two kinds declared for these tests only (publishing an undeclared kind is refused)."""
+    from typing_extensions import TypedDict
+
+    class Nothing(TypedDict):
+        pass
+
+    events.declare("t", ["inside", "rolled.back"], Nothing)
+    yield
+    for kind in ("inside", "rolled.back"):
+        events.CATALOGUE.pop(kind)
+
+
 def test_event_round_trips_through_json():
     event = events.Event(source="reporting", kind="report.submitted", unit="BV-A", payload={"x": "Chợ Rẫy"})
     assert events.Event.from_json(event.to_json()) == event
 
 
 @pytest.mark.django_db(transaction=True)
-def test_subscribers_run_only_after_commit():
+def test_subscribers_run_only_after_commit(test_kinds):
     seen = []
     handler = events.subscribe(lambda e: seen.append(e.kind))
     try:

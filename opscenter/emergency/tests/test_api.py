@@ -192,7 +192,8 @@ def test_camera_counts_of_the_emergency_waiting_room_reach_the_board_and_the_ran
                                       ("CAM-2", "ER door", "emergency_waiting", 30),
                                       ("CAM-3", "Lobby", "lobby", 500)):
         events.publish(events.Event(source="vision", kind="crowd.count", unit="BV-A",
-                                    payload={"camera": camera, "zone": zone, "location_kind": kind, "count": count}))
+                                    payload={"camera": camera, "zone": zone, "location_kind": kind, "count": count,
+                                             "trend_per_minute": 0.0}))
     board = {h["code"]: h for h in get(dispatcher, "/beds").json()["hospitals"]}
     assert board["BV-A"]["crowd"] == 100 and board["BV-B"]["crowd"] is None
     hospitals = get(dispatcher, f"/incidents/{code}/recommendation").json()["hospitals"]
@@ -200,7 +201,8 @@ def test_camera_counts_of_the_emergency_waiting_room_reach_the_board_and_the_ran
     # A late, older reading does not replace a newer one.
     events.publish(events.Event(source="vision", kind="crowd.count", unit="BV-A",
                                 time=timezone.now() - dt.timedelta(minutes=5),
-                                payload={"camera": "CAM-1", "location_kind": "emergency_waiting", "count": 0}))
+                                payload={"camera": "CAM-1", "zone": "ER waiting", "location_kind": "emergency_waiting",
+                                         "count": 0, "trend_per_minute": 0.0}))
     assert {h["code"]: h for h in get(dispatcher, "/beds").json()["hospitals"]}["BV-A"]["crowd"] == 100
 
 

@@ -288,8 +288,8 @@
   }
 
   /* ---- Server-Sent Events ---------------------------------------------------------------- */
-  var ALERT_KINDS = Live.ALERT_KINDS;
-  var REPORT_KINDS = ["report.submitted", "report.overdue"];
+  var ALERT_KINDS = Live.kinds("alert");
+  var REPORT_KINDS = Live.kinds("report");
   function onEvent(kind) {
     if (ALERT_KINDS.indexOf(kind) >= 0) { refreshFeedSoon(); }
     refreshOverviewSoon();

@@ -123,8 +123,7 @@
   var refreshReport = Live.debounce(function () { Live.refreshParts(["latest-report"]); load(); }, 500);
   var refreshAlerts = Live.debounce(function () { Live.refreshParts(["facility-alerts"]); }, 300);
   var refreshCameras = Live.debounce(function () { Live.refreshParts(["cameras-now"]); }, 5000);
-  var ALERT_KINDS = Live.ALERT_KINDS;
-  Live.connect(cfg.streamUrl, ALERT_KINDS.concat(["report.submitted", "crowd.count"]), function (kind, e) {
+  Live.connect(cfg.streamUrl, Live.kinds("alert", "report.submitted", "crowd.count"), function (kind, e) {
     if (e.unit !== cfg.unit) { return; }
     if (kind === "report.submitted") { refreshReport(); }
     else if (kind === "crowd.count") { refreshCameras(); }

@@ -3,9 +3,23 @@
 window.OpsLive = (function () {
   "use strict";
   var RETRY_MS = 5000;
-  // What the alert services publish (alerts/services.py): a page showing alerts refreshes on any of them.
-  var ALERT_KINDS = ["alert.raised", "alert.updated", "alert.acknowledged", "alert.resolved", "alert.assigned",
-    "alert.note"];
+  // The event catalogue, sent by the server with the page (includes/live_js.html): every kind, and the kinds of
+  // each live group ("alert", "incident", ...), as the apps declare them in their events.py.
+  var CATALOGUE = (function () {
+    var el = document.getElementById("ops-event-kinds");
+    return el ? JSON.parse(el.textContent) : { all: [], groups: {} };
+  })();
+
+  // The kinds named, each a group or a kind; an unknown name is a mistake in the page's script: fail loudly.
+  function kinds() {
+    var out = [];
+    Array.prototype.forEach.call(arguments, function (name) {
+      var found = CATALOGUE.groups[name] || (CATALOGUE.all.indexOf(name) >= 0 ? [name] : null);
+      if (!found) { throw new Error("OpsLive: no event kind or group named " + name); }
+      found.forEach(function (kind) { if (out.indexOf(kind) < 0) { out.push(kind); } });
+    });
+    return out;
+  }
 
   function debounce(fn, ms) {
     var timer = null;
@@ -71,6 +85,6 @@ window.OpsLive = (function () {
     });
   }
 
-  return { ALERT_KINDS: ALERT_KINDS, connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
+  return { kinds: kinds, connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
            setStatus: setStatus };
 })();

@@ -112,3 +112,22 @@ def test_health_marks_a_camera_offline_with_the_reason(security, camera):
                       content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "offline"
     assert r.json()["status_reason"] == "cannot open stream"
+
+
+def test_a_new_incident_raises_its_alert_through_its_rule_once(security, camera):
+    """The alert comes from the analytic's rule (vision.rules, through the outbox), linked to the incident; the
+    incident's later messages do not raise it again; a score under the rule's min_score raises nothing."""
+    after = {"id": "e-rule", "camera": "CAM-A1", "kind": "barrier", "zone": "lawn", "frame_time": 1_750_000_000,
+             "score": 0.9}
+    first = ingest(security, {"message_id": "n" * 32, "type": "new", "before": None, "after": after}).json()
+    alert = Alert.objects.get()
+    assert first["alert_id"] == alert.pk and alert.kind == "camera_barrier" and alert.rule.code == "vision_barrier"
+    assert VisionEvent.objects.get(pk=first["id"]).alert == alert and alert.payload["event"] == first["id"]
+    update = {"message_id": "u" * 32, "type": "update", "before": after,
+              "after": {**after, "frame_time": 1_750_000_005}}
+    assert ingest(security, update).status_code == 201
+    assert Alert.objects.get().occurrences == 1
+    weak = {**after, "id": "e-weak", "kind": "weapon", "score": 0.1}  # vision_weapon wants 0.5
+    assert ingest(security, {"message_id": "w" * 32, "type": "new", "before": None, "after": weak}).json()[
+        "alert_id"] is None
+    assert Alert.objects.count() == 1

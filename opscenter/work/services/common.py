@@ -12,7 +12,7 @@ from opscenter.core import audit, events
 from opscenter.core.errors import ValidationFailed
 from opscenter.org.models import Unit, User
 
-SOURCE = "work"
+from ..events import SOURCE
 
 
 def record(actor: Any, action: str, obj: models.Model, unit: Unit, kind: str, **payload: Any) -> None:

@@ -20,6 +20,7 @@ from opscenter.core.errors import Conflict, FieldError, NotFound, ValidationFail
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
+from ..events import TASK_KINDS
 from ..models import Conclusion, Directive, DirectiveUpdate, Priority, Task
 from . import files, notify
 from .common import actor_label, home_unit, record, text
@@ -161,7 +162,7 @@ def _log(user: User, task: Task, kind: str, note: str = "", progress: int | None
     update = DirectiveUpdate.objects.create(directive=task.directive, task=task, author=user, kind=kind, text=note,
                                             progress=progress)
     update.attachments.set(files.owned(user, list(attachments), "attachments"))
-    record(user, f"task.{kind}", task, task.unit, f"task.{kind}", directive_id=task.directive_id,
+    record(user, f"task.{kind}", task, task.unit, TASK_KINDS[kind], directive_id=task.directive_id,
            status=task.status, text=note, progress=progress)
     return update
 

@@ -27,6 +27,7 @@ from opscenter.core.errors import Conflict, FieldError, NotFound, ValidationFail
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm, Role
 
+from ..events import DOCUMENT_KINDS
 from ..models import (
     DOC_TYPE_ABBREVIATIONS,
     Confidentiality,
@@ -182,7 +183,7 @@ def _log(user: User | None, document: Document, action: str, note: str = "", to_
          deadline: dt.datetime | None = None, **data: Any) -> None:
     DocumentAction.objects.create(document=document, actor=user, action=action, text=note, to_user=to_user,
                                   deadline=deadline)
-    record(user or "work", f"document.{action}", document, document.unit, f"document.{action}",
+    record(user or "work", f"document.{action}", document, document.unit, DOCUMENT_KINDS[action],
            direction=document.direction, status=document.status, number_symbol=document.number_symbol,
            register_number=document.register_number, text=note,
            to_user=to_user.get_username() if to_user else None, **data)

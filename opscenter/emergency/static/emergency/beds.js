@@ -8,6 +8,6 @@
     if (document.activeElement && document.activeElement.tagName === "INPUT") { return; }  // someone is typing
     window.location.reload();
   }, 3000);
-  Live.connect(cfg.streamUrl, ["diversion.changed", "report.submitted"], reload);
+  Live.connect(cfg.streamUrl, Live.kinds("diversion", "report.submitted"), reload);
   setInterval(reload, 120000);
 })();

@@ -85,8 +85,7 @@
     pin = L.marker(e.latlng).addTo(map);
   });
 
-  Live.connect(cfg.streamUrl, ["incident.created", "incident.assigned", "incident.status", "incident.destination",
-    "ambulance.status", "ambulance.positions"], refreshSoon);
+  Live.connect(cfg.streamUrl, Live.kinds("incident", "fleet"), refreshSoon);
   refresh();
   setInterval(refresh, 30000);  // a safety net when events are lost
 })();

@@ -79,5 +79,5 @@
   });
 
   // A new signal or case elsewhere: reload the page's server-rendered signal table (cheap and simple).
-  window.OpsLive.connect(cfg.urls.stream, ["alert.raised"], function () { window.OpsLive.refreshParts(["signals"]); });
+  window.OpsLive.connect(cfg.urls.stream, window.OpsLive.kinds("alert.raised"), function () { window.OpsLive.refreshParts(["signals"]); });
 })();

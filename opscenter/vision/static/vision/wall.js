@@ -66,7 +66,7 @@
       .catch(function () {});
   }, HEALTH_EVERY);
 
-  Live.connect(cfg.streamUrl, cfg.kinds, function (kind, e) {
+  Live.connect(cfg.streamUrl, Live.kinds("camera"), function (kind, e) {
     if (kind === "crowd.count") { showCount(e.payload); }
     else if (kind.indexOf("camera.") === 0) { showHealth(e.payload); }
     else { showEvent(e); }
