@@ -1,0 +1,40 @@
+"""The alert list's query filters, through HTTP: each narrows the scoped list; a bad value is a 422 naming it."""
+
+from __future__ import annotations
+
+from opscenter.alerts import services
+from opscenter.org.roles import Role
+from opscenter.testing import listed, refused
+
+from .factories import AlertFactory
+
+URL = "/api/alerts"
+
+
+def test_each_filter_narrows_the_list_and_scope_comes_first(city, api_client):
+    a = AlertFactory(unit=city.hospital_a, source="vision")
+    b = AlertFactory(unit=city.hospital_b, source="test")
+    done = AlertFactory(unit=city.hospital_b, source="test")
+    services.resolve(city.user(Role.OPERATOR), done)
+    operator = api_client(Role.OPERATOR)
+
+    def ids(**params):
+        return {x["id"] for x in listed(operator, URL, **params)}
+
+    assert ids() == {a.pk, b.pk, done.pk}
+    assert ids(status="resolved") == {done.pk}
+    assert ids(open="true") == {a.pk, b.pk}
+    assert ids(open="false") == {done.pk}
+    assert ids(unit="BV-B") == {b.pk, done.pk}
+    assert ids(source="vision") == {a.pk}
+    assert ids(unit="BV-B", open="true") == {b.pk}
+    assert ids(status="") == ids()  # a blank filter (from a form) filters nothing
+    # a hospital's manager filtering on another hospital sees nothing of it
+    assert listed(api_client(Role.HOSPITAL_MANAGER, "A"), URL, unit="BV-B") == []
+
+
+def test_bad_filter_values_are_refused_by_name(city, api_client):
+    operator = api_client(Role.OPERATOR)
+    assert "status" in refused(operator, URL, status="a\x00b")
+    assert "unit" in refused(operator, URL, unit="x" * 201)
+    assert "open" in refused(operator, URL, open="maybe")
