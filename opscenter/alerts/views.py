@@ -22,7 +22,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required, require
-from opscenter.core.ui import page
+from opscenter.core.ui import failure_text, page
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import ROLE_PERMS, Perm
 
@@ -169,7 +169,7 @@ def _act(request: AuthedRequest, alert_id: int, action, done: str) -> HttpRespon
     except Conflict as exc:
         return _answer(request, alert, str(exc), messages.WARNING)
     except ValidationFailed as exc:
-        return _answer(request, alert, "; ".join(e.message for e in exc.errors), messages.ERROR)
+        return _answer(request, alert, failure_text(exc), messages.ERROR)
     except PermissionDenied:
         raise
     return _answer(request, alert, done)

@@ -20,7 +20,7 @@ from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required
-from opscenter.core.ui import page, parse_date
+from opscenter.core.ui import form_failure, page, parse_date
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
@@ -169,8 +169,7 @@ def submit(request: AuthedRequest) -> HttpResponse:
             except StaleEdit as exc:
                 form, conflict = _reapply(request, form, exc, ds, units)
             except ValidationFailed as exc:
-                for error in exc.errors:
-                    form.add_service_error(error.field, error.message)
+                form_failure(form, exc)
             except Conflict as exc:
                 form.add_error(None, str(exc))
             else:

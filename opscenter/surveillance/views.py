@@ -16,7 +16,7 @@ from opscenter.alerts.models import AlertRule
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.core.ui import page
+from opscenter.core.ui import form_failure, page
 from opscenter.org.models import Unit, Ward
 from opscenter.org.roles import Perm
 
@@ -83,8 +83,7 @@ def case_new(request: AuthedRequest) -> HttpResponse:
         try:
             result = services.report_case(request.user, services.CaseInput(**data), CaseReport.Source.FORM)
         except ValidationFailed as exc:
-            for error in exc.errors:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_failure(form, exc)
         else:
             merged = (_("This patient was already reported: the report was merged into case #%(id)s.")
                       % {"id": result.case.pk} if services.sees_case(request.user, result.case)

@@ -26,7 +26,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.core.ui import page
+from opscenter.core.ui import form_failure, page, show_failure
 from opscenter.org.roles import Perm
 
 from . import services
@@ -180,19 +180,6 @@ class WatchEntryForm(forms.Form):
         cast(forms.ChoiceField, self.fields["unit"]).choices = [(u.code, str(u)) for u in units]
 
 
-def _add_errors(form: forms.Form, exc: ValidationFailed,
-                aliases: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """Put each service error next to its form field; return the (field, message) of those without one."""
-    rest = []
-    for error in exc.errors:
-        name = (aliases or {}).get(error.field, error.field)
-        if name in form.fields:
-            form.add_error(name, error.message)
-        else:
-            rest.append((error.field, error.message))
-    return rest
-
-
 @perm_required(Perm.MANAGE_WATCHLIST)
 def watchlist(request: AuthedRequest) -> HttpResponse:
     """Security officers' watch-list: add a face from a photo, withdraw with a reason, see the matches."""
@@ -207,8 +194,7 @@ def watchlist(request: AuthedRequest) -> HttpResponse:
             try:
                 entry = services.add_watch_entry(user, image=image, **data)
             except ValidationFailed as exc:
-                for field, message in _add_errors(form, exc, {"image": "photo"}):
-                    form.add_error(None, f"{field}: {message}")
+                form_failure(form, exc, aliases={"image": "photo"}, named=True)
             else:
                 messages.success(request, _("%(name)s added to the watch-list.") % {"name": entry.name})
                 return redirect("vision:watchlist")
@@ -232,7 +218,7 @@ def watch_withdraw(request: AuthedRequest, entry_id: int) -> HttpResponse:
     try:
         services.cancel_watch_entry(request.user, entry, request.POST.get("reason", ""))
     except ValidationFailed as exc:
-        messages.error(request, "; ".join(e.message for e in exc.errors))
+        show_failure(request, exc)
     except Conflict as exc:
         messages.warning(request, str(exc))
     else:
@@ -333,7 +319,7 @@ def camera_form(request: AuthedRequest, code: str | None = None) -> HttpResponse
                 form = CameraForm(data, initial=_initial(camera) if camera else None, units=units, camera=camera)
                 camera = _camera(request, code) if code else None
             except ValidationFailed as exc:
-                config_errors = _add_errors(form, exc)
+                config_errors = form_failure(form, exc, keep_others=True)
             else:
                 messages.success(request, _("Camera %(code)s saved (version %(v)s).") % {
                     "code": saved.code, "v": saved.version} if changed else _("Nothing changed."))
@@ -365,7 +351,7 @@ def camera_enable(request: AuthedRequest, code: str) -> HttpResponse:
     try:
         services.set_camera_enabled(request.user, camera, enabled, request.POST.get("reason", ""))
     except ValidationFailed as exc:
-        messages.error(request, "; ".join(e.message for e in exc.errors))
+        show_failure(request, exc)
     else:
         messages.success(request, _("Camera switched on.") if enabled else _("Camera switched off."))
     return redirect("vision:camera_edit", camera.code)

@@ -24,7 +24,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.inputs import Count, Id, LocalDateTime, SaneDate, check_form, form_value
 from opscenter.core.permissions import login_only, perm_required
-from opscenter.core.ui import page
+from opscenter.core.ui import page, show_failure
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
@@ -71,7 +71,7 @@ def _attempt(request: AuthedRequest, action: Callable[[], Any], done: str, back:
         check_form(request.POST)  # what no field may hold (NUL...), before anything reads it
         result = action()
     except ValidationFailed as exc:
-        messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+        show_failure(request, exc, named=True)
         return redirect(back)
     except Conflict as exc:
         messages.warning(request, str(exc))
