@@ -1,15 +1,22 @@
-"""The list operations' query filters, declared as django-ninja `FilterSchema`s (`filters: Query[AlertFilterSchema]`)
-over the input types of `core.inputs`, so a bad value is a 422 naming the parameter. Each operation applies them
-to its scoped query (`filters.filter(visible_alerts(user))`): the user's scope comes first."""
+"""List filters, declared once per list in each app's `filters.py`:
+
+- the API's, as django-ninja `FilterSchema`s (`filters: Query[AlertFilterSchema]`) over the input types of
+  `core.inputs`, so a bad value is a 422 naming the parameter;
+- the pages', as django-filter `FilterSet`s whose form the page shows (`includes/filter_form.html`).
+
+Both are applied to the user's scoped query (`filters.filter(visible_alerts(user))`, `FilterSet(queryset=...)`):
+the scope comes first."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import django_filters
+from django.db.models import QuerySet
 from ninja import FilterSchema
 from pydantic import model_validator
 
-from .inputs import ordered
+from .inputs import DateField, ordered
 
 
 class ListFilters(FilterSchema):
@@ -26,3 +33,16 @@ class ListFilters(FilterSchema):
         for start, end in self.RANGES:
             ordered(getattr(self, start), getattr(self, end), end, start)
         return self
+
+
+class PageFilters(django_filters.FilterSet):
+    """A list page's filter form: when a value is refused (shown next to its field), nothing is filtered."""
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return super().filter_queryset(queryset) if self.form.is_valid() else queryset
+
+
+class DateFilter(django_filters.DateFilter):
+    """A date with the API's range (1900..2200)."""
+
+    field_class = DateField

@@ -26,10 +26,10 @@ from opscenter.org.roles import Perm
 
 from . import services
 from .definitions import HOSPITAL_DAILY
+from .filters import ReportFilterSet
 from .forms import (
     VALUE_PREFIX,
     CompletenessFilter,
-    ReportFilter,
     ReportForm,
     base_token,
     plain_number,
@@ -69,13 +69,14 @@ def detail_url(report: Report) -> str:
 @perm_required(Perm.VIEW_REPORTS)
 def report_list(request: AuthedRequest) -> HttpResponse:
     data_sets = list(DataSet.objects.filter(active=True))
-    form = ReportFilter(request.GET or None, units=_reporting_units(request.user), data_sets=data_sets)
-    qs = form.apply(_scoped_reports(request.user).filter(is_current=True)).order_by("-period", "unit__name", "pk")
+    filters = ReportFilterSet(request.GET or None, queryset=_scoped_reports(request.user).filter(is_current=True),
+                              units=_reporting_units(request.user), data_sets=data_sets)
+    qs = filters.qs.order_by("-period", "unit__name", "pk")
     if fmt := export_format(request):
         return _export_reports(qs, fmt)
     paginator = Paginator(qs, PAGE_SIZE)
     return page(request, "reporting/list.html", {
-        "form": form, "page_obj": paginator.get_page(request.GET.get("page")),
+        "form": filters.form, "page_obj": paginator.get_page(request.GET.get("page")),
         "may_submit": request.user.has_perm_in(Perm.SUBMIT_REPORTS),
     })
 

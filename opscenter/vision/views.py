@@ -17,11 +17,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from opscenter.alerts.models import Alert
-from opscenter.core import inputs
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
@@ -30,6 +28,7 @@ from opscenter.core.ui import form_failure, page, show_failure
 from opscenter.org.roles import Perm
 
 from . import services
+from .filters import EventFilterSet
 from .models import Camera, LocationKind, VisionEvent, WatchListEntry
 
 LIVE_KINDS = ["camera.status", "camera.registered", "camera.reconfigured", "camera.enabled", "camera.disabled",
@@ -75,49 +74,13 @@ def wall(request: AuthedRequest) -> HttpResponse:
     })
 
 
-class EventFilter(forms.Form):
-    camera = forms.ChoiceField(label=gettext_lazy("Camera"), required=False)
-    kind = forms.ChoiceField(label=gettext_lazy("Analytic"), required=False,
-                             choices=[("", gettext_lazy("All")), *VisionEvent.Kind.choices])
-    alert = forms.ChoiceField(label=gettext_lazy("Alert"), required=False, choices=[
-        ("", gettext_lazy("All")), ("open", pgettext_lazy("alert status", "Open")),
-        ("false_alarm", gettext_lazy("False alarm")), ("none", gettext_lazy("No alert"))])
-    since = inputs.DateField(label=gettext_lazy("From"), required=False,
-                             widget=forms.DateInput(attrs={"type": "date"}))
-    until = inputs.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, cameras: list[Camera], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [("", _("All")), *((c.code, f"{c.code} · {c.name}") for c in cameras)]
-        cast(forms.ChoiceField, self.fields["camera"]).choices = choices
-
-    def apply(self, qs):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["camera"]:
-            qs = qs.filter(camera__code=data["camera"])
-        if data["kind"]:
-            qs = qs.filter(kind=data["kind"])
-        if data["alert"] == "open":
-            qs = qs.filter(alert__isnull=False).exclude(alert__status=Alert.Status.RESOLVED)
-        elif data["alert"] == "false_alarm":
-            qs = qs.filter(alert__resolution=Alert.Resolution.FALSE_ALARM)
-        elif data["alert"] == "none":
-            qs = qs.filter(alert__isnull=True)
-        if data["since"]:
-            qs = qs.filter(started_at__date__gte=data["since"])
-        if data["until"]:
-            qs = qs.filter(started_at__date__lte=data["until"])
-        return qs
-
-
 @perm_required(Perm.VIEW_CAMERAS)
 def event_list(request: AuthedRequest) -> HttpResponse:
-    form = EventFilter(request.GET or None, cameras=list(services.visible_cameras(request.user)))
-    qs = form.apply(services.visible_events(request.user)).order_by("-started_at", "-id")
+    filters = EventFilterSet(request.GET or None, queryset=services.visible_events(request.user),
+                             cameras=list(services.visible_cameras(request.user)))
+    qs = filters.qs.order_by("-started_at", "-id")
     return page(request, "vision/events.html", {
-        "form": form, "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "form": filters.form, "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
     })
 
 

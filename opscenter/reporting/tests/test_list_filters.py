@@ -41,3 +41,23 @@ def test_bad_filter_values_are_refused_by_name(city, api_client):
     assert refused(operator, URL, period_from="2026-11-25", period_to="2026-11-01") == {"period_to"}
     assert "status" in refused(operator, URL, status="a\x00b")
     assert "data_set" in refused(operator, URL, data_set="a\x1bb")
+
+
+def test_the_list_page_filters_with_its_form(city, api_client, today):
+    ReportFactory(unit="BV-A", period=today - dt.timedelta(days=2), values=full_report(er_visits=100))
+    ReportFactory(unit="BV-A", period=today - dt.timedelta(days=1), values=full_report(er_visits=400))
+    ReportFactory(unit="BV-B", period=today)
+    operator = api_client(Role.OPERATOR)
+
+    def shown(**params) -> int:
+        return operator.get("/reporting/", params).content.decode().count("data-report-id=")
+
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    assert shown() == 3
+    assert shown(unit="BV-B") == 1 and shown(status="flagged") == 1
+    assert shown(period_from=yesterday) == 2 and shown(period_to=yesterday) == 2
+    assert shown(data_set="HOSP_DAILY", period_from=yesterday, period_to=yesterday) == 1
+    assert shown(unit="", status="") == 3
+    page = operator.get("/reporting/", {"period_to": "9999-12-31", "unit": "BV-B"}).content.decode()
+    assert page.count("data-report-id=") == 3 and 'aria-describedby="id_period_to_error"' in page
+    assert shown(data_set="NO_SUCH_SET") == 3  # not one of the choices: refused, so not filtered

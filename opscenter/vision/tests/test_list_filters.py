@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
+from opscenter.alerts import services as alerts_services
 from opscenter.org.roles import Role
 from opscenter.testing import listed, refused
 from opscenter.vision import services
@@ -77,3 +79,26 @@ def test_zone_count_filters(city, api_client):
 
 def test_watchlist_filter_refuses_a_bad_value(city, api_client):
     assert "active" in refused(api_client(Role.SECURITY, "A"), "/api/vision/watchlist", active="maybe")
+
+
+def test_the_events_page_filters_with_its_form(city, api_client, today):
+    security = api_client(Role.SECURITY, "A")
+    _register(security, "CAM-A1", "BV-A")
+    _register(security, "CAM-A2", "BV-A")
+    barrier, _stored = services.ingest(None, event_message(camera="CAM-A1", kind="barrier"))
+    services.ingest(None, event_message(camera="CAM-A2", kind="loitering", dwell_seconds=400))
+    assert barrier.alert is not None
+    alerts_services.resolve(city.user(Role.SECURITY, "A"), barrier.alert, resolution="false_alarm")
+
+    def shown(**params) -> int:
+        return security.get("/vision/events/", params).content.decode().count("data-event=")
+
+    total = shown()
+    assert total == 2
+    assert shown(camera="CAM-A2") == 1 and shown(kind="barrier") == 1
+    assert shown(alert="false_alarm") == 1
+    assert shown(alert="open") + shown(alert="none") == 1  # the loitering event, with or without an alert
+    assert shown(since=today.isoformat()) == 2 and shown(until=(today - dt.timedelta(days=1)).isoformat()) == 0
+    assert shown(camera="", kind="") == 2
+    page = security.get("/vision/events/", {"since": "0001-01-01", "kind": "barrier"}).content.decode()
+    assert page.count("data-event=") == 2 and 'aria-describedby="id_since_error"' in page
