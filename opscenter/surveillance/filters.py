@@ -1,15 +1,16 @@
-"""Query filters of the surveillance lists (API): cases, signals, forecasts."""
+"""Filters of the surveillance lists: the API's query parameters (cases, signals, forecasts), the line list page's."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import django_filters
 from django.db.models import Q
 from ninja import FilterLookup
 from pydantic import AfterValidator
 
 from opscenter.core.errors import ValidationFailed
-from opscenter.core.filters import ListFilters
+from opscenter.core.filters import ListFilters, PageFilters
 from opscenter.core.inputs import Line, SaneDate
 
 from .models import Disease, Signal
@@ -52,3 +53,9 @@ class ForecastFilterSchema(ListFilters):
 
     def filter_area(self, value: str | None) -> Q:
         return Q(ward__isnull=True) if value == Signal.CITY else Q(ward__code=value)
+
+
+class CaseFilterSet(PageFilters):
+    """The line list page's disease (its select is drawn by the template)."""
+
+    disease = django_filters.ChoiceFilter(choices=Disease.choices)

@@ -21,6 +21,7 @@ from opscenter.org.models import Unit, Ward
 from opscenter.org.roles import Perm
 
 from . import queries, services
+from .filters import CaseFilterSet
 from .forms import CaseForm
 from .models import CaseReport, Disease, Forecast, Signal
 from .rules import signal_raises_alert
@@ -96,10 +97,8 @@ def case_new(request: AuthedRequest) -> HttpResponse:
 
 @perm_required(Perm.VIEW_CASE_DETAILS)
 def case_list(request: AuthedRequest) -> HttpResponse:
-    qs = services.case_queryset(request.user)
     disease = request.GET.get("disease")
-    if disease in Disease.values:
-        qs = qs.filter(disease=disease)
+    qs = CaseFilterSet(request.GET or None, queryset=services.case_queryset(request.user)).qs
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_case_access(request.user, page_obj.object_list, "line list")
     return page(request, "surveillance/case_list.html", {"page_obj": page_obj, "diseases": Disease.choices,

@@ -30,6 +30,7 @@ from opscenter.org.roles import Perm
 
 from .api import minutes_response
 from .deadlines import timeliness
+from .filters import DirectiveFilterSet, DocumentFilterSet
 from .models import (
     AgendaItem,
     Confidentiality,
@@ -143,10 +144,8 @@ def download(request: AuthedRequest, file_id: int) -> FileResponse:
 
 @perm_required(Perm.HANDLE_DIRECTIVES)
 def directive_list(request: AuthedRequest) -> HttpResponse:
-    qs = directives.visible(request.user).select_related("issuing_unit", "issued_by")
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
+    qs = DirectiveFilterSet(request.GET or None, queryset=directives.visible(request.user)).qs.select_related(
+        "issuing_unit", "issued_by")
     now = timezone.now()
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(d, [(t, timeliness(t.deadline, t.done_at, now).value) for t in directives.visible_tasks(request.user, d)])
@@ -240,11 +239,9 @@ def directive_action(request: AuthedRequest, directive_id: int, action: str) -> 
 
 @perm_required(Perm.VIEW_DOCUMENTS)
 def document_list(request: AuthedRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
-    qs = documents.search(request.user, q).select_related("unit", "handler")
-    direction = request.GET.get("direction", "")
-    if direction in Direction.values:
-        qs = qs.filter(direction=direction)
+    q, direction = request.GET.get("q", ""), request.GET.get("direction", "")
+    filters = DocumentFilterSet(request.GET or None, queryset=documents.visible(request.user), request=request)
+    qs = filters.qs.select_related("unit", "handler")
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return work_page(request, "work/document_list.html", {
         "page_obj": page_obj, "q": q, "direction": direction, "directions": Direction.choices,

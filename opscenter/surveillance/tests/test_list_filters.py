@@ -4,6 +4,7 @@ it (a disease not in the list too)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from opscenter.org.models import Ward
 from opscenter.org.roles import Role
@@ -92,3 +93,17 @@ def test_forecast_filters(city, api_client):
     assert {f["series_key"] for f in listed(api_client(Role.HOSPITAL_MANAGER, "B"), url, unit="BV-A")} == set()
     assert refused(client, url, disease="plague") == {"disease"}
     assert "target" in refused(client, url, target="a\x1bb")
+
+
+def test_the_line_list_page_filters_by_disease(city, api_client):
+    dengue = CaseFactory(disease="dengue")
+    hfmd = CaseFactory(disease="hfmd")
+    client = api_client(Role.EPIDEMIOLOGIST)
+
+    def linked(**params) -> set[int]:
+        html = client.get("/surveillance/cases/", params).content.decode()
+        return {int(i) for i in re.findall(r'href="/surveillance/cases/(\d+)/"', html)}
+
+    assert linked() == {dengue.pk, hfmd.pk}
+    assert linked(disease="hfmd") == {hfmd.pk}
+    assert linked(disease="") == linked(disease="plague") == {dengue.pk, hfmd.pk}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -93,3 +94,34 @@ def test_meeting_filter(city, api_client):
     assert {m["id"] for m in listed(clerk, "/api/work/meetings")} == {past, coming}
     assert [m["id"] for m in listed(clerk, "/api/work/meetings", upcoming="true")] == [coming]
     assert "upcoming" in refused(clerk, "/api/work/meetings", upcoming="soon")
+
+
+def _linked(client, url: str, target: str, **params) -> set[int]:
+    """The ids of the rows a list page links to (`target`: "/work/documents/")."""
+    html = client.get(url, params).content.decode()
+    return {int(i) for i in re.findall(re.escape(target) + r"(\d+)/\"", html)}
+
+
+def test_the_directive_and_document_pages_filter(city, api_client):
+    operator = api_client(Role.OPERATOR)
+    active = _directive(operator, "Rà soát giường bệnh", ["BV-A"])
+    cancelled = _directive(operator, "Kiểm tra thuốc", ["BV-A"])
+    _post(operator, f"/api/work/directives/{cancelled}/cancel", {"reason": "Đã có văn bản khác"})
+    target = "/work/directives/"
+    assert _linked(operator, target, target) == {active, cancelled}
+    assert _linked(operator, target, target, status="cancelled") == {cancelled}
+    assert _linked(operator, target, target, status="") == {active, cancelled}
+
+    clerk_user = city.user(Role.CLERK)
+    fever = IncomingDocumentFactory(clerk=clerk_user, summary="V/v phòng chống sốt xuất huyết")
+    beds = IncomingDocumentFactory(clerk=clerk_user, summary="V/v báo cáo giường bệnh")
+    clerk = api_client(Role.CLERK)
+    draft = _post(clerk, "/api/work/documents/outgoing", {
+        "summary": "Kế hoạch phòng chống sốt xuất huyết", "doc_type": "cong_van",
+        "issue_date": timezone.localdate().isoformat(), "issuing_body": "Sở Y tế", "signer": "Giám đốc"})["id"]
+    target = "/work/documents/"
+    assert _linked(clerk, target, target) == {fever.pk, beds.pk, draft}
+    assert _linked(clerk, target, target, q="sot xuat huyet") == {fever.pk, draft}
+    assert _linked(clerk, target, target, direction="in") == {fever.pk, beds.pk}
+    assert _linked(clerk, target, target, q="sot xuat huyet", direction="out") == {draft}
+    assert _linked(clerk, target, target, direction="sideways") == {fever.pk, beds.pk, draft}  # not a register
