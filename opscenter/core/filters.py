@@ -2,7 +2,8 @@
 
 - the API's, as django-ninja `FilterSchema`s (`filters: Query[AlertFilterSchema]`) over the input types of
   `core.inputs`, so a bad value is a 422 naming the parameter;
-- the pages', as django-filter `FilterSet`s whose form the page shows (`includes/filter_form.html`).
+- the pages', as django-filter `FilterSet`s whose form the page shows (`includes/filter_form.html`) or which read
+  what the page's own controls send.
 
 Both are applied to the user's scoped query (`filters.filter(visible_alerts(user))`, `FilterSet(queryset=...)`):
 the scope comes first."""
