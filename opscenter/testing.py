@@ -126,3 +126,18 @@ def wait_until_healthy(process: Any, base_url: str, what: str, seconds: float = 
         assert process.poll() is None, process.stdout.read() if process.stdout else ""
         time.sleep(0.5)
     pytest.fail(f"{what} did not answer /healthz")
+
+
+def listed(client: Any, url: str, **params: Any) -> list[Any]:
+    """A list operation's items (paginated or not) for these query parameters; 200 expected."""
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, params, response.status_code, response.content[:300])
+    body = response.json()
+    return body["items"] if isinstance(body, dict) else body
+
+
+def refused(client: Any, url: str, **params: Any) -> set[str]:
+    """The fields a 422 names for these query parameters."""
+    response = client.get(url, params)
+    assert response.status_code == 422, (url, params, response.status_code, response.content[:300])
+    return {e["field"] for e in response.json()["detail"]}

@@ -2,16 +2,17 @@ import datetime as dt
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
-from opscenter.core.inputs import CleanStr, Line, Text, Username
+from opscenter.core.inputs import CleanStr, Text, Username
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import User
 from opscenter.org.roles import Perm
 
 from . import services
+from .filters import AlertFilterSchema
 from .models import Alert
 
 router = Router()
@@ -88,19 +89,9 @@ def _get(request: AuthedRequest, alert_id: int) -> Alert:
 @router.get("", response=list[AlertOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_ALERTS)
-def list_alerts(request: AuthedRequest, status: Line | None = None, unit: Line | None = None,
-                source: Line | None = None, open: bool | None = None):
+def list_alerts(request: AuthedRequest, filters: Query[AlertFilterSchema]):
     require(request.user, Perm.VIEW_ALERTS)
-    qs = visible_alerts(request.user)
-    if status:
-        qs = qs.filter(status=status)
-    if open is not None:
-        qs = qs.exclude(status=Alert.Status.RESOLVED) if open else qs.filter(status=Alert.Status.RESOLVED)
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    if source:
-        qs = qs.filter(source=source)
-    return [alert_out(a) for a in qs]
+    return [alert_out(a) for a in filters.filter(visible_alerts(request.user))]
 
 
 @router.get("/{alert_id}", response=AlertDetailOut)

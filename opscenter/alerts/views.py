@@ -3,9 +3,8 @@ POST endpoints behind the buttons (htmx swaps the feed item; without htmx they r
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,12 +21,13 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required, require
-from opscenter.core.ui import page
-from opscenter.org.models import Unit, User
+from opscenter.core.ui import failure_text, page
+from opscenter.org.models import User
 from opscenter.org.roles import ROLE_PERMS, Perm
 
 from . import services
-from .models import Alert, Severity
+from .filters import AlertFilterSet
+from .models import Alert
 
 TRAIL_ACTIONS = {
     "raised": gettext_lazy("raised"), "repeated": gettext_lazy("repeated"),
@@ -37,7 +37,6 @@ TRAIL_ACTIONS = {
 }
 FEED_SIZE = 25
 PAGE_SIZE = 50
-OPEN = "open"
 
 
 def visible_alerts(user: User) -> QuerySet[Alert]:
@@ -59,46 +58,10 @@ def feed_context(user: User) -> dict[str, Any]:
     }
 
 
-class AlertFilter(forms.Form):
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False,
-        choices=[("", gettext_lazy("All")), (OPEN, gettext_lazy("Open (new or acknowledged)")),
-                 *Alert.Status.choices],
-    )
-    severity = forms.ChoiceField(label=gettext_lazy("Severity"), required=False,
-                                 choices=[("", gettext_lazy("All")), *Severity.choices])
-    source = forms.ChoiceField(label=gettext_lazy("Source"), required=False)
-    unit = forms.ChoiceField(label=gettext_lazy("Unit"), required=False)
-
-    def __init__(self, *args: Any, alerts: QuerySet[Alert], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        sources = alerts.order_by("source").values_list("source", flat=True).distinct()
-        cast(forms.ChoiceField, self.fields["source"]).choices = [("", _("All")), *((s, s) for s in sources)]
-        units = Unit.objects.filter(pk__in=alerts.values("unit_id")).order_by("name")
-        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("All")), *((u.code, str(u)) for u in units)]
-
-    def apply(self, qs: QuerySet[Alert]) -> QuerySet[Alert]:
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["status"] == OPEN:
-            qs = qs.exclude(status=Alert.Status.RESOLVED)
-        elif data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["severity"]:
-            qs = qs.filter(severity=data["severity"])
-        if data["source"]:
-            qs = qs.filter(source=data["source"])
-        if data["unit"]:
-            qs = qs.filter(unit__code=data["unit"])
-        return qs
-
-
 @perm_required(Perm.VIEW_ALERTS)
 def alert_list(request: AuthedRequest) -> HttpResponse:
-    alerts = visible_alerts(request.user)
-    form = AlertFilter(request.GET or None, alerts=alerts)
-    qs = form.apply(alerts).order_by("-raised_at", "-id")
+    filters = AlertFilterSet(request.GET or None, queryset=visible_alerts(request.user))
+    qs = filters.qs.order_by("-raised_at", "-id")
     if fmt := export_format(request):
         headers = [_("ID"), _("Raised at"), _("Last seen"), _("Severity"), _("Status"), _("Resolution"),
                    _("Source"), _("Kind"), _("Unit code"), _("Unit"), _("Title"), _("Message"), _("Occurrences"),
@@ -112,7 +75,7 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
         return table_response("alerts", headers, rows, fmt)
     paginator = Paginator(qs, PAGE_SIZE)
     return page(request, "alerts/list.html", {
-        "form": form, "page_obj": paginator.get_page(request.GET.get("page")),
+        "form": filters.form, "page_obj": paginator.get_page(request.GET.get("page")),
         "may_handle": request.user.has_perm_in(Perm.HANDLE_ALERTS),
     })
 
@@ -169,7 +132,7 @@ def _act(request: AuthedRequest, alert_id: int, action, done: str) -> HttpRespon
     except Conflict as exc:
         return _answer(request, alert, str(exc), messages.WARNING)
     except ValidationFailed as exc:
-        return _answer(request, alert, "; ".join(e.message for e in exc.errors), messages.ERROR)
+        return _answer(request, alert, failure_text(exc), messages.ERROR)
     except PermissionDenied:
         raise
     return _answer(request, alert, done)

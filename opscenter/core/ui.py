@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from .errors import ValidationFailed
 
 # Occupancy and risk levels, the same colours on every map and chart.
 LEVEL_COLOURS = {
@@ -24,3 +29,32 @@ def parse_date(raw: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+
+
+# A service's refusal (ValidationFailed) shown on a page: as one message, or on the form that was posted.
+
+def failure_text(exc: ValidationFailed, *, named: bool = False) -> str:
+    """The refusal as one line: its messages joined by "; ", each after its field when `named`."""
+    return "; ".join(f"{e.field}: {e.message}" if named else e.message for e in exc.errors)
+
+
+def show_failure(request: HttpRequest, exc: ValidationFailed, *, named: bool = False) -> None:
+    """The refusal as the page's error message (shown after the redirect)."""
+    messages.error(request, failure_text(exc, named=named))
+
+
+def form_failure(form: forms.BaseForm, exc: ValidationFailed, *, aliases: Mapping[str, str] | None = None,
+                 named: bool = False, keep_others: bool = False) -> list[tuple[str, str]]:
+    """The refusal on the posted form: each error next to the form's field of that name (`aliases`: the service's
+    name -> the form's); an error without one becomes an error of the whole form ("field: message" when `named`),
+    or with `keep_others` is left to the caller: the (field, message) pairs returned."""
+    others = []
+    for error in exc.errors:
+        name = (aliases or {}).get(error.field, error.field)
+        if name in form.fields:
+            form.add_error(name, error.message)
+        elif keep_others:
+            others.append((error.field, error.message))
+        else:
+            form.add_error(None, f"{error.field}: {error.message}" if named else error.message)
+    return others

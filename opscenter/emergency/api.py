@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound
-from opscenter.core.inputs import Count, Int32, Line
+from opscenter.core.inputs import Count, Line
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
 
 from . import queries, services
+from .filters import AmbulanceFilterSchema, IncidentFilterSchema
 from .models import Ambulance, Diversion, Incident
 from .schemas import (
     AmbulanceIn,
@@ -70,13 +71,9 @@ def create_incident(request: AuthedRequest, payload: IncidentIn):
 
 @router.get("/incidents")
 @needs(Perm.VIEW_EMERGENCY)
-def list_incidents(request: AuthedRequest, open: bool = True, priority: Int32 | None = None, limit: Count = 200):
+def list_incidents(request: AuthedRequest, filters: Query[IncidentFilterSchema], limit: Count = 200):
     require(request.user, Perm.VIEW_EMERGENCY)
-    incidents = queries.visible_incidents(request.user).order_by("priority", "-received_at")
-    if open:
-        incidents = incidents.filter(ended_at__isnull=True)
-    if priority:
-        incidents = incidents.filter(priority=priority)
+    incidents = filters.filter(queries.visible_incidents(request.user)).order_by("priority", "-received_at")
     return {"items": [queries.incident_summary(i) for i in incidents[: min(max(limit, 1), 1000)]]}
 
 
@@ -139,12 +136,9 @@ def add_note(request: AuthedRequest, code: Line, payload: IncidentNoteIn):
 
 @router.get("/ambulances")
 @needs(Perm.VIEW_EMERGENCY)
-def list_ambulances(request: AuthedRequest, status: Line | None = None):
+def list_ambulances(request: AuthedRequest, filters: Query[AmbulanceFilterSchema]):
     require(request.user, Perm.VIEW_EMERGENCY)
-    ambulances = queries.visible_ambulances(request.user)
-    if status:
-        ambulances = ambulances.filter(status=status)
-    return {"items": [queries.ambulance_summary(a) for a in ambulances]}
+    return {"items": [queries.ambulance_summary(a) for a in filters.filter(queries.visible_ambulances(request.user))]}
 
 
 @router.post("/ambulances", response={200: dict, 201: dict})

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.core.ui import LEVEL_COLOURS, page
+from opscenter.core.ui import LEVEL_COLOURS, form_failure, page
 from opscenter.org.models import Unit, Ward
 from opscenter.org.roles import Perm
 
@@ -62,10 +62,6 @@ class IncidentForm(forms.Form):
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update(step="any")
 
-    def add_errors(self, exc: ValidationFailed) -> None:
-        for error in exc.errors:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
-
 
 def _dispatch_config() -> dict[str, Any]:
     return {
@@ -95,7 +91,7 @@ def dispatch(request: AuthedRequest) -> HttpResponse:
                 incident, _created = services.create_incident(request.user, services.IncidentInput(
                     **data, source=Incident.Source.FORM))
             except ValidationFailed as exc:
-                form.add_errors(exc)
+                form_failure(form, exc)
             else:
                 messages.success(request, _("Incident %(code)s opened") % {"code": incident.code})
                 return redirect("emergency:incident", incident.code)

@@ -1,9 +1,10 @@
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from opscenter.core.auth import AuthedRequest
-from opscenter.core.inputs import Line
 from opscenter.core.permissions import needs
 from opscenter.org.models import Ward
+
+from .filters import UnitFilterSchema
 
 router = Router()
 
@@ -55,11 +56,10 @@ def list_wards(request: AuthedRequest):
 
 @router.get("/units", response=list[UnitOut])
 @needs()
-def list_units(request: AuthedRequest, kind: Line | None = None):
+def list_units(request: AuthedRequest, filters: Query[UnitFilterSchema]):
     """Units in the caller's scope."""
-    qs = request.user.scope_units().select_related("parent", "ward").prefetch_related("bed_capacities")
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = filters.filter(request.user.scope_units()).select_related("parent", "ward").prefetch_related(
+        "bed_capacities")
     return [
         {
             "code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind, "level": u.level,

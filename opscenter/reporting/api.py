@@ -1,16 +1,17 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import if_match_version
-from opscenter.core.inputs import Line, SaneDate, ordered
+from opscenter.core.inputs import Line, SaneDate
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import Unit
 from opscenter.org.roles import Perm
 
 from . import services
+from .filters import ReportFilterSchema
 from .models import DataSet, Report
 from .schemas import (
     BatchIn,
@@ -80,26 +81,12 @@ def submit_batch(request: AuthedRequest, payload: BatchIn):
 @router.get("/reports", response=list[ReportOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_REPORTS)
-def list_reports(
-    request: AuthedRequest, data_set: Line | None = None, unit: Line | None = None,
-    period_from: SaneDate | None = None, period_to: SaneDate | None = None, status: Line | None = None,
-) -> QuerySet:
+def list_reports(request: AuthedRequest, filters: Query[ReportFilterSchema]) -> QuerySet:
     """Current versions of reports in the caller's scope, newest period first."""
     require(request.user, Perm.VIEW_REPORTS)
-    ordered(period_from, period_to, "period_to", "period_from")
-    qs = Report.objects.filter(request.user.scope_filter(), is_current=True).select_related(
+    qs = filters.filter(Report.objects.filter(request.user.scope_filter(), is_current=True)).select_related(
         "data_set", "unit", "submitted_by"
     )
-    if data_set:
-        qs = qs.filter(data_set__code=data_set)
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    if period_from:
-        qs = qs.filter(period__gte=period_from)
-    if period_to:
-        qs = qs.filter(period__lte=period_to)
-    if status:
-        qs = qs.filter(status=status)
     return [report_out(r) for r in qs]  # type: ignore[return-value]
 
 

@@ -163,38 +163,6 @@ def plain_number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-class ReportFilter(forms.Form):
-    data_set = forms.ChoiceField(label=_("Data set"), required=False)
-    unit = forms.ChoiceField(label=_("Unit"), required=False)
-    period_from = inputs.DateField(label=_("From"), required=False, widget=DateInput())
-    period_to = inputs.DateField(label=_("To"), required=False, widget=DateInput())
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All")), *Report.Status.choices])
-
-    def __init__(self, *args: Any, units: Iterable[Unit], data_sets: Iterable[DataSet], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        everything = ("", _("All"))
-        unit_choices = [(u.code, f"{u} ({u.code})") for u in units]
-        cast(forms.ChoiceField, self.fields["unit"]).choices = [everything, *unit_choices]
-        cast(forms.ChoiceField, self.fields["data_set"]).choices = [everything, *((d.code, d.label) for d in data_sets)]
-
-    def apply(self, qs):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["data_set"]:
-            qs = qs.filter(data_set__code=data["data_set"])
-        if data["unit"]:
-            qs = qs.filter(unit__code=data["unit"])
-        if data["period_from"]:
-            qs = qs.filter(period__gte=data["period_from"])
-        if data["period_to"]:
-            qs = qs.filter(period__lte=data["period_to"])
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        return qs
-
-
 class CompletenessFilter(forms.Form):
     data_set = forms.ChoiceField(label=_("Data set"), required=False)
     date = inputs.DateField(label=_("Day"), required=False, widget=DateInput())

@@ -20,16 +20,16 @@ from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required
-from opscenter.core.ui import page, parse_date
+from opscenter.core.ui import form_failure, page, parse_date
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
 from . import services
 from .definitions import HOSPITAL_DAILY
+from .filters import ReportFilterSet
 from .forms import (
     VALUE_PREFIX,
     CompletenessFilter,
-    ReportFilter,
     ReportForm,
     base_token,
     plain_number,
@@ -69,13 +69,14 @@ def detail_url(report: Report) -> str:
 @perm_required(Perm.VIEW_REPORTS)
 def report_list(request: AuthedRequest) -> HttpResponse:
     data_sets = list(DataSet.objects.filter(active=True))
-    form = ReportFilter(request.GET or None, units=_reporting_units(request.user), data_sets=data_sets)
-    qs = form.apply(_scoped_reports(request.user).filter(is_current=True)).order_by("-period", "unit__name", "pk")
+    filters = ReportFilterSet(request.GET or None, queryset=_scoped_reports(request.user).filter(is_current=True),
+                              units=_reporting_units(request.user), data_sets=data_sets)
+    qs = filters.qs.order_by("-period", "unit__name", "pk")
     if fmt := export_format(request):
         return _export_reports(qs, fmt)
     paginator = Paginator(qs, PAGE_SIZE)
     return page(request, "reporting/list.html", {
-        "form": form, "page_obj": paginator.get_page(request.GET.get("page")),
+        "form": filters.form, "page_obj": paginator.get_page(request.GET.get("page")),
         "may_submit": request.user.has_perm_in(Perm.SUBMIT_REPORTS),
     })
 
@@ -169,8 +170,7 @@ def submit(request: AuthedRequest) -> HttpResponse:
             except StaleEdit as exc:
                 form, conflict = _reapply(request, form, exc, ds, units)
             except ValidationFailed as exc:
-                for error in exc.errors:
-                    form.add_service_error(error.field, error.message)
+                form_failure(form, exc)
             except Conflict as exc:
                 form.add_error(None, str(exc))
             else:

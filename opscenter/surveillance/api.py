@@ -12,7 +12,9 @@ from opscenter.core.permissions import needs
 from opscenter.org.roles import Perm
 
 from . import queries, services
-from .models import Case, CaseReport, Disease, Signal
+from .filters import CaseFilterSchema, ForecastFilterSchema, SignalFilterSchema
+from .filters import known_disease as _disease
+from .models import Case, CaseReport
 from .schemas import (
     CancelIn,
     CaseBatchIn,
@@ -37,12 +39,6 @@ def _input(item: CaseIn) -> services.CaseInput:
     return services.CaseInput(**item.dict(exclude={"idempotency_key"}))
 
 
-def _disease(value: str | None) -> str | None:
-    if value is not None and value not in Disease.values:
-        raise ValidationFailed.one("disease", f"must be one of: {', '.join(Disease.values)}")
-    return value
-
-
 @router.post("/cases", response={200: CaseResultOut, 201: CaseResultOut})
 @needs(Perm.REPORT_CASES)
 def report_case(request: AuthedRequest, payload: CaseIn):
@@ -65,19 +61,9 @@ def report_cases(request: AuthedRequest, payload: CaseBatchIn):
 @router.get("/cases", response=list[CaseDetailOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_CASE_DETAILS)
-def list_cases(request: AuthedRequest, disease: Line | None = None, ward: Line | None = None,
-               date_from: SaneDate | None = None, date_to: SaneDate | None = None):
+def list_cases(request: AuthedRequest, filters: Query[CaseFilterSchema]):
     """The line list with personal data (epidemiology roles; every read is logged)."""
-    ordered(date_from, date_to, "date_to", "date_from")
-    qs = services.case_queryset(request.user)
-    if _disease(disease):
-        qs = qs.filter(disease=disease)
-    if ward:
-        qs = qs.filter(ward__code=ward)
-    if date_from:
-        qs = qs.filter(report_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(report_date__lte=date_to)
+    qs = filters.filter(services.case_queryset(request.user))
     return queries.AuditedCases(qs, request.user, "api list")
 
 
@@ -167,11 +153,11 @@ def incidence(request: AuthedRequest, disease: Line, days: Count = 28, date_to: 
 
 @router.get("/signals", response=list[SignalOut], url_name="surveillance_signals")
 @needs(Perm.VIEW_SURVEILLANCE)
-def signals(request: AuthedRequest, day: SaneDate | None = None, disease: Line | None = None,
-            area: Line | None = None, alarm: bool | None = None):
+def signals(request: AuthedRequest, filters: Query[SignalFilterSchema]):
     """Detection results of a day (the latest by default): they count every facility's cases, so only for a
     city-wide scope (empty otherwise)."""
-    return [queries.signal_out(s) for s in queries.signals(request.user, day, _disease(disease), area, alarm)]
+    day_results = queries.signals(request.user, filters.day, None, None, None)
+    return [queries.signal_out(s) for s in filters.filter(day_results)]
 
 
 @router.get("/rt", response=RtOut, url_name="surveillance_rt")
@@ -185,20 +171,10 @@ def rt(request: AuthedRequest, params: Query[queries.RtParams]):
 
 @router.get("/forecasts", response=list[ForecastOut], url_name="surveillance_forecasts")
 @needs(Perm.VIEW_SURVEILLANCE)
-def forecasts(request: AuthedRequest, target: Line | None = None, disease: Line | None = None,
-              area: Line | None = None, unit: Line | None = None):
+def forecasts(request: AuthedRequest, filters: Query[ForecastFilterSchema]):
     """The latest forecasts in your scope (a hospital: its own series; the department: every series), with
     their backtest against the seasonal naive baseline."""
-    qs = services.forecasts_for(request.user)
-    if target:
-        qs = qs.filter(target=target)
-    if _disease(disease):
-        qs = qs.filter(disease=disease)
-    if area:
-        qs = qs.filter(ward__isnull=True) if area == Signal.CITY else qs.filter(ward__code=area)
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    return [queries.forecast_out(f) for f in qs]
+    return [queries.forecast_out(f) for f in filters.filter(services.forecasts_for(request.user))]
 
 
 @router.get("/forecasts/hospital/{code}", response=list[ForecastOut], url_name="surveillance_hospital_forecasts")

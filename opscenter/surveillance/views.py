@@ -16,11 +16,12 @@ from opscenter.alerts.models import AlertRule
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.core.ui import page
+from opscenter.core.ui import form_failure, page
 from opscenter.org.models import Unit, Ward
 from opscenter.org.roles import Perm
 
 from . import queries, services
+from .filters import CaseFilterSet
 from .forms import CaseForm
 from .models import CaseReport, Disease, Forecast, Signal
 from .rules import signal_raises_alert
@@ -83,8 +84,7 @@ def case_new(request: AuthedRequest) -> HttpResponse:
         try:
             result = services.report_case(request.user, services.CaseInput(**data), CaseReport.Source.FORM)
         except ValidationFailed as exc:
-            for error in exc.errors:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_failure(form, exc)
         else:
             merged = (_("This patient was already reported: the report was merged into case #%(id)s.")
                       % {"id": result.case.pk} if services.sees_case(request.user, result.case)
@@ -97,10 +97,8 @@ def case_new(request: AuthedRequest) -> HttpResponse:
 
 @perm_required(Perm.VIEW_CASE_DETAILS)
 def case_list(request: AuthedRequest) -> HttpResponse:
-    qs = services.case_queryset(request.user)
     disease = request.GET.get("disease")
-    if disease in Disease.values:
-        qs = qs.filter(disease=disease)
+    qs = CaseFilterSet(request.GET or None, queryset=services.case_queryset(request.user)).qs
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_case_access(request.user, page_obj.object_list, "line list")
     return page(request, "surveillance/case_list.html", {"page_obj": page_obj, "diseases": Disease.choices,

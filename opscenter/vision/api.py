@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any
 
@@ -11,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
@@ -22,6 +21,12 @@ from opscenter.core.permissions import needs, require
 from opscenter.org.roles import Perm
 
 from . import services
+from .filters import (
+    CameraFilterSchema,
+    VisionEventFilterSchema,
+    WatchEntryFilterSchema,
+    ZoneCountFilterSchema,
+)
 from .models import Camera, FaceMatch, VisionEvent, WatchListEntry
 from .schemas import (
     CameraOut,
@@ -105,13 +110,8 @@ def entry_out(e: WatchListEntry) -> dict[str, Any]:
 
 @router.get("/cameras", response=list[CameraOut], url_name="list_cameras")
 @needs(Perm.VIEW_CAMERAS)
-def list_cameras(request: AuthedRequest, unit: Line | None = None, status: Line | None = None):
-    qs = services.visible_cameras(request.user)
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    if status:
-        qs = qs.filter(status=status)
-    return [camera_out(c) for c in qs]
+def list_cameras(request: AuthedRequest, filters: Query[CameraFilterSchema]):
+    return [camera_out(c) for c in filters.filter(services.visible_cameras(request.user))]
 
 
 @router.post("/cameras", response={200: SaveCameraOut, 201: SaveCameraOut})
@@ -178,12 +178,8 @@ def camera_frame(request: AuthedRequest, code: Line):
 
 @router.get("/cameras/{code}/counts", response=list[ZoneCountOut])
 @needs(Perm.VIEW_CAMERAS)
-def camera_counts(request: AuthedRequest, code: Line, zone: Line | None = None,
-                  hours: Annotated[float, Field(gt=0, le=24 * 31, allow_inf_nan=False)] = 24):
-    camera = services.get_camera(request.user, code)
-    qs = camera.counts.filter(time__gte=dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours))
-    if zone:
-        qs = qs.filter(zone=zone)
+def camera_counts(request: AuthedRequest, code: Line, filters: Query[ZoneCountFilterSchema]):
+    qs = filters.filter(services.get_camera(request.user, code).counts.all())
     return list(qs.order_by("time").values("zone", "time", "count", "trend_per_minute")[:5000])
 
 
@@ -192,16 +188,8 @@ def camera_counts(request: AuthedRequest, code: Line, zone: Line | None = None,
 @router.get("/events", response=list[EventOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_CAMERAS)
-def list_events(request: AuthedRequest, camera: Line | None = None, kind: Line | None = None,
-                unit: Line | None = None):
-    qs = services.visible_events(request.user)
-    if camera:
-        qs = qs.filter(camera__code=camera)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    return [event_out(e) for e in qs]
+def list_events(request: AuthedRequest, filters: Query[VisionEventFilterSchema]):
+    return [event_out(e) for e in filters.filter(services.visible_events(request.user))]
 
 
 @router.get("/events/{event_id}", response=EventDetailOut)
@@ -260,11 +248,10 @@ def false_alarms(request: AuthedRequest):
 
 @router.get("/watchlist", response=list[WatchEntryOut])
 @needs(Perm.MANAGE_WATCHLIST)
-def list_watch_entries(request: AuthedRequest, active: bool | None = True):
+def list_watch_entries(request: AuthedRequest, filters: Query[WatchEntryFilterSchema]):
     require(request.user, Perm.MANAGE_WATCHLIST)
-    qs = WatchListEntry.objects.filter(request.user.scope_filter()).select_related("unit", "created_by")
-    if active is not None:
-        qs = qs.filter(active=active)
+    qs = filters.filter(WatchListEntry.objects.filter(request.user.scope_filter())).select_related("unit",
+                                                                                                   "created_by")
     return [entry_out(e) for e in qs]
 
 

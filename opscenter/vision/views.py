@@ -17,19 +17,18 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from opscenter.alerts.models import Alert
-from opscenter.core import inputs
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
-from opscenter.core.ui import page
+from opscenter.core.ui import form_failure, page, show_failure
 from opscenter.org.roles import Perm
 
 from . import services
+from .filters import EventFilterSet
 from .models import Camera, LocationKind, VisionEvent, WatchListEntry
 
 COUNTS_MAX_AGE = dt.timedelta(hours=1)
@@ -73,49 +72,13 @@ def wall(request: AuthedRequest) -> HttpResponse:
     })
 
 
-class EventFilter(forms.Form):
-    camera = forms.ChoiceField(label=gettext_lazy("Camera"), required=False)
-    kind = forms.ChoiceField(label=gettext_lazy("Analytic"), required=False,
-                             choices=[("", gettext_lazy("All")), *VisionEvent.Kind.choices])
-    alert = forms.ChoiceField(label=gettext_lazy("Alert"), required=False, choices=[
-        ("", gettext_lazy("All")), ("open", pgettext_lazy("alert status", "Open")),
-        ("false_alarm", gettext_lazy("False alarm")), ("none", gettext_lazy("No alert"))])
-    since = inputs.DateField(label=gettext_lazy("From"), required=False,
-                             widget=forms.DateInput(attrs={"type": "date"}))
-    until = inputs.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, cameras: list[Camera], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [("", _("All")), *((c.code, f"{c.code} · {c.name}") for c in cameras)]
-        cast(forms.ChoiceField, self.fields["camera"]).choices = choices
-
-    def apply(self, qs):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["camera"]:
-            qs = qs.filter(camera__code=data["camera"])
-        if data["kind"]:
-            qs = qs.filter(kind=data["kind"])
-        if data["alert"] == "open":
-            qs = qs.filter(alert__isnull=False).exclude(alert__status=Alert.Status.RESOLVED)
-        elif data["alert"] == "false_alarm":
-            qs = qs.filter(alert__resolution=Alert.Resolution.FALSE_ALARM)
-        elif data["alert"] == "none":
-            qs = qs.filter(alert__isnull=True)
-        if data["since"]:
-            qs = qs.filter(started_at__date__gte=data["since"])
-        if data["until"]:
-            qs = qs.filter(started_at__date__lte=data["until"])
-        return qs
-
-
 @perm_required(Perm.VIEW_CAMERAS)
 def event_list(request: AuthedRequest) -> HttpResponse:
-    form = EventFilter(request.GET or None, cameras=list(services.visible_cameras(request.user)))
-    qs = form.apply(services.visible_events(request.user)).order_by("-started_at", "-id")
+    filters = EventFilterSet(request.GET or None, queryset=services.visible_events(request.user),
+                             cameras=list(services.visible_cameras(request.user)))
+    qs = filters.qs.order_by("-started_at", "-id")
     return page(request, "vision/events.html", {
-        "form": form, "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "form": filters.form, "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
     })
 
 
@@ -178,19 +141,6 @@ class WatchEntryForm(forms.Form):
         cast(forms.ChoiceField, self.fields["unit"]).choices = [(u.code, str(u)) for u in units]
 
 
-def _add_errors(form: forms.Form, exc: ValidationFailed,
-                aliases: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """Put each service error next to its form field; return the (field, message) of those without one."""
-    rest = []
-    for error in exc.errors:
-        name = (aliases or {}).get(error.field, error.field)
-        if name in form.fields:
-            form.add_error(name, error.message)
-        else:
-            rest.append((error.field, error.message))
-    return rest
-
-
 @perm_required(Perm.MANAGE_WATCHLIST)
 def watchlist(request: AuthedRequest) -> HttpResponse:
     """Security officers' watch-list: add a face from a photo, withdraw with a reason, see the matches."""
@@ -205,8 +155,7 @@ def watchlist(request: AuthedRequest) -> HttpResponse:
             try:
                 entry = services.add_watch_entry(user, image=image, **data)
             except ValidationFailed as exc:
-                for field, message in _add_errors(form, exc, {"image": "photo"}):
-                    form.add_error(None, f"{field}: {message}")
+                form_failure(form, exc, aliases={"image": "photo"}, named=True)
             else:
                 messages.success(request, _("%(name)s added to the watch-list.") % {"name": entry.name})
                 return redirect("vision:watchlist")
@@ -230,7 +179,7 @@ def watch_withdraw(request: AuthedRequest, entry_id: int) -> HttpResponse:
     try:
         services.cancel_watch_entry(request.user, entry, request.POST.get("reason", ""))
     except ValidationFailed as exc:
-        messages.error(request, "; ".join(e.message for e in exc.errors))
+        show_failure(request, exc)
     except Conflict as exc:
         messages.warning(request, str(exc))
     else:
@@ -331,7 +280,7 @@ def camera_form(request: AuthedRequest, code: str | None = None) -> HttpResponse
                 form = CameraForm(data, initial=_initial(camera) if camera else None, units=units, camera=camera)
                 camera = _camera(request, code) if code else None
             except ValidationFailed as exc:
-                config_errors = _add_errors(form, exc)
+                config_errors = form_failure(form, exc, keep_others=True)
             else:
                 messages.success(request, _("Camera %(code)s saved (version %(v)s).") % {
                     "code": saved.code, "v": saved.version} if changed else _("Nothing changed."))
@@ -363,7 +312,7 @@ def camera_enable(request: AuthedRequest, code: str) -> HttpResponse:
     try:
         services.set_camera_enabled(request.user, camera, enabled, request.POST.get("reason", ""))
     except ValidationFailed as exc:
-        messages.error(request, "; ".join(e.message for e in exc.errors))
+        show_failure(request, exc)
     else:
         messages.success(request, _("Camera switched on.") if enabled else _("Camera switched off."))
     return redirect("vision:camera_edit", camera.code)

@@ -9,19 +9,25 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import NotFound, ValidationFailed
-from opscenter.core.inputs import Line, Year
+from opscenter.core.inputs import Line
 from opscenter.core.permissions import needs, require
 from opscenter.org.models import User
 from opscenter.org.roles import Perm
 
 from . import exports
 from .deadlines import timeliness
+from .filters import (
+    DirectiveFilterSchema,
+    DocumentFilterSchema,
+    MeetingFilterSchema,
+    NotificationFilterSchema,
+)
 from .models import AgendaItem, Directive, Document, Meeting, Notification, StoredFile, Task
 from .schemas import (
     AgendaItemIn,
@@ -91,10 +97,8 @@ def upload(request: AuthedRequest, file: File[UploadedFile]):
 @router.get("/notifications", response=list[NotificationOut])
 @paginate(LimitOffsetPagination)
 @needs()
-def list_notifications(request: AuthedRequest, unread: bool = False):
-    qs = Notification.objects.filter(user=request.user)
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
+def list_notifications(request: AuthedRequest, filters: Query[NotificationFilterSchema]):
+    qs = filters.filter(Notification.objects.filter(user=request.user))
     return [{"id": n.pk, "kind": n.kind, "title": n.title, "url": n.url, "created_at": n.created_at,
              "read": n.read_at is not None} for n in qs]
 
@@ -158,12 +162,8 @@ def issue_directive(request: AuthedRequest, payload: DirectiveIn):
 @router.get("/directives", response=list[DirectiveOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.HANDLE_DIRECTIVES, Perm.ISSUE_DIRECTIVES)
-def list_directives(request: AuthedRequest, status: Line | None = None, unit: Line | None = None):
-    qs = directives.visible(request.user).select_related("issued_by", "issuing_unit")
-    if status:
-        qs = qs.filter(status=status)
-    if unit:
-        qs = qs.filter(tasks__unit__code=unit)
+def list_directives(request: AuthedRequest, filters: Query[DirectiveFilterSchema]):
+    qs = filters.filter(directives.visible(request.user)).select_related("issued_by", "issuing_unit")
     return [directive_out(request.user, d) for d in qs]
 
 
@@ -275,17 +275,10 @@ def draft_outgoing(request: AuthedRequest, payload: DocumentIn):
 @router.get("/documents", response=list[DocumentOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.VIEW_DOCUMENTS)
-def list_documents(request: AuthedRequest, q: Line = "", direction: Line | None = None, status: Line | None = None,
-                   year: Year | None = None):
+def list_documents(request: AuthedRequest, filters: Query[DocumentFilterSchema]):
     """Documents in scope, newest first; `q` searches number, summary and file text without diacritics."""
     require(request.user, Perm.VIEW_DOCUMENTS)
-    qs = documents.search(request.user, q)
-    if direction:
-        qs = qs.filter(direction=direction)
-    if status:
-        qs = qs.filter(status=status)
-    if year:
-        qs = qs.filter(year=year)
+    qs = filters.filter(documents.search(request.user, filters.q or ""))
     return [document_out(d) for d in qs.select_related("unit", "handler").prefetch_related("recipient_units")]
 
 
@@ -434,11 +427,11 @@ def schedule_meeting(request: AuthedRequest, payload: MeetingIn):
 @router.get("/meetings", response=list[MeetingOut])
 @paginate(LimitOffsetPagination)
 @needs(Perm.ATTEND_MEETINGS, Perm.MANAGE_MEETINGS)
-def list_meetings(request: AuthedRequest, upcoming: bool = False):
+def list_meetings(request: AuthedRequest, filters: Query[MeetingFilterSchema]):
     require(request.user, Perm.ATTEND_MEETINGS)
-    qs = meetings.visible(request.user).select_related("unit", "organiser", "room", "room__unit")
-    if upcoming:
-        qs = qs.filter(ends_at__gte=timezone.now()).order_by("starts_at")
+    qs = filters.filter(meetings.visible(request.user)).select_related("unit", "organiser", "room", "room__unit")
+    if filters.upcoming:
+        qs = qs.order_by("starts_at")
     return [meeting_out(m) for m in qs]
 
 

@@ -24,12 +24,13 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.inputs import Count, Id, LocalDateTime, SaneDate, check_form, form_value
 from opscenter.core.permissions import login_only, perm_required
-from opscenter.core.ui import page
+from opscenter.core.ui import page, show_failure
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
 from .api import minutes_response
 from .deadlines import timeliness
+from .filters import DirectiveFilterSet, DocumentFilterSet
 from .models import (
     AgendaItem,
     Confidentiality,
@@ -71,7 +72,7 @@ def _attempt(request: AuthedRequest, action: Callable[[], Any], done: str, back:
         check_form(request.POST)  # what no field may hold (NUL...), before anything reads it
         result = action()
     except ValidationFailed as exc:
-        messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+        show_failure(request, exc, named=True)
         return redirect(back)
     except Conflict as exc:
         messages.warning(request, str(exc))
@@ -143,10 +144,8 @@ def download(request: AuthedRequest, file_id: int) -> FileResponse:
 
 @perm_required(Perm.HANDLE_DIRECTIVES)
 def directive_list(request: AuthedRequest) -> HttpResponse:
-    qs = directives.visible(request.user).select_related("issuing_unit", "issued_by")
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
+    qs = DirectiveFilterSet(request.GET or None, queryset=directives.visible(request.user)).qs.select_related(
+        "issuing_unit", "issued_by")
     now = timezone.now()
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(d, [(t, timeliness(t.deadline, t.done_at, now).value) for t in directives.visible_tasks(request.user, d)])
@@ -240,11 +239,9 @@ def directive_action(request: AuthedRequest, directive_id: int, action: str) -> 
 
 @perm_required(Perm.VIEW_DOCUMENTS)
 def document_list(request: AuthedRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
-    qs = documents.search(request.user, q).select_related("unit", "handler")
-    direction = request.GET.get("direction", "")
-    if direction in Direction.values:
-        qs = qs.filter(direction=direction)
+    q, direction = request.GET.get("q", ""), request.GET.get("direction", "")
+    filters = DocumentFilterSet(request.GET or None, queryset=documents.visible(request.user), request=request)
+    qs = filters.qs.select_related("unit", "handler")
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return work_page(request, "work/document_list.html", {
         "page_obj": page_obj, "q": q, "direction": direction, "directions": Direction.choices,
