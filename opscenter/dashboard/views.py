@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -75,7 +74,6 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "streamUrl": reverse("event-stream"),
         "facilityUrl": reverse("dashboard:facility", args=["__code__"]),
         "levelColours": LEVEL_COLOURS,
-        "timeZone": settings.TIME_ZONE,
         "bedTypes": bed_type_labels(),
         "labels": {
             "occupancy": _("Occupancy"), "free": _("Free beds"), "erWaiting": _("ER waiting for a bed"),

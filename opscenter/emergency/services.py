@@ -314,11 +314,13 @@ def _hospital(code: str) -> Unit:
 
 
 def assign(actor: User | str, incident: Incident, ambulance_code: str, hospital_code: str = "",
-           expected_destination: str | None = None) -> Assignment:
+           expected_destination: str | None = None, expected_assignments: int | None = None) -> Assignment:
     """The dispatcher's confirmation: send this ambulance (and name the receiving hospital). Safe under parallel
     requests: of two dispatchers sending the same ambulance, the second gets a Conflict (409). A hospital chosen
     on a page that showed another destination than the one set since is not applied (the ambulance still goes;
-    the caller sees the destination it kept)."""
+    the caller sees the destination it kept). `expected_assignments`: how many ambulances were on their way when
+    the page was drawn; if another was sent since, this one is not (Conflict), so a stale page or a second
+    dispatcher never sends a second ambulance unseen."""
     _require(actor, Perm.DISPATCH, incident.center)
     ambulance = Ambulance.objects.filter(code=ambulance_code, active=True,
                                          station__path__startswith=incident.center.path).first()
@@ -327,13 +329,13 @@ def assign(actor: User | str, incident: Incident, ambulance_code: str, hospital_
     hospital = _hospital(hospital_code) if hospital_code else None
     try:
         with transaction.atomic():
-            return _assign(actor, incident, ambulance, hospital, expected_destination)
+            return _assign(actor, incident, ambulance, hospital, expected_destination, expected_assignments)
     except IntegrityError as exc:
         raise Conflict(_("Ambulance %(code)s was just assigned elsewhere") % {"code": ambulance.code}) from exc
 
 
 def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospital: Unit | None,
-            expected_destination: str | None) -> Assignment:
+            expected_destination: str | None, expected_assignments: int | None) -> Assignment:
     incident = _lock(incident)
     if not incident.is_open or FLOW.index(incident.status) >= FLOW.index(S.HANDED_OVER):
         raise Conflict(_("Incident %(code)s is already %(status)s")
@@ -343,6 +345,10 @@ def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospita
         if hospital is not None and not _destination_changed(incident, expected_destination):
             _set_destination(actor, incident, hospital)
         return repeat
+    on_the_way = Assignment.objects.filter(incident=incident, released_at__isnull=True).count()
+    if expected_assignments is not None and on_the_way != expected_assignments:
+        raise Conflict(_("Another ambulance was sent to %(code)s since this page was shown; check the ambulances "
+                         "on their way before sending one more.") % {"code": incident.code})
     # The conditional update is the lock: only one request can move the ambulance out of "available".
     taken = Ambulance.objects.filter(pk=ambulance.pk, status=Ambulance.Status.AVAILABLE, incident__isnull=True) \
         .update(status=Ambulance.Status.DISPATCHED, incident=incident)

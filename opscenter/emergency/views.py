@@ -124,6 +124,7 @@ def incident(request: AuthedRequest, code: str) -> HttpResponse:
         "incident": item, "recommendation": recommendation, "may_dispatch": may_dispatch,
         "timeline": item.timeline.select_related("ambulance"),
         "assignments": item.assignments.select_related("ambulance", "ambulance__station"),
+        "open_assignments": item.assignments.filter(released_at__isnull=True).count(),
         "next_statuses": [(s, Incident.Status(s).label) for s in NEXT_STATUS.get(item.status, [])]
         if item.is_open else [],
     })
@@ -144,10 +145,17 @@ def _act(request: AuthedRequest, code: str, action: Any) -> HttpResponse:
 @perm_required(Perm.VIEW_EMERGENCY)
 def assign(request: AuthedRequest, code: str) -> HttpResponse:
     def confirm(item: Incident) -> None:
-        chosen = request.POST.get("hospital", "")
-        services.assign(request.user, item, request.POST.get("ambulance", ""), chosen,
-                        expected_destination=request.POST.get("current_destination"))
-        messages.success(request, _("Ambulance %(code)s dispatched") % {"code": request.POST.get("ambulance")})
+        chosen, ambulance = request.POST.get("hospital", ""), request.POST.get("ambulance", "")
+        seen = request.POST.get("current_destination")
+        if not ambulance:  # "no further ambulance": at most a new destination
+            if chosen:
+                services.set_destination(request.user, item, chosen, expected=seen)
+                messages.success(request, _("Destination set"))
+            return
+        on_the_way = request.POST.get("open_assignments", "")
+        services.assign(request.user, item, ambulance, chosen, expected_destination=seen,
+                        expected_assignments=int(on_the_way) if on_the_way.isdigit() else None)
+        messages.success(request, _("Ambulance %(code)s dispatched") % {"code": ambulance})
         kept = Incident.objects.select_related("destination").get(pk=item.pk).destination
         if chosen and kept is not None and kept.code != chosen:  # someone set another destination meanwhile
             messages.warning(request, _("Destination not changed: meanwhile %(hospital)s was chosen. Check and "

@@ -7,6 +7,7 @@ from django.utils import timezone
 from opscenter.emergency import definitions, services
 from opscenter.org import services as org
 from opscenter.org.models import Unit
+from opscenter.org.roles import Role
 from opscenter.reporting import services as reporting
 from opscenter.reporting.definitions import HOSPITAL_DAILY
 from opscenter.testing import PASSWORD, full_report
@@ -70,3 +71,16 @@ def test_dispatcher_creates_ranks_confirms_and_the_hospital_is_told(asgi_server,
     other = log_in(browser, asgi_server, "hospital_manager_b")
     other.goto(f"{asgi_server}/alerts/")
     assert "Đau ngực dữ dội" not in other.locator("main").inner_text()
+
+
+def test_the_queue_shows_the_centres_clock_whatever_the_browsers_time_zone(asgi_server, browser, fleet):
+    incident, _created = services.create_incident(fleet.user(Role.DISPATCHER), services.IncidentInput(
+        chief_complaint="Khó thở", priority=2, latitude=10.77, longitude=106.68))
+    page = browser.new_context(locale="en-US", timezone_id="America/New_York").new_page()
+    page.goto(f"{asgi_server}/login/?next=/emergency/")
+    page.fill("#id_username", "dispatcher")
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    row = page.locator(f'#queue tr[data-code="{incident.code}"]')
+    row.wait_for()
+    assert timezone.localtime(incident.received_at).strftime("%H:%M") in row.inner_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -78,3 +80,37 @@ def test_diversion_from_the_beds_board(api_client, fleet):
     page = api_client(Role.DISPATCHER).get("/emergency/beds/").content.decode()
     assert "Quá tải" in page
     assert manager.post("/emergency/hospitals/BV-B/diversion/", {"active": "1", "reason": "x"}).status_code == 403
+
+
+def _form_of(page: str) -> dict[str, str]:
+    """What the browser would send from the recommendation form as drawn: hidden fields and checked radios."""
+    form = page[page.index('id="recommendation"'):page.index("</form>", page.index('id="recommendation"'))]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    fields |= dict(re.findall(r'<input type="radio" name="(\w+)" value="([^"]*)"[^>]*\bchecked\b', form))
+    return fields
+
+
+def test_once_an_ambulance_is_on_its_way_the_page_sends_no_second_one_unasked(api_client, fleet):
+    dispatcher = api_client(Role.DISPATCHER)
+    dispatcher.post("/emergency/", FORM)
+    incident = Incident.objects.get()
+    url = f"/emergency/incidents/{incident.code}/"
+    first = _form_of(dispatcher.get(url).content.decode())
+    assert first["ambulance"] == "AMB-1" and first["open_assignments"] == "0"
+    assert dispatcher.post(url + "assign/", first).status_code == 302
+
+    # The page drawn after the dispatch preselects no further ambulance: confirming again sends none.
+    after = dispatcher.get(url).content.decode()
+    assert 'id="another-ambulance"' in after
+    again = _form_of(after)
+    assert again["ambulance"] == "" and again["open_assignments"] == "1"
+    dispatcher.post(url + "assign/", again)
+    assert incident.assignments.filter(released_at__isnull=True).count() == 1
+
+    # A page drawn before the dispatch, sending another ambulance, is refused: the dispatcher sees it first.
+    refused = dispatcher.post(url + "assign/", {**first, "ambulance": "AMB-2"}, follow=True).content.decode()
+    assert "Another ambulance was sent" in refused or "Đã có xe khác" in refused
+    assert incident.assignments.filter(released_at__isnull=True).count() == 1
+    # Sending a second one on purpose, from the current page, works.
+    dispatcher.post(url + "assign/", {**again, "ambulance": "AMB-2"})
+    assert incident.assignments.filter(released_at__isnull=True).count() == 2

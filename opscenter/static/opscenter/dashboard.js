@@ -193,11 +193,7 @@
   function stamp() {
     var el = document.getElementById("updated-at");
     if (!el) { return; }
-    try {
-      el.textContent = new Date().toLocaleTimeString("en-GB", { hour12: false, timeZone: cfg.timeZone });
-    } catch (e) {
-      el.textContent = new Date().toLocaleTimeString("en-GB", { hour12: false });
-    }
+    el.textContent = window.OpsLive.clock(new Date().toISOString(), true);
   }
 
   var crowdingByUnit = {};

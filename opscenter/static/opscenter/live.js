@@ -79,6 +79,21 @@ window.OpsLive = (function () {
       });
   }
 
+  // Times are shown on the centre's clock (Asia/Ho_Chi_Minh, from <body data-time-zone>), whatever the browser's.
+  var TIME_ZONE = document.body ? document.body.getAttribute("data-time-zone") : null;
+  function clock(iso, seconds) {
+    if (!iso) { return ""; }
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false };
+    if (seconds) { options.second = "2-digit"; }
+    if (TIME_ZONE) { options.timeZone = TIME_ZONE; }
+    try {
+      return new Date(iso).toLocaleTimeString("en-GB", options);
+    } catch (e) {  // a browser without that time zone's data
+      delete options.timeZone;
+      return new Date(iso).toLocaleTimeString("en-GB", options);
+    }
+  }
+
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
@@ -86,5 +101,5 @@ window.OpsLive = (function () {
   }
 
   return { kinds: kinds, connect: connect, debounce: debounce, getJSON: getJSON, refreshParts: refreshParts, esc: esc,
-           setStatus: setStatus };
+           setStatus: setStatus, clock: clock };
 })();

@@ -63,7 +63,7 @@
     if (!incidents.length) { tbody.innerHTML = '<tr><td colspan="7" class="muted">' + esc(T.noIncident) + "</td></tr>"; return; }
     tbody.innerHTML = incidents.map(function (i) {
       var sev = i.priority === 1 ? "critical" : i.priority === 2 ? "warning" : "info";
-      var time = new Date(i.received_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", hour12: false });
+      var time = Live.clock(i.received_at);
       return '<tr data-code="' + esc(i.code) + '"><td><span class="sev-badge sev-' + sev + '">P' + esc(i.priority) +
         '</span></td><td><a href="' + esc(incidentUrl(i.code)) + '">' + esc(i.code) + "</a></td><td>" +
         esc(i.chief_complaint) + "</td><td>" + esc(i.address || i.ward) + "</td><td>" + esc(statusLabel(i.status)) +

@@ -6,7 +6,7 @@
   var Live = window.OpsLive, esc = Live.esc;
   function tile(code) { return document.querySelector('.camera-tile[data-camera="' + CSS.escape(code) + '"]'); }
   function field(el, name) { return el.querySelector('[data-field="' + name + '"]'); }
-  function clock(iso) { return iso ? new Date(iso).toLocaleTimeString() : ""; }
+  function clock(iso) { return Live.clock(iso, true); }
 
   function showHealth(c) {
     var el = tile(c.camera || c.code);
