@@ -33,6 +33,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     )
     if added:
         print(f"Added {added} daily reports of history.")
+    seed.seed_today()
     domains.seed_all()
     if not args.no_simulate:
         simulator.start(args.interval)
@@ -97,6 +98,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
     _manage("migrate", "--no-input", "-v", "0")
     seed.seed_network()
     added = seed.seed_history(args.days, progress=lambda d, n: tqdm(d, total=n, desc="Demo history", unit="day"))
+    added += seed.seed_today()
     print(f"Added {added} daily reports.")
     domains.seed_all()
 

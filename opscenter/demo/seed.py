@@ -6,6 +6,8 @@ Everything goes through the services, as real data would. Running it again adds 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import random
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
@@ -87,6 +89,60 @@ def _history_days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
         day += dt.timedelta(days=1)
 
 
+def report_time(code: str, day: dt.date) -> dt.datetime:
+    """When a hospital sends its daily report that day: most in the morning, some late, as in life."""
+    hour = 7 + zlib.crc32(f"{code}{day}".encode()) % 6
+    return dt.datetime.combine(day, dt.time(hour, 15), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def silent_hospitals(codes: Iterable[str], day: dt.date, count: int = 2) -> set[str]:
+    """The few hospitals that send nothing that day, so that the overdue check has something to find; the same
+    ones all day, whichever process asks."""
+    codes = sorted(codes)
+    return set(random.Random(f"silent-{day}").sample(codes, min(count, len(codes))))
+
+
+# Every hospital's demo series runs from this day, so that a day's figures are the same whoever asks (the history
+# seed, today's first report, the simulator's level): today continues yesterday instead of jumping.
+SERIES_START = dt.date(2023, 1, 1)
+
+
+def _series(hospital: dict, start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, dict[str, int]]]:
+    for day, values in demo_series.history(hospital, min(start, SERIES_START), end):
+        if day >= start:
+            yield day, values
+
+
+@functools.lru_cache(maxsize=256)
+def _figures_of(code: str, day: dt.date) -> tuple[tuple[str, int], ...]:
+    hospital = next(h for h in demo_data.HOSPITALS if h["code"] == code)
+    return tuple(next(_series(hospital, day, day))[1].items())
+
+
+def first_report(hospital: dict, day: dt.date) -> dict[str, int]:
+    """A hospital's figures for `day` in its demo series: its first report of the day, and the level the
+    simulator's updates wander around."""
+    return dict(_figures_of(hospital["code"], day))
+
+
+def seed_today(now: dt.datetime | None = None) -> int:
+    """Today's first reports of the hospitals whose usual hour has passed (not the silent ones), sent at that
+    hour: a demo started in the evening shows a day that went as days go, not every hospital late at once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    hospitals = [h for h in demo_data.HOSPITALS if Unit.objects.filter(code=h["code"]).exists()]
+    silent = silent_hospitals((h["code"] for h in hospitals), today)
+    reported = set(Report.objects.filter(data_set__code=HOSPITAL_DAILY, period=today).values_list("unit__code",
+                                                                                                  flat=True))
+    batch = [
+        services.Submission(data_set=HOSPITAL_DAILY, unit=h["code"], period=today, values=first_report(h, today),
+                            source=Report.Source.IMPORT, submitted_at=report_time(h["code"], today))
+        for h in hospitals
+        if h["code"] not in silent | reported and report_time(h["code"], today) <= now
+    ]
+    return len(services.submit_many(ACTOR, batch)) if batch else 0
+
+
 def seed_history(days: int, progress: Callable[[Iterator[dt.date], int], Iterable[dt.date]] | None = None,
                  batch_days: int = 14) -> int:
     """Daily reports for every demo hospital for `days` days up to yesterday; returns how many were added.
@@ -99,8 +155,7 @@ def seed_history(days: int, progress: Callable[[Iterator[dt.date], int], Iterabl
         Report.objects.filter(data_set__code=HOSPITAL_DAILY, period__gte=start, is_current=True)
         .values_list("unit__code", "period")
     )
-    series = {h["code"]: demo_series.history(h, start, end) for h in hospitals}
-    tz = ZoneInfo(settings.TIME_ZONE)
+    series = {h["code"]: _series(h, start, end) for h in hospitals}
     added = 0
     batch: list[services.Submission] = []
     day_iter: Iterator[dt.date] = _history_days(start, end)
@@ -109,11 +164,9 @@ def seed_history(days: int, progress: Callable[[Iterator[dt.date], int], Iterabl
             _day, values = next(series[hospital["code"]])
             if (hospital["code"], day) in done:
                 continue
-            # Most hospitals report in the morning; some late, as in life.
-            hour = 7 + zlib.crc32(f"{hospital['code']}{day}".encode()) % 6
             batch.append(services.Submission(
                 data_set=HOSPITAL_DAILY, unit=hospital["code"], period=day, values=values,
-                source=Report.Source.IMPORT, submitted_at=dt.datetime.combine(day, dt.time(hour, 15), tzinfo=tz),
+                source=Report.Source.IMPORT, submitted_at=report_time(hospital["code"], day),
             ))
         if len(batch) >= batch_days * len(hospitals):
             added += len(services.submit_many(ACTOR, batch))

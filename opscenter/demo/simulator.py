@@ -6,7 +6,9 @@ report is validated, versioned, audited and published on the event bus like any 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
 import random
 import threading
 import time
@@ -17,36 +19,48 @@ from django.utils import timezone
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.org import demo_data
 from opscenter.org.models import Unit
-from opscenter.reporting import demo_series, services
+from opscenter.reporting import services
 from opscenter.reporting.definitions import HOSPITAL_DAILY, bed_element, split_figures
 from opscenter.reporting.models import Report
+
+from .seed import first_report, report_time, silent_hospitals
 
 log = logging.getLogger(__name__)
 ACTOR = "simulator"
 
 
+# How full the emergency room is over the day, against its daily mean: quiet at night, a late-morning peak
+# and an evening one (index: local hour).
+ER_RHYTHM = (0.5, 0.45, 0.4, 0.4, 0.4, 0.45, 0.6, 0.8, 1.0, 1.2, 1.35, 1.4,
+             1.3, 1.2, 1.15, 1.1, 1.1, 1.15, 1.25, 1.3, 1.25, 1.0, 0.8, 0.6)
+PULL = 0.3  # share of the gap to the day's level closed by each update: figures wander, then come back
+
+
 class Simulator:
-    """Each tick, one hospital acts: the first report of the day if it has none, else an update.
+    """Each tick, one hospital acts: its first report of the day once its usual hour has come, else an update of
+    its figures around the day's level (mean-reverting, with the emergency room's daily rhythm), so that a demo
+    left running looks like a day, not a drift. The silent hospitals of the day send nothing (seed.silent_hospitals)."""
 
-    A few hospitals stay silent all day so that the overdue check has something to find."""
-
-    def __init__(self, seed: int | None = None, silent: int = 2):
+    def __init__(self, seed: int | None = None):
         self.rng = random.Random(seed)
         self.hospitals = [h for h in demo_data.HOSPITALS if Unit.objects.filter(code=h["code"]).exists()]
-        self.silent = {h["code"] for h in self.rng.sample(self.hospitals, min(silent, len(self.hospitals)))}
 
-    def tick(self) -> Report | None:
-        today = timezone.localdate()
+    def tick(self, now: dt.datetime | None = None) -> Report | None:
+        now = now or timezone.now()
+        today = timezone.localdate(now)
         current = {
             r.unit.code: r for r in Report.objects.filter(
                 data_set__code=HOSPITAL_DAILY, period=today, is_current=True).select_related("unit")
         }
-        active = [h for h in self.hospitals if h["code"] not in self.silent]
-        missing = [h for h in active if h["code"] not in current]
-        hospital = self.rng.choice(missing or active)
+        silent = silent_hospitals((h["code"] for h in self.hospitals), today)
+        due = [h for h in self.hospitals if h["code"] not in silent | set(current)
+               and report_time(h["code"], today) <= now]
+        reported = [h for h in self.hospitals if h["code"] in current]
+        if not due and not reported:
+            return None  # early morning: nobody has reported yet
+        hospital = self.rng.choice(due or reported)
         report = current.get(hospital["code"])
-        values = (self._update(report.values) if report
-                  else demo_series.daily_figures(hospital, today, random.Random(f"{hospital['code']}{today}")))
+        values = self._update(hospital, report.values, now) if report else first_report(hospital, today)
         try:
             outcome = services.submit(ACTOR, services.Submission(
                 data_set=HOSPITAL_DAILY, unit=hospital["code"], period=today, values=values,
@@ -57,18 +71,27 @@ class Simulator:
             return None
         return outcome.report
 
-    def _update(self, values: dict) -> dict:
-        """The day goes on: patients arrive, beds fill and free up, the ER queue moves."""
+    def _toward(self, value: int, goal: float, noise: int) -> int:
+        # Small counts move by small steps (about a Poisson count's spread), so a quiet ward stays quiet.
+        noise = min(noise, max(1, round(math.sqrt(max(goal, 0)))))
+        return max(0, value + round(PULL * (goal - value)) + self.rng.randint(-noise, noise))
+
+    def _update(self, hospital: dict, values: dict, now: dt.datetime) -> dict:
+        """The day goes on: beds fill and free up, the ER queue follows the hour, counts move a little, all
+        pulled back towards the day's level (the first report's figures)."""
+        level = first_report(hospital, timezone.localdate(now))
         values = dict(values)
         for bed_type, (total, occupied, _available) in split_figures(values)[1].items():
-            occupied = min(total, max(0, occupied + self.rng.randint(-2, 3)))
+            goal = level.get(bed_element(bed_type, "occupied"), occupied)
+            occupied = min(total, self._toward(occupied, goal, 2))
             values[bed_element(bed_type, "occupied")] = occupied
             values[bed_element(bed_type, "available")] = total - occupied
         for key in ("er_visits", "admissions", "discharges"):
-            if key in values:
-                values[key] += self.rng.randint(0, 6)
-        if "er_waiting_for_bed" in values:
-            values["er_waiting_for_bed"] = max(0, values["er_waiting_for_bed"] + self.rng.randint(-3, 4))
+            if key in values and key in level:
+                values[key] = self._toward(values[key], level[key], 3)
+        if "er_waiting_for_bed" in values and "er_waiting_for_bed" in level:
+            waiting = level["er_waiting_for_bed"] * ER_RHYTHM[timezone.localtime(now).hour]
+            values["er_waiting_for_bed"] = self._toward(values["er_waiting_for_bed"], waiting, 2)
         return values
 
 
