@@ -224,6 +224,7 @@ def root(request: HttpRequest) -> HttpResponse:
     return handle_write(request, Bundle, write)
 
 
+@endpoint("GET", "POST", "PUT", "PATCH", "DELETE")
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """Any other path under /fhir/: 404 as an OperationOutcome, not a page."""
     return outcome([("not-found", "", _("nothing is served at /fhir/%(path)s") % {"path": path})], 404)

@@ -102,11 +102,21 @@ ALL_TESTS = Group("positivePercent", "Cumulative Percent Positive among Resulted
     P("latestReports", "Most Recent Laboratory Reports for any Order", None),
 ))
 
+# The computable variant groups its populations otherwise (computed from Encounters, Conditions, Devices).
+_BY_CODE = {p.code: p for g in (BEDS, VENTILATORS, ENCOUNTERS) for p in g.populations}
+COMPUTABLE_GROUPS = tuple(Group(code, text, tuple(_BY_CODE[c] for c in codes)) for code, text, codes in (
+    ("Encounters", "Encounters", ("numC19Pats",)),
+    ("AcquiredCovid", "Acquired COVID-19 in Hospital", ("numC19HospPats", "numC19HOPats", "cumC19HOPats")),
+    ("CovidDeaths", "COVID-19 Deaths", ("numC19Pats", "numC19Died", "cumC19Died")),
+    ("Ventilators", "Ventilators", ("numVent", "numVentUse", "numVentAvail")),
+    ("Beds", "Beds", ("numTotBeds", "numTotBedsOcc", "numTotBedsAvail")),
+))
+
 MEASURES = {m.name: m for m in (
     Measure("CDCPatientImpactAndHospitalCapacity", "CDC/NHSN COVID-19 Patient Impact and Hospital Capacity",
             (BEDS, VENTILATORS, ENCOUNTERS)),
     Measure("ComputableCDCPatientImpactAndHospitalCapacity",
-            "CDC/NHSN COVID-19 Patient Impact and Hospital Capacity (computable)", (BEDS, VENTILATORS, ENCOUNTERS)),
+            "CDC/NHSN COVID-19 Patient Impact and Hospital Capacity (computable)", COMPUTABLE_GROUPS),
     Measure("FEMADailyHospitalCOVID19Reporting", "FEMA Daily Hospital COVID-19 Reporting", (NEW_TESTS, ALL_TESTS)),
 )}
 

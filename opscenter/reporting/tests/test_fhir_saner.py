@@ -142,8 +142,8 @@ def test_every_published_example_of_the_ig_is_accepted(client, city, token, api_
     units = [org.upsert_unit("test", code=code, name=code, kind=Unit.Kind.HOSPITAL, parent=city.department)
              for code in codes]
     DataSet.objects.get(code=HOSPITAL_DAILY).reporting_units.add(*units)
-    statuses = {p.name: post(client, r, token).status_code for p, r in zip(EXAMPLES, reports, strict=True)}
-    assert {name: s for name, s in statuses.items() if s not in (200, 201)} == {}
+    answers = {p.name: post(client, r, token) for p, r in zip(EXAMPLES, reports, strict=True)}
+    assert {name: a.json() for name, a in answers.items() if a.status_code not in (200, 201)} == {}
     supported = [r for r in reports if r["measure"] in {m.url for m in MEASURES.values()}]
     assert len(supported) == len(reports)
     # Each example's ICU beds are on the dashboard of its day.
@@ -292,3 +292,20 @@ def test_a_day_reported_in_two_measures_reads_back_whole_and_is_accepted_again(c
     again = post(client, read, token)
     assert again.status_code == 200, again.content
     assert Report.objects.get(unit__code="BV-A", is_current=True).version == 2
+
+
+def test_the_computable_measure_groups_its_populations_otherwise(client, token):
+    report = saner_report(f"{SANER}/Measure/ComputableCDCPatientImpactAndHospitalCapacity", [
+        group("Encounters", population("numC19Pats", 12)),
+        group("AcquiredCovid", population("numC19HospPats", 9), population("numC19HOPats", 1)),
+        group("CovidDeaths", population("numC19Pats", 12), population("numC19Died", 2)),
+        group("Ventilators", population("numVent", 10), population("numVentUse", 5), population("numVentAvail", 5)),
+        group("Beds", population("numTotBeds", 80), population("numTotBedsOcc", 61)),
+    ])
+    assert post(client, report, token).status_code == 201
+    stored = Report.objects.get()
+    assert stored.values == {"covid19_inpatients": 9, "covid19_hospital_onset": 1, "covid19_deaths": 2,
+                             "ventilators_total": 10, "ventilators_in_use": 5, "beds_all_total": 80,
+                             "beds_all_occupied": 61}
+    assert stored.unmapped == {"Encounters/numC19Pats": 12, "CovidDeaths/numC19Pats": 12,
+                               "Ventilators/numVentAvail": 5}
