@@ -38,10 +38,22 @@ VERIFICATION = {"unconfirmed": Classification.SUSPECTED, "provisional": Classifi
                 "differential": Classification.PROBABLE, "confirmed": Classification.CONFIRMED}
 
 
+ICD10_SYSTEMS = {"http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm",
+                 "http://hl7.org/fhir/sid/icd-10-vn"}
+# Required bindings (R4): condition-ver-status, condition-clinical, administrative-gender.
+VERIFICATION_CODES = {"unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"}
+CLINICAL_CODES = {"active", "recurrence", "relapse", "inactive", "remission", "resolved"}
+GENDER_CODES = {"male", "female", "other", "unknown"}
+
+
 def _code(concept: Any) -> str | None:
+    """Our disease of a Condition.code: a code of ours (urn:opscenter:disease) or of ICD-10; a code of another
+    system (a SNOMED "B05"...) says nothing."""
     for coding in (concept.coding or []) if concept is not None else []:
-        if coding.code in Disease.values:
+        if coding.system == DISEASE_SYSTEM and coding.code in Disease.values:
             return coding.code
+        if coding.system not in ICD10_SYSTEMS:
+            continue
         code = (coding.code or "").upper()
         for prefix, disease in ICD10.items():
             if code == prefix or code.startswith(prefix + ".") or (len(prefix) == 3 and code.startswith(prefix)):
@@ -146,6 +158,17 @@ def to_cases(bundle: Bundle, default_facility: str) -> tuple[list[services.CaseI
             errors.append(FieldError(f"{path}.subject", _("must reference a Patient entry of the Bundle")))
         if disease is None:
             errors.append(FieldError(f"{path}.code", _("unknown disease code")))
+        verification, clinical = _first_code(condition.verificationStatus), _first_code(condition.clinicalStatus)
+        for value, codes, element in ((verification, VERIFICATION_CODES, "verificationStatus"),
+                                      (clinical, CLINICAL_CODES, "clinicalStatus")):
+            if value is not None and value not in codes:
+                errors.append(FieldError(f"{path}.{element}", _("must be one of %(codes)s")
+                                         % {"codes": ", ".join(sorted(codes))}))
+        if verification in ("refuted", "entered-in-error"):
+            errors.append(FieldError(f"{path}.verificationStatus", _("a refuted or erroneous Condition is no case")))
+        if patient is not None and pi is not None and patient.gender not in (None, *GENDER_CODES):
+            errors.append(FieldError(f"Bundle.entry[{pi}].resource.gender", _("must be one of %(codes)s")
+                                     % {"codes": ", ".join(sorted(GENDER_CODES))}))
         if patient is None or pi is None or disease is None or onset is None or recorded is None:
             continue
         birth, exact = _birth(patient.birthDate)
@@ -154,7 +177,6 @@ def to_cases(bundle: Bundle, default_facility: str) -> tuple[list[services.CaseI
                                      _("the birth date (or year) is required, for the age")))
             continue
         ward = patient.address[0].district if patient.address else None
-        verification, clinical = _first_code(condition.verificationStatus), _first_code(condition.clinicalStatus)
         name = patient.name[0] if patient.name else None
         phone = next((t.value for t in patient.telecom or [] if t.system == "phone"), "")
         where.append((i, pi))
@@ -203,10 +225,20 @@ def case_bundle(request: Any, user: Any, resource: Bundle) -> HttpResponse:
     }, 200)
 
 
+BUNDLE_TYPES = {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history",
+                "searchset", "collection"}
+
+
 @endpoint("POST")
 def bundle(request: AuthedRequest) -> HttpResponse:
-    """The former address of case reports (kept): a Bundle of any type, as POST /fhir/ takes a transaction."""
-    return handle_write(request, Bundle, lambda user, resource: case_bundle(request, user, resource))
+    """The former address of case reports (kept): a collection, transaction or batch Bundle."""
+    def write(user: Any, resource: Bundle) -> HttpResponse:
+        if resource.type not in BUNDLE_TYPES:
+            raise ValidationFailed.one("Bundle.type", _("must be one of %(codes)s")
+                                       % {"codes": ", ".join(sorted(BUNDLE_TYPES))})
+        return case_bundle(request, user, resource)
+
+    return handle_write(request, Bundle, write)
 
 
 CASES = ("Case reports: a transaction Bundle (POST /fhir/) of Patient and Condition entries, one Condition "

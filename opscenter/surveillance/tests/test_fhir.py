@@ -71,3 +71,25 @@ def test_a_bundle_of_other_types_or_mixed_entries_is_refused(post, today):
                                         "measure": "HOSP_DAILY", "period": {"start": "2026-01-01"}}})
     response = post(mixed)
     assert response.status_code == 422 and response.json()["issue"][0]["expression"] == ["Bundle.entry"]
+
+
+@pytest.mark.parametrize("changes,expression", [
+    ({"Condition": {"code": {"coding": [{"system": "http://snomed.info/sct", "code": "B05"}]}}},
+     "Bundle.entry[1].resource.code"),
+    ({"Condition": {"verificationStatus": {"coding": [{"code": "bogus"}]}}},
+     "Bundle.entry[1].resource.verificationStatus"),
+    ({"Condition": {"verificationStatus": {"coding": [{"code": "refuted"}]}}},
+     "Bundle.entry[1].resource.verificationStatus"),
+    ({"Condition": {"clinicalStatus": {"coding": [{"code": "gone"}]}}}, "Bundle.entry[1].resource.clinicalStatus"),
+    ({"Patient": {"gender": "bogus"}}, "Bundle.entry[0].resource.gender"),
+])
+def test_codes_are_read_in_their_systems_and_required_bindings_checked(post, today, changes, expression):
+    response = post(transaction(today, **changes))
+    assert response.status_code == 422, response.content
+    assert expression in {i["expression"][0] for i in response.json()["issue"]}
+    assert not Case.objects.exists()
+
+
+def test_the_former_address_checks_the_bundle_type(post, today):
+    response = post({**fhir_bundle(today), "type": "bogus"}, "/surveillance/fhir/Bundle")
+    assert response.status_code == 422 and response.json()["issue"][0]["expression"] == ["Bundle.type"]
