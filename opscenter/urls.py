@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from opscenter.api import api
 from opscenter.core import fhir as fhir_base
@@ -22,7 +22,7 @@ urlpatterns = [
     path("fhir/Measure/<str:measure_id>", fhir.measure_read, name="fhir-measure-read"),
     path("fhir/CodeSystem", fhir.code_system_search, name="fhir-codesystem"),
     path("fhir/CodeSystem/<str:system_id>", fhir.code_system_read, name="fhir-codesystem-read"),
-    re_path(r"^fhir/(?P<path>.*)$", fhir_base.not_found),
+    path("fhir/<path:path>", fhir_base.not_found),  # after every FHIR route: 404 as an OperationOutcome
     path("events/stream", stream, name="event-stream"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -13,8 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from pydantic import ValidationError as PydanticValidationError
 
 from opscenter.core.auth import INVALID_TOKEN, bearer_token, bearer_user, token_user
@@ -152,7 +155,7 @@ def handle_write(request: HttpRequest, model: Any, write: Callable[[Any, Any], H
     if isinstance(raw, HttpResponse):
         return raw
     if not isinstance(raw, dict) or raw.get("resourceType") != resource_type:
-        return outcome([("structure", "resourceType", f"expected a {resource_type} resource")], 422)
+        return outcome([("structure", "", f"expected a {resource_type} resource")], 422)
     try:
         resource = model.model_validate(raw)
     except PydanticValidationError as exc:
@@ -170,9 +173,6 @@ def handle_write(request: HttpRequest, model: Any, write: Callable[[Any, Any], H
 @endpoint("GET")
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: every resource type, interaction and search parameter the apps serve."""
-    from django.utils import timezone
-    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
-
     base = request.build_absolute_uri("/fhir/")
     resources = [{
         "type": s.type,
@@ -202,8 +202,6 @@ def metadata(request: HttpRequest) -> HttpResponse:
 def root(request: HttpRequest) -> HttpResponse:
     """POST /fhir/: a transaction or batch Bundle, handed to the app serving the type of its entries (the
     MeasureReports of the daily report, or the Patients and Conditions of case reports)."""
-    from fhir.resources.R4B.bundle import Bundle
-
     def write(user: Any, bundle: Any) -> HttpResponse:
         if bundle.type not in ("transaction", "batch"):
             return outcome([("not-supported", "Bundle.type", _("POST /fhir/ takes a transaction or batch Bundle"))],

@@ -402,7 +402,7 @@ def search(request: HttpRequest) -> HttpResponse:
     issues = []
     for name in ("subject", "reporter"):
         for value in request.GET.getlist(name):
-            reports = reports.filter(unit__code=value.split("/")[-1].removeprefix("Loc-"))
+            reports = reports.filter(unit__code=value.split("/")[-1])
     for value in request.GET.getlist("period"):
         try:
             reports = reports.filter(_period_filter(value))

@@ -80,14 +80,12 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _day(value: Any, path: str, errors: list[FieldError], what: str) -> dt.date | None:
-    """A full day, or an error at `path`: absent, or partial ("2026", "2026-05") where a day is needed."""
+def _day(value: Any, path: str, errors: list[FieldError], missing: str) -> dt.date | None:
+    """A full day, or an error at `path`: `missing` if absent, another if partial ("2026", "2026-05")."""
     day = _date(value)
     if day is None:
-        errors.append(FieldError(path, _("%(what)s is required as a full day (YYYY-MM-DD)") % {"what": what}
-                                 if value is None else
-                                 _("%(what)s must be a full day (YYYY-MM-DD), not %(value)s")
-                                 % {"what": what, "value": value}))
+        errors.append(FieldError(path, missing if value is None else
+                                 _("must be a full day (YYYY-MM-DD), not %(value)s") % {"value": value}))
     return day
 
 
@@ -151,8 +149,8 @@ def to_cases(bundle: Bundle, default_facility: str) -> tuple[list[services.CaseI
         subject = condition.subject.reference if condition.subject else None
         pi, patient = patients.get(subject or "", (None, None))
         disease = _code(condition.code)
-        onset = _day(condition.onsetDateTime, f"{path}.onsetDateTime", errors, _("the onset date"))
-        recorded = (_day(condition.recordedDate, f"{path}.recordedDate", errors, _("the report date"))
+        onset = _day(condition.onsetDateTime, f"{path}.onsetDateTime", errors, _("the onset date is required"))
+        recorded = (_day(condition.recordedDate, f"{path}.recordedDate", errors, "")
                     if condition.recordedDate is not None else today)
         if patient is None:
             errors.append(FieldError(f"{path}.subject", _("must reference a Patient entry of the Bundle")))
