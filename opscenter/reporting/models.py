@@ -215,7 +215,8 @@ class DailyFigures(models.Model):
     beds_total = _count()
     beds_occupied = _count()
     beds_available = _count()
-    # One column per non-bed element of the data set, named as the element (definitions.FLOW, DISEASES).
+    # One column per non-bed element of the data set, named as the element (definitions.FLOW, DISEASES,
+    # HOSPITAL_WIDE).
     ventilators_total = _count()
     ventilators_in_use = _count()
     er_visits = _count()
