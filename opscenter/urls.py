@@ -18,6 +18,8 @@ urlpatterns = [
     path("fhir/metadata", fhir_base.metadata, name="fhir-metadata"),
     path("fhir/MeasureReport", fhir.measure_report, name="fhir-measurereport"),
     path("fhir/MeasureReport/<int:report_id>", fhir.measure_report_read, name="fhir-measurereport-read"),
+    path("fhir/MeasureReport/<int:report_id>/_history/<int:version>", fhir.measure_report_read,
+         name="fhir-measurereport-vread"),
     path("fhir/Measure", fhir.measure_search, name="fhir-measure"),
     path("fhir/Measure/<str:measure_id>", fhir.measure_read, name="fhir-measure-read"),
     path("fhir/CodeSystem", fhir.code_system_search, name="fhir-codesystem"),

@@ -339,12 +339,13 @@ def measure_report(request: HttpRequest) -> HttpResponse:
 
 
 @endpoint("GET")
-def measure_report_read(request: HttpRequest, report_id: int) -> HttpResponse:
+def measure_report_read(request: HttpRequest, report_id: int, version: int | None = None) -> HttpResponse:
+    """read, and vread (`/_history/<version>`: the Location of a create) of a report version."""
     user = bearer_user(request)
     if user is None:
         return outcome([("login", "", _("authentication required"))], 401)
     report = Report.objects.select_related("data_set", "unit").filter(pk=report_id).first()
-    if report is None:
+    if report is None or (version is not None and report.version != version):
         return outcome([("not-found", "", _("no MeasureReport %(id)s") % {"id": report_id})], 404)
     if not user.has_perm_in(Perm.VIEW_REPORTS, report.unit):
         return outcome([("forbidden", "", _("outside your unit scope"))], 403)
@@ -605,7 +606,7 @@ def _failed(status: int, issues: list[tuple[str, str, str]]) -> dict[str, Any]:
         for code, expr, text in issues]}}}
 
 
-serve(Served("MeasureReport", ("create", "read", "search-type"), SEARCH_PARAMS,
+serve(Served("MeasureReport", ("create", "read", "vread", "search-type"), SEARCH_PARAMS,
              "Daily hospital capacity: HL7 SANER measures or Measure/HOSP_DAILY. Send an Idempotency-Key header "
              "(or MeasureReport.identifier) to make retries safe.",
              ("http://hl7.org/fhir/uv/saner/StructureDefinition/PublicHealthMeasureReport",),

@@ -309,3 +309,14 @@ def test_the_computable_measure_groups_its_populations_otherwise(client, token):
                              "beds_all_occupied": 61}
     assert stored.unmapped == {"Encounters/numC19Pats": 12, "CovidDeaths/numC19Pats": 12,
                                "Ventilators/numVentAvail": 5}
+
+
+def test_the_location_of_a_create_is_served_and_scope_is_kept(client, city, token):
+    created = post(client, cdc(), token)
+    location = created["Location"].removeprefix("http://testserver")
+    assert get(client, location, token).json()["id"] == created.json()["id"]
+    other = issue_token("test", city.user(Role.REPORTER, "B"), "HIS")[1]
+    refused = get(client, location, other)
+    assert refused.status_code == 403 and refused.json()["resourceType"] == "OperationOutcome"
+    assert get(client, "/fhir/MeasureReport", other).json()["total"] == 0
+    assert get(client, location.replace("_history/1", "_history/2"), token).status_code == 404
