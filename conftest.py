@@ -133,3 +133,23 @@ def _fresh_event_bus(settings):
     events.reset_backend()
     yield
     events.reset_backend()
+
+
+@pytest.fixture(autouse=True)
+def _fhir_responses_are_r4(monkeypatch):
+    """Every FHIR response a test receives is checked as an R4 resource (`core.fhir_r4`)."""
+    from django.test.client import Client
+
+    from opscenter.core.fhir_r4 import problems
+
+    request = Client.request
+
+    def checked(self, **kwargs):
+        response = request(self, **kwargs)
+        if response.get("Content-Type", "").startswith("application/fhir+json"):
+            found = problems(response.json())
+            assert not found, f"not a valid R4 resource: {found}"
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
+

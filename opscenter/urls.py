@@ -3,18 +3,28 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from opscenter.api import api
+from opscenter.core import fhir as fhir_base
 from opscenter.core.views import healthz
 from opscenter.dashboard.sse import stream
 from opscenter.org.views import home
 from opscenter.reporting import fhir
+from opscenter.surveillance import fhir as surveillance_fhir  # noqa: F401  (serves Condition/Patient Bundles)
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
-    path("fhir/metadata", fhir.metadata, name="fhir-metadata"),
+    path("fhir/", fhir_base.root, name="fhir-root"),
+    path("fhir/metadata", fhir_base.metadata, name="fhir-metadata"),
     path("fhir/MeasureReport", fhir.measure_report, name="fhir-measurereport"),
     path("fhir/MeasureReport/<int:report_id>", fhir.measure_report_read, name="fhir-measurereport-read"),
+    path("fhir/MeasureReport/<int:report_id>/_history/<int:version>", fhir.measure_report_read,
+         name="fhir-measurereport-vread"),
+    path("fhir/Measure", fhir.measure_search, name="fhir-measure"),
+    path("fhir/Measure/<str:measure_id>", fhir.measure_read, name="fhir-measure-read"),
+    path("fhir/CodeSystem", fhir.code_system_search, name="fhir-codesystem"),
+    path("fhir/CodeSystem/<str:system_id>", fhir.code_system_read, name="fhir-codesystem-read"),
+    path("fhir/<path:path>", fhir_base.not_found),  # after every FHIR route: 404 as an OperationOutcome
     path("events/stream", stream, name="event-stream"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

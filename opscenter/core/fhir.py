@@ -5,19 +5,55 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from pydantic import ValidationError as PydanticValidationError
 
 from opscenter.core.auth import INVALID_TOKEN, bearer_token, bearer_user, token_user
 from opscenter.core.errors import Conflict, ValidationFailed
 
 FHIR_JSON = "application/fhir+json"
+
+
+@dataclass
+class Served:
+    """One resource type an app serves under /fhir/: what the CapabilityStatement lists, and how the base
+    endpoint hands it a transaction or batch Bundle (`bundle(request, user, entries)`)."""
+
+    type: str
+    interactions: tuple[str, ...]
+    search_params: tuple[tuple[str, str, str], ...] = ()  # (name, type, documentation)
+    documentation: str = ""
+    profiles: tuple[str, ...] = ()
+    bundle: Callable[..., HttpResponse] | None = None
+    operations: list[dict[str, Any]] = field(default_factory=list)
+
+
+SERVED: dict[str, Served] = {}
+
+
+def serve(served: Served) -> None:
+    """Register a resource type at import of the app's FHIR module (urls.py imports every one)."""
+    SERVED[served.type] = served
+
+
+def fhir_path(loc: tuple[Any, ...] | list[Any], root: str) -> str:
+    """A pydantic error location as a FHIRPath: ('group', 0, 'population') -> Root.group[0].population."""
+    path = root
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return re.sub(r"__ext\b", "", path)
 
 
 def respond(resource: dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
@@ -119,13 +155,11 @@ def handle_write(request: HttpRequest, model: Any, write: Callable[[Any, Any], H
     if isinstance(raw, HttpResponse):
         return raw
     if not isinstance(raw, dict) or raw.get("resourceType") != resource_type:
-        return outcome([("structure", "resourceType", f"expected a {resource_type} resource")], 422)
+        return outcome([("structure", "", f"expected a {resource_type} resource")], 422)
     try:
         resource = model.model_validate(raw)
     except PydanticValidationError as exc:
-        return outcome([
-            ("invalid", f"{resource_type}." + ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()
-        ], 422)
+        return outcome([("invalid", fhir_path(e["loc"], resource_type), e["msg"]) for e in exc.errors()], 422)
     try:
         return write(user, resource)
     except ValidationFailed as exc:
@@ -134,3 +168,61 @@ def handle_write(request: HttpRequest, model: Any, write: Callable[[Any, Any], H
         return outcome([("forbidden", forbidden_expression, str(exc) or "outside your unit scope")], 403)
     except Conflict as exc:
         return outcome([("conflict", "", str(exc))], 409)
+
+
+@endpoint("GET")
+def metadata(request: HttpRequest) -> HttpResponse:
+    """The CapabilityStatement: every resource type, interaction and search parameter the apps serve."""
+    base = request.build_absolute_uri("/fhir/")
+    resources = [{
+        "type": s.type,
+        **({"supportedProfile": list(s.profiles)} if s.profiles else {}),
+        "interaction": [{"code": code} for code in s.interactions],
+        **({"searchParam": [{"name": n, "type": t, "documentation": d} for n, t, d in s.search_params]}
+           if s.search_params else {}),
+        **({"documentation": s.documentation} if s.documentation else {}),
+    } for s in sorted(SERVED.values(), key=lambda s: s.type)]
+    statement = CapabilityStatement.model_validate({
+        "resourceType": "CapabilityStatement",
+        "status": "active", "date": timezone.now().date().isoformat(), "kind": "instance",
+        "software": {"name": "opscenter", "version": "0.1"},
+        "implementation": {"description": "Smart Operations Center FHIR endpoint", "url": base},
+        "fhirVersion": "4.0.1", "format": ["json"],
+        "rest": [{
+            "mode": "server",
+            "security": {"description": "Authorization: Bearer <API token>"},
+            "resource": resources,
+            "interaction": [{"code": "transaction"}, {"code": "batch"}],
+        }],
+    })
+    return respond(statement.model_dump(mode="json", exclude_none=True))
+
+
+@endpoint("POST")
+def root(request: HttpRequest) -> HttpResponse:
+    """POST /fhir/: a transaction or batch Bundle, handed to the app serving the type of its entries (the
+    MeasureReports of the daily report, or the Patients and Conditions of case reports)."""
+    def write(user: Any, bundle: Any) -> HttpResponse:
+        if bundle.type not in ("transaction", "batch"):
+            return outcome([("not-supported", "Bundle.type", _("POST /fhir/ takes a transaction or batch Bundle"))],
+                           422)
+        types = {type(e.resource).__name__ for e in bundle.entry or [] if e.resource is not None}
+        handlers = {id(s.bundle): s.bundle for t in types if (s := SERVED.get(t)) and s.bundle}
+        for i, entry in enumerate(bundle.entry or []):
+            if entry.request is not None and entry.request.method not in ("POST", "PUT"):
+                return outcome([("not-supported", f"Bundle.entry[{i}].request.method",
+                                 _("only POST (create) entries are supported"))], 422)
+        if len(handlers) != 1:
+            return outcome([("not-supported", "Bundle.entry",
+                             _("the entries must all be MeasureReports, or Patients and Conditions of case "
+                               "reports"))],
+                           422)
+        return next(iter(handlers.values()))(request, user, bundle)
+
+    return handle_write(request, Bundle, write)
+
+
+@endpoint("GET", "POST", "PUT", "PATCH", "DELETE")
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any other path under /fhir/: 404 as an OperationOutcome, not a page."""
+    return outcome([("not-found", "", _("nothing is served at /fhir/%(path)s") % {"path": path})], 404)

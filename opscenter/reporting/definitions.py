@@ -36,6 +36,30 @@ FLOW = [  # code, category, Vietnamese, English
     ("transfers_out", "flow", "Chuyển viện", "Transfers out"),
     ("deaths", "flow", "Tử vong", "Deaths"),
 ]
+# Hospital-wide figures that hospital systems report in HL7 SANER (see reporting/saner.py for the mapping):
+# beds of the whole hospital, patients of a respiratory outbreak disease (COVID-19 in SANER), laboratory tests.
+HOSPITAL_WIDE = [  # code, category, Vietnamese, English
+    ("beds_all_total", "hospital", "Toàn viện: tổng số giường (nội trú và ngoại trú)",
+     "Whole hospital: all beds (inpatient and outpatient)"),
+    ("beds_all_occupied", "hospital", "Toàn viện: tổng số giường đang sử dụng", "Whole hospital: all beds occupied"),
+    ("beds_inpatient_total", "hospital", "Toàn viện: giường nội trú", "Whole hospital: inpatient beds"),
+    ("beds_inpatient_occupied", "hospital", "Toàn viện: giường nội trú đang sử dụng",
+     "Whole hospital: inpatient beds occupied"),
+    ("covid19_inpatients", "outbreak", "COVID-19: bệnh nhân đang điều trị nội trú",
+     "COVID-19: patients hospitalised (inpatient)"),
+    ("covid19_ventilated", "outbreak", "COVID-19: bệnh nhân nội trú thở máy",
+     "COVID-19: hospitalised patients on a ventilator"),
+    ("covid19_hospital_onset", "outbreak", "COVID-19: khởi phát trong bệnh viện",
+     "COVID-19: hospital-onset patients"),
+    ("covid19_overflow", "outbreak", "COVID-19: bệnh nhân ở cấp cứu/khu tạm chờ giường",
+     "COVID-19: patients in the ED or overflow awaiting a bed"),
+    ("covid19_overflow_ventilated", "outbreak", "COVID-19: bệnh nhân chờ giường đang thở máy",
+     "COVID-19: patients awaiting a bed on a ventilator"),
+    ("covid19_deaths", "outbreak", "COVID-19: tử vong", "COVID-19: deaths"),
+    ("lab_tests_ordered", "laboratory", "Xét nghiệm: chỉ định mới", "Laboratory: new tests ordered"),
+    ("lab_tests_resulted", "laboratory", "Xét nghiệm: có kết quả mới", "Laboratory: new tests resulted"),
+    ("lab_tests_positive", "laboratory", "Xét nghiệm: dương tính mới", "Laboratory: new positive tests"),
+]
 
 
 def bed_element(bed_type: str, measure: str) -> str:
@@ -44,7 +68,8 @@ def bed_element(bed_type: str, measure: str) -> str:
 
 
 BED_ELEMENTS = {bed_element(b, m): (b, m) for b in BED_TYPES for m in MEASURES}  # code: (bed type, measure)
-COUNT_ELEMENTS = (*(code for code, *_rest in FLOW), *(f"cases_{d}" for d in DISEASES))
+COUNT_ELEMENTS = (*(code for code, *_rest in FLOW), *(f"cases_{d}" for d in DISEASES),
+                  *(code for code, *_rest in HOSPITAL_WIDE))
 
 
 def split_figures(values: dict[str, Any]) -> tuple[dict[str, int | None], dict[str, tuple[int, int, int]]]:
@@ -83,6 +108,8 @@ def hospital_daily_elements() -> list[dict[str, Any]]:
             "code": f"cases_{disease}", "name": f"Ca mắc mới: {vi}", "name_en": f"New cases: {en}",
             "category": "infectious", "measure": "count",
         })
+    for code, category, vi, en in HOSPITAL_WIDE:
+        elements.append({"code": code, "name": vi, "name_en": en, "category": category, "measure": "count"})
     return elements
 
 
@@ -111,6 +138,15 @@ def hospital_daily_rules() -> list[dict[str, Any]]:
         "message": "More deaths than emergency visits; please check",
         "left": ["deaths"], "operator": "<=", "right": ["er_visits"],
     })
+    for left, right, severity, en in [
+        ("beds_all_occupied", "beds_all_total", "error", "Whole hospital: occupied beds cannot exceed all beds"),
+        ("beds_inpatient_occupied", "beds_inpatient_total", "error",
+         "Whole hospital: occupied inpatient beds cannot exceed inpatient beds"),
+        ("lab_tests_positive", "lab_tests_resulted", "warning",
+         "Laboratory: more positive tests than tests resulted; please check"),
+    ]:
+        rules.append({"code": f"{left}_le_{right}", "severity": severity, "message": en,
+                      "left": [left], "operator": "<=", "right": [right]})
     return rules
 
 

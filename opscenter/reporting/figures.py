@@ -21,7 +21,12 @@ from .models import DailyBeds, DailyFigures, Report
 
 COUNT_COLUMNS = ("ventilators_total", "ventilators_in_use", "er_visits", "er_waiting_for_bed", "admissions",
                  "discharges", "transfers_out", "deaths", "cases_dengue", "cases_hfmd", "cases_ari",
-                 "cases_influenza", "cases_covid19", "cases_measles")
+                 "cases_influenza", "cases_covid19", "cases_measles",
+                 # whole hospital, respiratory outbreak patients and laboratory tests (SANER reports)
+                 "beds_all_total", "beds_all_occupied", "beds_inpatient_total", "beds_inpatient_occupied",
+                 "covid19_inpatients", "covid19_ventilated", "covid19_hospital_onset", "covid19_overflow",
+                 "covid19_overflow_ventilated", "covid19_deaths", "lab_tests_ordered", "lab_tests_resulted",
+                 "lab_tests_positive")
 VALUE_COLUMNS = ("beds_total", "beds_occupied", "beds_available", *COUNT_COLUMNS)
 FIGURES_COLUMNS = ("report_id", "unit_id", "period", "submitted_at", *VALUE_COLUMNS)
 BEDS_COLUMNS = ("report_id", "unit_id", "period", "bed_type", "total", "occupied", "available")

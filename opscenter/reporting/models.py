@@ -73,6 +73,9 @@ class DataElement(models.Model):
         FLOW = "flow", _("Patient flow")
         EMERGENCY = "emergency", _("Emergency")
         INFECTIOUS = "infectious", _("Notifiable infectious cases")
+        HOSPITAL = "hospital", _("Whole hospital")
+        OUTBREAK = "outbreak", _("Respiratory outbreak patients")
+        LABORATORY = "laboratory", _("Laboratory testing")
 
     class Measure(models.TextChoices):
         TOTAL = "total", _("Total")
@@ -165,6 +168,10 @@ class Report(models.Model):
     submitted_at = models.DateTimeField()
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     comment = models.CharField(max_length=500, blank=True)
+    # What a FHIR report brought that the data set has no element for (SANER populations without a
+    # counterpart), kept with the version as sent; and the canonical Measure it was sent against.
+    unmapped = models.JSONField(default=dict, blank=True)
+    measure = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-period", "unit", "-version"]
@@ -208,7 +215,8 @@ class DailyFigures(models.Model):
     beds_total = _count()
     beds_occupied = _count()
     beds_available = _count()
-    # One column per non-bed element of the data set, named as the element (definitions.FLOW, DISEASES).
+    # One column per non-bed element of the data set, named as the element (definitions.FLOW, DISEASES,
+    # HOSPITAL_WIDE).
     ventilators_total = _count()
     ventilators_in_use = _count()
     er_visits = _count()
@@ -223,6 +231,19 @@ class DailyFigures(models.Model):
     cases_influenza = _count()
     cases_covid19 = _count()
     cases_measles = _count()
+    beds_all_total = _count()
+    beds_all_occupied = _count()
+    beds_inpatient_total = _count()
+    beds_inpatient_occupied = _count()
+    covid19_inpatients = _count()
+    covid19_ventilated = _count()
+    covid19_hospital_onset = _count()
+    covid19_overflow = _count()
+    covid19_overflow_ventilated = _count()
+    covid19_deaths = _count()
+    lab_tests_ordered = _count()
+    lab_tests_resulted = _count()
+    lab_tests_positive = _count()
     beds: dict[str, DailyBeds]  # by bed type, attached by figures.with_beds (no column)
 
     class Meta:

@@ -41,6 +41,9 @@ class Submission:
     submitted_at: dt.datetime | None = None  # honoured for system imports only (history); else now
     # The version an edit started from (0: none was stored); a newer one stored since refuses the edit.
     base_version: int | None = None
+    # FHIR: populations with no element (kept with the report, not checked) and the Measure sent against.
+    unmapped: dict[str, Any] = field(default_factory=dict)
+    measure: str = ""
 
 
 @dataclass
@@ -159,7 +162,7 @@ def _previous_period(data_set: DataSet, period: dt.date) -> dt.date:
 Key = tuple[int, int, dt.date]  # data set, unit, period
 
 
-CURRENT_FIELDS = ["id", "data_set_id", "unit_id", "period", "version", "values", "status", "flags"]
+CURRENT_FIELDS = ["id", "data_set_id", "unit_id", "period", "version", "values", "status", "flags", "unmapped"]
 
 
 def _current_reports(keys: list[Key], previous_keys: list[Key]) -> tuple[dict[Key, Report], dict[Key, Any]]:
@@ -213,13 +216,14 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked, prefix
     superseded: list[Report] = []
     for i, (s, key, result) in enumerate(zip(submissions, keys, checked, strict=True)):
         if s.idempotency_key and (repeat := by_key.get((key[1], s.idempotency_key))):
-            if (repeat.data_set_id, repeat.unit_id, repeat.period) != key or repeat.values != result.values:
+            if ((repeat.data_set_id, repeat.unit_id, repeat.period) != key or repeat.values != result.values
+                    or repeat.unmapped != s.unmapped):
                 raise Conflict(_("Idempotency key %(key)s was already used for a different submission")
                                % {"key": s.idempotency_key})
             outcomes.append(Outcome(repeat, created=False, warnings=repeat.flags))
             continue
         current = existing.get(key)
-        if current is not None and current.values == result.values:
+        if current is not None and current.values == result.values and current.unmapped == s.unmapped:
             outcomes.append(Outcome(current, created=False, warnings=current.flags))
             continue
         _check_base(s, key, current, result.values, prefix(i))
@@ -232,7 +236,7 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked, prefix
             status=Report.Status.FLAGGED if result.warnings else Report.Status.ACCEPTED,
             flags=result.warnings, source=s.source, submitted_by=user,
             submitted_at=s.submitted_at if s.submitted_at and user is None else now,
-            idempotency_key=s.idempotency_key, comment=s.comment,
+            idempotency_key=s.idempotency_key, comment=s.comment, unmapped=s.unmapped, measure=s.measure,
         )
         new_reports.append(report)
         outcomes.append(None)  # filled once saved

@@ -14,7 +14,8 @@ from opscenter.org.roles import Role
 from opscenter.org.services import issue_token
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-FHIR_PATHS = ["/fhir/MeasureReport", "/fhir/MeasureReport/1", "/surveillance/fhir/Bundle"]
+FHIR_PATHS = ["/fhir/MeasureReport", "/fhir/MeasureReport/1", "/surveillance/fhir/Bundle", "/fhir/", "/fhir/metadata",
+              "/fhir/Measure/HOSP_DAILY", "/fhir/Measure", "/fhir/CodeSystem/bed-type", "/fhir/CodeSystem"]
 
 
 @pytest.fixture

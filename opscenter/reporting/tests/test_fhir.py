@@ -49,9 +49,11 @@ def test_capability_statement(client):
     assert response.status_code == 200
     body = response.json()
     assert body["resourceType"] == "CapabilityStatement" and body["fhirVersion"] == "4.0.1"
-    resource = body["rest"][0]["resource"][0]
-    assert resource["type"] == "MeasureReport"
-    assert {"create", "read"} <= {i["code"] for i in resource["interaction"]}
+    resources = {r["type"]: r for r in body["rest"][0]["resource"]}
+    assert {"MeasureReport", "Measure", "CodeSystem", "Condition", "Patient"} <= set(resources)
+    assert {"create", "read", "search-type"} <= {i["code"] for i in resources["MeasureReport"]["interaction"]}
+    assert {"subject", "period", "measure"} <= {p["name"] for p in resources["MeasureReport"]["searchParam"]}
+    assert {"transaction", "batch"} == {i["code"] for i in body["rest"][0]["interaction"]}
 
 
 def test_measure_report_is_stored_through_the_reporting_service(client, token):
@@ -74,7 +76,7 @@ def test_invalid_figures_return_an_operation_outcome(client, token):
     body = response.json()
     assert body["resourceType"] == "OperationOutcome"
     assert body["issue"][0]["severity"] == "error"
-    assert "values.beds_icu_occupied" in body["issue"][0]["expression"]
+    assert body["issue"][0]["expression"] == ["MeasureReport.group[0].population[1].count"]
     assert Report.objects.count() == 0
 
 
@@ -83,7 +85,7 @@ def test_structurally_invalid_resource_names_the_element(client, token):
     body["group"][0]["population"][0]["count"] = "twenty"
     response = post(client, body, token)
     assert response.status_code == 422
-    assert response.json()["issue"][0]["expression"] == ["MeasureReport.group.0.population.0.count"]
+    assert response.json()["issue"][0]["expression"] == ["MeasureReport.group[0].population[0].count"]
 
 
 def test_unknown_group_and_missing_reporter(client, token):

@@ -50,7 +50,8 @@ def test_form_offers_the_users_units_and_groups_fields(api_client, today):
     assert "Hồi sức tích cực (ICU)" in html  # bed type rows carry the data set's Vietnamese names
     assert "Lượt khám cấp cứu" in html  # DataElement.label
     assert 'class="table bed-grid"' in html
-    assert html.count("<fieldset") == 5  # beds, equipment, emergency, patient flow, infectious cases
+    # beds, equipment, emergency, patient flow, infectious cases, whole hospital, outbreak patients, laboratory
+    assert html.count("<fieldset") == 8
 
 
 def test_occupied_above_total_re_renders_with_the_error_at_the_field(api_client):

@@ -82,6 +82,6 @@ def test_fhir_bundle_reports_a_case_and_errors_are_an_operation_outcome(city, to
     bad = client.post("/surveillance/fhir/Bundle", fhir_bundle(today, ward="NOPE"),
                       content_type="application/fhir+json", **auth)
     assert bad.status_code == 422 and bad.json()["resourceType"] == "OperationOutcome"
-    assert bad.json()["issue"][0]["expression"] == ["ward"]
+    assert bad.json()["issue"][0]["expression"] == ["Bundle.entry[0].resource.address[0].district"]
     anonymous = client.post("/surveillance/fhir/Bundle", fhir_bundle(today), content_type="application/json")
     assert anonymous.status_code == 401
