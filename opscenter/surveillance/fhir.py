@@ -201,8 +201,13 @@ def _entry_response(user: Any, result: services.CaseOutcome) -> dict[str, Any]:
     """Where the case is, if the sender may see it; a report merged into another facility's case is only told
     so (nothing of that case)."""
     if services.sees_case(user, result.case):
+        # No `location`: Condition is not read over FHIR (the case is at /api/surveillance/cases/<id>), and a
+        # location must resolve. The version is the etag, as R4 has it for a create.
         return {"response": {"status": "201 Created" if result.created else "200 OK",
-                             "location": f"Condition/{result.case.pk}/_history/{result.case.version}"}}
+                             "etag": f'W/"{result.case.version}"', "outcome": {
+                                 "resourceType": "OperationOutcome",
+                                 "issue": [{"severity": "information", "code": "informational",
+                                            "diagnostics": f"case {result.case.pk}"}]}}}
     return {"response": {"status": "200 OK", "outcome": {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "information", "code": "duplicate", "diagnostics": "merged with an existing case"}],

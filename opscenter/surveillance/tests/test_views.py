@@ -74,8 +74,11 @@ def test_fhir_bundle_reports_a_case_and_errors_are_an_operation_outcome(city, to
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     ok = client.post("/surveillance/fhir/Bundle", fhir_bundle(today), content_type="application/fhir+json", **auth)
     assert ok.status_code == 200, ok.content
-    assert ok.json()["entry"][0]["response"]["status"] == "201 Created"
+    response = ok.json()["entry"][0]["response"]
     case = Case.objects.get()
+    assert response["status"] == "201 Created" and response["etag"] == f'W/"{case.version}"'
+    assert "location" not in response  # Condition is not read over FHIR: no address that would not resolve
+    assert response["outcome"]["issue"][0]["diagnostics"] == f"case {case.pk}"
     assert (case.disease, case.classification, case.age_years, case.facility.code) == ("hfmd", "confirmed", 8, "BV-A")
     again = client.post("/surveillance/fhir/Bundle", fhir_bundle(today), content_type="application/fhir+json", **auth)
     assert again.json()["entry"][0]["response"]["status"] == "200 OK" and Case.objects.count() == 1
