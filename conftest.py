@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import tempfile
-
-os.environ.setdefault("OPSCENTER_DATA_DIR", tempfile.mkdtemp(prefix="opscenter-test-"))
 
 import pytest
 
 from opscenter.org.roles import Role
 from opscenter.testing import City, build_city, full_report  # noqa: F401
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering, which this keeps within each part
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On pytest-xdist's workers (`make test`: `-n 2`), the slow tests first: one that started last would run
+    alone on one core at the end while the other has finished."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture
