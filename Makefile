@@ -17,10 +17,13 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/opscenter demo --host $(HOST) --port $(PORT)
 
-# Install and run the whole test suite (Debian packages for browser, footage and R tests installed when root).
+# Install and run the whole test suite (Debian packages for browser, footage and R tests installed when root),
+# on TEST_WORKERS processes (pytest-xdist). 2, not `auto`: CI has two cores, and `auto` counts the host's cores
+# where a container is given fewer; each worker also starts servers, workers and Chromium of its own.
+TEST_WORKERS ?= 2
 test: $(BIN)/.installed
 	@scripts/ensure-system-packages
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import tempfile
 
-os.environ.setdefault("OPSCENTER_DATA_DIR", tempfile.mkdtemp(prefix="opscenter-test-"))
-# Every payload published under the tests is validated against its declared type (core.events).
+# Every payload published under the tests is validated against its declared type (core.events). (The data folder
+# of each test process is set earlier, by opscenter.pytest_plugin, before the settings are read.)
 os.environ.setdefault("EVENT_PAYLOAD_CHECKS", "1")
 
 import pytest
@@ -24,6 +23,14 @@ def _event_payload_checks():
     from django.conf import settings
 
     settings.EVENT_PAYLOAD_CHECKS = os.environ["EVENT_PAYLOAD_CHECKS"] == "1"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering, which this keeps within each part
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On pytest-xdist's workers (`make test`: `-n 2`), the slow tests first: one that started last would run
+    alone on one core at the end while the other has finished."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture

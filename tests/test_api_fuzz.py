@@ -15,6 +15,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import schemathesis
 from django.core.signals import got_request_exception
 from django.core.wsgi import get_wsgi_application
@@ -127,6 +128,7 @@ class Tally:
             found.append(text)
 
 
+@pytest.mark.slow
 def test_no_server_errors_and_answers_match_the_schema(live_city, api_client, today, settings, tmp_path):
     """Committed data, as in production: thousands of requests must not share one test transaction (on
     PostgreSQL a request that ends its connection would leave the rest of the run inside a dead block)."""

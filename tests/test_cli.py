@@ -67,6 +67,7 @@ def test_demo_seeds_runs_simulates_and_keeps_its_data(tmp_path):
     assert _count(tmp_path, reports) >= seeded
 
 
+@pytest.mark.slow
 def test_simulate_sends_reports_through_the_services(tmp_path):
     env = _env(tmp_path)
     subprocess.run([*CLI, "seed-demo", "--days", "1"], env=env, check=True, capture_output=True)

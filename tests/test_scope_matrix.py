@@ -321,6 +321,7 @@ def test_every_operation_declares_its_scope_rule(client):
     assert not undeclared, f"operations without a declared scope rule (core.permissions.needs): {undeclared}"
 
 
+@pytest.mark.slow
 def test_every_operation_as_every_role(city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world = build_world(city)
@@ -442,6 +443,7 @@ def page_url(world: World, route: str, side: str) -> tuple[str, list[Thing]]:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, route), things
 
 
+@pytest.mark.slow
 def test_every_page_as_every_role(city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world = build_world(city)
@@ -486,6 +488,7 @@ def test_every_page_as_every_role(city, settings, tmp_path):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_every_page_form_as_every_role(city, settings, tmp_path):
     """The same for the pages' forms (POST, empty): refused without the permission, and an object outside the
     scope is not found before anything is read from the form."""

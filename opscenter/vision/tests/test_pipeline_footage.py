@@ -23,6 +23,7 @@ CONFIG = {"code": "VTEST", "width": 640, "height": 360, "fps": 5,
           "zones": [{"name": "all", "polygon": [[0, 0], [1, 0], [1, 1], [0, 1]]},
                     {"name": "lawn", "polygon": LAWN, "rules": [{"type": "barrier", "min_frames": 3}]}]}
 SEEN = {200: 7, 400: 3, 600: 6}
+pytestmark = pytest.mark.slow  # 640 frames of footage analysed (`run`)
 
 
 @pytest.fixture(scope="module")
