@@ -34,10 +34,17 @@ def today_reports() -> dict[str, Report]:
                                                           is_current=True).select_related("unit")}
 
 
-def test_early_in_the_morning_nobody_has_reported_and_the_simulator_waits(network):
-    assert seed.seed_today(now=at(6)) == 0
-    assert Simulator(seed=1).tick(now=at(6, 30)) is None
-    assert not today_reports()
+def test_early_in_the_morning_the_earliest_hospital_reports_and_the_others_wait(network):
+    assert seed.seed_today(now=at(5)) == 0
+    simulator = Simulator(seed=1)
+    sent = [simulator.tick(now=at(5, minute)) for minute in range(0, 30, 3)]
+    assert all(report is not None for report in sent)  # the screens live at any hour
+    reports = today_reports()
+    earliest = min((h for h in network if h["code"] not in seed.silent_hospitals(
+        (h["code"] for h in network), timezone.localdate())), key=lambda h: seed.report_time(h["code"],
+                                                                                              timezone.localdate()))
+    assert set(reports) == {earliest["code"]}  # its first report, then its updates; nobody else before the hour
+    assert reports[earliest["code"]].version == len(sent)
 
 
 def test_a_demo_started_in_the_afternoon_finds_the_morning_reports_in(network):

@@ -57,7 +57,10 @@ class Simulator:
                and report_time(h["code"], today) <= now]
         reported = [h for h in self.hospitals if h["code"] in current]
         if not due and not reported:
-            return None  # early morning: nobody has reported yet
+            # Before the usual hours nobody has reported: the earliest of the day reports early (hospitals work
+            # around the clock), so that the screens live at any hour.
+            due = sorted((h for h in self.hospitals if h["code"] not in silent),
+                         key=lambda h: report_time(h["code"], today))[:1]
         hospital = self.rng.choice(due or reported)
         report = current.get(hospital["code"])
         values = self._update(hospital, report.values, now) if report else first_report(hospital, today)
