@@ -14,6 +14,7 @@ from opscenter.demo.simulator import ER_RHYTHM, Simulator
 from opscenter.org import demo_data
 from opscenter.reporting.definitions import HOSPITAL_DAILY, split_figures
 from opscenter.reporting.models import Report
+from opscenter.testing import install_definitions
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
 
 @pytest.fixture
 def network(db):
+    install_definitions()  # a transactional test before this one may have flushed what the migrations installed
     seed.seed_network()
     seed.seed_history(7)
     return [h for h in demo_data.HOSPITALS]
