@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_ingest.py [--database-url URL] [--rows 6000] [--batch 200] [--profile]
 
-Target: `submit_many` throughput ≥ 0.5 × a raw `Report.objects.bulk_create` of the same rows, same batches.
+Target: `submit_many` throughput ≥ a raw `Report.objects.bulk_create` of the same rows, same batches.
 Every round writes fresh (unit, period) pairs, so the service really inserts; the benchmark's own units
 (department BENCH-ING) and their reports are removed at the start and the end.
 """
@@ -32,7 +32,7 @@ from common import (
     verdict,
 )
 
-TARGET_RATIO = 0.5
+TARGET_RATIO = 1.0  # the service path (validation, versions, read model, audit, events) as fast as a raw insert
 FIRST_PERIOD = dt.date(2015, 1, 1)  # far from the recent days the dashboards read
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -121,7 +121,7 @@ class Ingest:
         from opscenter.reporting.models import Report
 
         columns = ["data_set_id", "unit_id", "period", "version", "is_current", "values", "status", "flags",
-                   "source", "submitted_by_id", "submitted_at", "idempotency_key", "comment"]
+                   "source", "submitted_by_id", "submitted_at", "idempotency_key", "comment", "unmapped", "measure"]
         sql = (f"INSERT INTO {connection.ops.quote_name(Report._meta.db_table)} "
                f"({', '.join(connection.ops.quote_name(c) for c in columns)}) "
                f"VALUES ({', '.join(['%s'] * len(columns))})")
@@ -133,7 +133,7 @@ class Ingest:
                 at = ops.adapt_datetimefield_value(self.submitted_at(day))
                 params = [
                     (self.data_set.pk, u.pk, period, 1, True, json.dumps(v), "accepted", "[]", "api",
-                     self.actor.pk, at, None, "")
+                     self.actor.pk, at, None, "", "{}", "")
                     for u, v in zip(self.units, values, strict=True)
                 ]
                 with transaction.atomic(), connection.cursor() as cursor:

@@ -51,7 +51,6 @@ def facility_history(request: AuthedRequest, code: Line, days: Count = 365):
     return [
         {"period": row.period, "version": row.report.version, "status": row.report.status,
          **{column: getattr(row, column) for column in figures.VALUE_COLUMNS},
-         "beds": {b.bed_type: {"total": b.total, "occupied": b.occupied, "available": b.available}
-                  for b in row.beds.values()}}
+         "beds": {bed_type: beds._asdict() for bed_type, beds in row.beds.items()}}
         for row in queries.facility_history(unit, min(max(days, 1), 1100))
     ]

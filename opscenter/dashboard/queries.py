@@ -69,8 +69,7 @@ def facility_loads(user: User, today: dt.date | None = None) -> list[FacilityLoa
         load = FacilityLoad(unit.code, str(unit), unit.latitude, unit.longitude, unit.is_pilot)
         row = latest.get(unit.pk)
         if row is not None:
-            load.beds = {b.bed_type: {"total": b.total, "occupied": b.occupied, "available": b.available}
-                         for b in row.beds.values()}
+            load.beds = {bed_type: beds._asdict() for bed_type, beds in row.beds.items()}
             load.occupancy = row.beds_occupied / row.beds_total if row.beds_total else None
             load.er_waiting, load.er_visits = row.er_waiting_for_bed, row.er_visits
             load.period = row.period

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Sum
 
@@ -71,23 +71,34 @@ def rebuild() -> int:
     return written + len(batch)
 
 
+class Beds(NamedTuple):
+    total: int
+    occupied: int
+    available: int
+
+
 def with_beds(rows: list[DailyFigures]) -> list[DailyFigures]:
-    """Attach `beds` (bed type: DailyBeds) to each row, in one query."""
-    by_report: dict[int, dict[str, DailyBeds]] = {r.report_id: {} for r in rows}
-    for bed in DailyBeds.objects.filter(report_id__in=by_report):
-        by_report[bed.report_id][bed.bed_type] = bed
+    """Attach `beds` (bed type: Beds) to each row, in one query (plain tuples: a city's worth is 1,400 rows)."""
+    by_report: dict[int, dict[str, Beds]] = {r.report_id: {} for r in rows}
+    for report_id, bed_type, *numbers in DailyBeds.objects.filter(report_id__in=by_report).values_list(
+            "report_id", "bed_type", "total", "occupied", "available"):
+        by_report[report_id][bed_type] = Beds(*numbers)
     for row in rows:
         row.beds = by_report[row.report_id]
     return rows
 
 
 def latest(unit_ids: Iterable[int], today: dt.date, days: int) -> dict[int, DailyFigures]:
-    """Per facility, its figures of the newest day among the last `days` up to `today`, with their beds."""
-    unit_ids = list(unit_ids)
+    """Per facility, its figures of the newest day among the last `days` up to `today`, with their beds.
+    Newest day first, one day at a time: on most days one query finds every facility's."""
+    missing = set(unit_ids)
     rows: dict[int, DailyFigures] = {}
-    for row in DailyFigures.objects.filter(unit_id__in=unit_ids, period__gt=today - dt.timedelta(days=days),
-                                           period__lte=today).order_by("unit_id", "-period"):
-        rows.setdefault(row.unit_id, row)
+    for days_ago in range(days):
+        if not missing:
+            break
+        for row in DailyFigures.objects.filter(unit_id__in=missing, period=today - dt.timedelta(days=days_ago)):
+            rows[row.unit_id] = row
+        missing -= rows.keys()
     with_beds(list(rows.values()))
     return rows
 

@@ -7,6 +7,7 @@ A correction adds a version and never overwrites the earlier one.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -244,7 +245,7 @@ class DailyFigures(models.Model):
     lab_tests_ordered = _count()
     lab_tests_resulted = _count()
     lab_tests_positive = _count()
-    beds: dict[str, DailyBeds]  # by bed type, attached by figures.with_beds (no column)
+    beds: dict[str, Any]  # by bed type: figures.Beds, attached by figures.with_beds (no column)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_figures_per_day")]
