@@ -104,11 +104,20 @@ class IncidentEvent(models.Model):
     text = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
+    OTHER_ACTIONS = {"assigned": _("Ambulance assigned"), "destination": _("Destination set"), "note": _("Note")}
+
     class Meta:
         ordering = ["time", "id"]
 
     def __str__(self) -> str:
         return f"{self.incident.code} {self.action} {self.time:%H:%M:%S}"
+
+    @property
+    def action_label(self) -> str:
+        """What happened, in words: a status's label, or one of the other actions'."""
+        if self.action in Incident.Status.values:
+            return str(Incident.Status(self.action).label)
+        return str(self.OTHER_ACTIONS.get(self.action, self.action))
 
 
 class Ambulance(models.Model):

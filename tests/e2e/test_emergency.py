@@ -61,7 +61,8 @@ def test_dispatcher_creates_ranks_confirms_and_the_hospital_is_told(asgi_server,
     dispatcher.check("#hosp-BV-A")
     dispatcher.click("#recommendation button[type=submit]")
     dispatcher.wait_for_selector("#timeline li.trail-destination")
-    assert "dispatched" in dispatcher.locator("#timeline").inner_text()
+    timeline = dispatcher.locator("#timeline").inner_text()
+    assert "Dispatched" in timeline and "Destination set" in timeline  # in words, not codes
     assert "BV A" in dispatcher.locator("#destination").inner_text()
 
     manager = log_in(browser, asgi_server, "hospital_manager_a")

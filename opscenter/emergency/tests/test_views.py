@@ -101,6 +101,8 @@ def test_once_an_ambulance_is_on_its_way_the_page_sends_no_second_one_unasked(ap
 
     # The page drawn after the dispatch preselects no further ambulance: confirming again sends none.
     after = dispatcher.get(url).content.decode()
+    # the timeline in words (this client's language), not the code "dispatched"
+    assert re.search(r'class="trail-action">(Dispatched|Đã điều xe)</strong>', after)
     assert 'id="another-ambulance"' in after
     again = _form_of(after)
     assert again["ambulance"] == "" and again["open_assignments"] == "1"
