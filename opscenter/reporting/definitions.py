@@ -87,6 +87,11 @@ def split_figures(values: dict[str, Any]) -> tuple[dict[str, int | None], dict[s
     return counts, beds
 
 
+def bed_sums(by_type: dict[str, tuple[int, int, int]]) -> list[int | None]:
+    """Total, occupied and available beds over the bed types of `split_figures` (None each when none)."""
+    return [sum(b[i] for b in by_type.values()) for i in range(3)] if by_type else [None, None, None]
+
+
 def _label_in(language: str, bed_type: str) -> str:
     with translation.override(language):
         return str(BedType(bed_type).label)

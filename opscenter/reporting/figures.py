@@ -16,7 +16,7 @@ from django.db.models import Sum
 
 from opscenter.core import bulk
 
-from .definitions import HOSPITAL_DAILY, split_figures
+from .definitions import HOSPITAL_DAILY, bed_sums, split_figures
 from .models import DailyBeds, DailyFigures, Report
 
 COUNT_COLUMNS = ("ventilators_total", "ventilators_in_use", "er_visits", "er_waiting_for_bed", "admissions",
@@ -45,9 +45,8 @@ def write(reports: Sequence[Report], replaced: Iterable[int] = ()) -> None:
         if report.data_set.code != HOSPITAL_DAILY:
             continue
         counts, by_type = split_figures(report.values)
-        sums: list[int | None] = [sum(b[i] for b in by_type.values()) for i in range(3)] if by_type else [None] * 3
         key = (report.pk, report.unit_id, report.period)
-        figures.append((*key, report.submitted_at, *sums, *(counts[c] for c in COUNT_COLUMNS)))
+        figures.append((*key, report.submitted_at, *bed_sums(by_type), *(counts[c] for c in COUNT_COLUMNS)))
         beds.extend((*key, bed_type, *numbers) for bed_type, numbers in by_type.items())
     # Plain rows, not model instances: this runs for every report of every batch.
     bulk.copy(DailyFigures, FIGURES_COLUMNS, figures)

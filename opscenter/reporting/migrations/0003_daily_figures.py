@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from opscenter.reporting.definitions import HOSPITAL_DAILY, split_figures
+from opscenter.reporting.definitions import HOSPITAL_DAILY, bed_sums, split_figures
 
 
 def fill_read_model(apps, schema_editor):
@@ -11,12 +11,15 @@ def fill_read_model(apps, schema_editor):
     Report = apps.get_model("reporting", "Report")
     DailyFigures = apps.get_model("reporting", "DailyFigures")
     DailyBeds = apps.get_model("reporting", "DailyBeds")
+    # Only the columns this migration creates: elements added to the data set later have theirs added later.
+    columns = {f.name for f in DailyFigures._meta.concrete_fields}
     figures, beds = [], []
     for r in Report.objects.filter(data_set__code=HOSPITAL_DAILY, is_current=True).iterator(chunk_size=2000):
         counts, by_type = split_figures(r.values)
-        sums = [sum(b[i] for b in by_type.values()) for i in range(3)] if by_type else [None] * 3
+        total, occupied, available = bed_sums(by_type)
         figures.append(DailyFigures(report_id=r.pk, unit_id=r.unit_id, period=r.period, submitted_at=r.submitted_at,
-                                    beds_total=sums[0], beds_occupied=sums[1], beds_available=sums[2], **counts))
+                                    beds_total=total, beds_occupied=occupied, beds_available=available,
+                                    **{k: v for k, v in counts.items() if k in columns}))
         beds.extend(DailyBeds(report_id=r.pk, unit_id=r.unit_id, period=r.period, bed_type=t, total=v[0],
                               occupied=v[1], available=v[2]) for t, v in by_type.items())
         if len(figures) >= 2000:
