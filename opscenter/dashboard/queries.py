@@ -17,9 +17,9 @@ from django.utils import timezone
 from opscenter.alerts.models import Alert
 from opscenter.org.models import BedType, Unit, User
 from opscenter.reporting import figures
+from opscenter.reporting.definitions import BED_TYPES
 from opscenter.reporting.models import DailyFigures
 
-BED_TYPES = [b.value for b in BedType]
 # A facility's latest report counts as "live" for this many days (yesterday's when today's is not in yet).
 FRESH_DAYS = 2
 

@@ -132,13 +132,13 @@ def seed_today(now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     hospitals = [h for h in demo_data.HOSPITALS if Unit.objects.filter(code=h["code"]).exists()]
     silent = silent_hospitals((h["code"] for h in hospitals), today)
-    reported = set(Report.objects.filter(data_set__code=HOSPITAL_DAILY, period=today).values_list("unit__code",
-                                                                                                  flat=True))
+    reported = Report.objects.filter(data_set__code=HOSPITAL_DAILY, period=today).values_list("unit__code", flat=True)
+    skip = silent | set(reported)
     batch = [
         services.Submission(data_set=HOSPITAL_DAILY, unit=h["code"], period=today, values=first_report(h, today),
                             source=Report.Source.IMPORT, submitted_at=report_time(h["code"], today))
         for h in hospitals
-        if h["code"] not in silent | reported and report_time(h["code"], today) <= now
+        if h["code"] not in skip and report_time(h["code"], today) <= now
     ]
     return len(services.submit_many(ACTOR, batch)) if batch else 0
 

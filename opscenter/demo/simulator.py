@@ -53,8 +53,8 @@ class Simulator:
                 data_set__code=HOSPITAL_DAILY, period=today, is_current=True).select_related("unit")
         }
         silent = silent_hospitals((h["code"] for h in self.hospitals), today)
-        due = [h for h in self.hospitals if h["code"] not in silent | set(current)
-               and report_time(h["code"], today) <= now]
+        waiting = silent | current.keys()  # those not to send a first report now
+        due = [h for h in self.hospitals if h["code"] not in waiting and report_time(h["code"], today) <= now]
         reported = [h for h in self.hospitals if h["code"] in current]
         if not due and not reported:
             # Before the usual hours nobody has reported: the earliest of the day reports early (hospitals work

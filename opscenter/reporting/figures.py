@@ -127,12 +127,12 @@ def daily_sums(unit_ids: Iterable[int], start: dt.date, end: dt.date,
 
 
 def in_range(start: dt.date, end: dt.date, units: Any = None) -> list[DailyFigures]:
-    """The figures of every day in [start, end] (of these units, a queryset or list), by unit then day; with
+    """The figures of every day in [start, end] (of these units, a queryset or list), by day then unit; with
     the unit."""
     rows = DailyFigures.objects.filter(period__gte=start, period__lte=end)
     if units is not None:
         rows = rows.filter(unit__in=units)
-    return list(rows.select_related("unit").order_by("unit_id", "period"))
+    return list(rows.select_related("unit").order_by("period", "unit_id"))
 
 
 def beds_in_range(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, str, int, int]]:
