@@ -49,11 +49,15 @@ def test_dashboard_shows_only_the_scope(api_client, role, where, sees):
 
 @pytest.mark.parametrize(("role", "where", "lands_on"), [
     (Role.OPERATOR, "-", "/dashboard/"),
+    (Role.LEADER, "-", "/dashboard/"),
+    (Role.HOSPITAL_MANAGER, "A", "/dashboard/"),
     (Role.REPORTER, "A", "/reporting/submit/"),
-    (Role.CLERK, "-", "/work/"),
-    (Role.SECURITY, "A", "/dashboard/"),
+    (Role.CLERK, "-", "/work/documents/"),
+    (Role.SECURITY, "A", "/vision/"),
+    (Role.DISPATCHER, "-", "/emergency/"),
+    (Role.EPIDEMIOLOGIST, "-", "/surveillance/"),
 ])
-def test_everyone_starts_on_a_page_they_may_open(api_client, role, where, lands_on):
+def test_everyone_starts_where_their_work_is(api_client, role, where, lands_on):
     client = api_client(role, where if where != "-" else "A")
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == lands_on

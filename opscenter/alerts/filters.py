@@ -13,7 +13,7 @@ from opscenter.core.filters import ListFilters, PageFilters
 from opscenter.core.inputs import Line
 from opscenter.org.models import Unit
 
-from .models import Alert, Severity
+from .models import SOURCE_LABELS, Alert, Severity
 
 OPEN = "open"
 ALL = gettext_lazy("All")
@@ -42,7 +42,7 @@ class AlertFilterSet(PageFilters):
         super().__init__(*args, queryset=queryset, **kwargs)
         # what the scoped alerts hold
         sources = queryset.order_by("source").values_list("source", flat=True).distinct()
-        self.filters["source"].extra["choices"] = [(s, s) for s in sources]
+        self.filters["source"].extra["choices"] = [(s, SOURCE_LABELS.get(s, s)) for s in sources]
         units = Unit.objects.filter(pk__in=queryset.values("unit_id")).order_by("name")
         self.filters["unit"].extra["choices"] = [(u.code, str(u)) for u in units]
 

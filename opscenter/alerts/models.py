@@ -6,6 +6,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.org.models import Unit
+from opscenter.reporting.models import localized_name
+
+# What raised an alert, in words (the `source` field holds the app's name).
+SOURCE_LABELS = {
+    "reporting": _("Hospital reports"),
+    "vision": _("Cameras"),
+    "emergency": _("115 emergency"),
+    "surveillance": _("Epidemic surveillance"),
+    "work": _("Directives"),
+}
 
 
 class Severity(models.TextChoices):
@@ -31,7 +41,7 @@ class AlertRule(models.Model):
         verbose_name_plural = _("alert rules")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class Alert(models.Model):
@@ -86,6 +96,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
 
 class AlertNote(models.Model):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from opscenter.core.events import Event
@@ -228,12 +229,12 @@ def _overdue_key(rule: AlertRule, unit: Unit, data_set: str, period: str) -> str
 
 @evaluator("report_overdue", kind="report.overdue")
 def report_overdue(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
+    period = date_format(dt.date.fromisoformat(event.payload["period"]), "d/m/Y")
     yield AlertCandidate(
         source="reporting", kind="report_overdue", severity=rule.severity, unit=unit, rule=rule,
-        title=_("%(unit)s: report overdue (%(period)s)") % {"unit": unit, "period": event.payload["period"]},
+        title=_("%(unit)s: report overdue (%(period)s)") % {"unit": unit, "period": period},
         message=_("%(data_set)s for %(period)s was due at %(due)s and has not been received")
-        % {"data_set": event.payload["data_set_name"], "period": event.payload["period"],
-           "due": event.payload["due_at"][11:16]},
+        % {"data_set": event.payload["data_set_name"], "period": period, "due": event.payload["due_at"][11:16]},
         dedup_key=_overdue_key(rule, unit, event.payload["data_set"], event.payload["period"]),
         evidence_url="/dashboard/completeness/",
         payload=event.payload,

@@ -38,6 +38,8 @@ def demo_accounts() -> list[tuple[str, str, str]]:
         ("leader", Role.LEADER, demo_data.DEPARTMENT["code"]),
         ("admin", Role.ADMIN, demo_data.DEPARTMENT["code"]),
         ("dispatcher", Role.DISPATCHER, demo_data.EMERGENCY_CENTER["code"]),
+        ("epidemiologist", Role.EPIDEMIOLOGIST, demo_data.DEPARTMENT["code"]),
+        ("clerk", Role.CLERK, demo_data.DEPARTMENT["code"]),
         ("reporter", Role.REPORTER, hospital),
         ("manager", Role.HOSPITAL_MANAGER, hospital),
         ("security", Role.SECURITY, hospital),

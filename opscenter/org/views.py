@@ -3,9 +3,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from .roles import Perm
+from .roles import Perm, Role
 
-# Where each person starts: the first page in this list that the user may open.
+# Where each role's work is: the page it lands on after logging in.
+ROLE_HOME = {
+    Role.DISPATCHER: (Perm.VIEW_EMERGENCY, "emergency:dispatch"),
+    Role.SECURITY: (Perm.VIEW_CAMERAS, "vision:wall"),
+    Role.REPORTER: (Perm.SUBMIT_REPORTS, "reporting:submit"),
+    Role.EPIDEMIOLOGIST: (Perm.VIEW_SURVEILLANCE, "surveillance:epidemic"),
+    Role.CLERK: (Perm.VIEW_DOCUMENTS, "work:documents"),
+}
+# Anyone else (or a role whose own page it may not open): the first page in this list that it may open.
 HOME_PAGES = [
     (Perm.VIEW_DASHBOARD, "dashboard:overview"),
     (Perm.SUBMIT_REPORTS, "reporting:submit"),
@@ -16,7 +24,9 @@ HOME_PAGES = [
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    for perm, page in HOME_PAGES:
-        if request.user.has_perm_in(perm):  # type: ignore[union-attr]
+    user = request.user
+    candidates = [ROLE_HOME[user.role], *HOME_PAGES] if user.role in ROLE_HOME else HOME_PAGES  # type: ignore[union-attr]
+    for perm, page in candidates:
+        if user.has_perm_in(perm):  # type: ignore[union-attr]
             return redirect(page)
     raise PermissionDenied

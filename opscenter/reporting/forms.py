@@ -79,20 +79,6 @@ class ReportForm(forms.Form):
                 }),
             )
 
-    def clean(self) -> dict[str, Any]:
-        """Catch what is not a number at all here, with a plain message; the service checks the rest."""
-        cleaned = super().clean() or {}
-        for element in self.elements:
-            name = VALUE_PREFIX + element.code
-            raw = cleaned.get(name)
-            if not raw:
-                continue
-            try:
-                float(str(raw).replace(",", "."))
-            except ValueError:
-                self.add_error(name, _("Enter a number."))
-        return cleaned
-
     def values(self) -> dict[str, Any]:
         """The values typed in (empty ones left out), keyed by element code."""
         source = self.cleaned_data if hasattr(self, "cleaned_data") else {}

@@ -113,9 +113,8 @@ def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, 
     for spec in schema.elements.values():
         if spec.required and spec.code not in checked.values and f"values.{spec.code}" not in _fields(checked):
             checked.errors.append(FieldError(f"values.{spec.code}", _("this value is required")))
-    if checked.errors:
-        return checked
 
+    # Rules run over every value that passed its own checks, so the person sees all problems at once.
     values = checked.values
     for rule in schema.rules:
         if not rule.code_set <= values.keys():
@@ -123,11 +122,13 @@ def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, 
         left = sum(map(values.__getitem__, rule.left))
         right = sum(map(values.__getitem__, rule.right))
         if not OPERATORS[rule.operator](left, right):
-            text = f"{rule.message} ({_fmt(left)} {rule.operator} {_fmt(right)})"
+            text = rule_message(schema, rule, left, right)
             if rule.severity == "error":
                 checked.errors.append(FieldError(f"values.{rule.left[0]}", text))
             else:
                 checked.warnings.append(text)
+    if checked.errors:
+        return checked
 
     if previous:
         ratio = schema.jump_ratio
@@ -140,6 +141,33 @@ def check(schema: Schema, raw_values: Mapping[str, Any], previous: Mapping[str, 
                     % {"name": schema.elements[code].label or code, "before": _fmt(before), "after": _fmt(value)}
                 )
     return checked
+
+
+def rule_message(schema: Schema, rule: RuleSpec, left: float | int, right: float | int) -> str:
+    """The broken rule in the reader's language, with the figures: 'ICU: occupied beds (999) must not exceed
+    total beds (220)'. Built from the elements' own labels, so a rule added as data reads as well."""
+    labels = {c: (schema.elements[c].label if c in schema.elements else "") or c for c in rule.codes}
+    # Labels of one group share their heading ("Intensive care (ICU): occupied beds"): say it once, in front.
+    heads = {label.partition(": ")[0] for label in labels.values() if ": " in label}
+    head = heads.pop() if len(heads) == 1 and all(": " in label for label in labels.values()) else ""
+    if head:
+        labels = {c: label.partition(": ")[2] for c, label in labels.items()}
+
+    def side(codes: tuple[str, ...]) -> str:
+        return " + ".join(labels[c] for c in codes)
+
+    figures = {"left": side(rule.left), "left_value": _fmt(left), "right": side(rule.right),
+               "right_value": _fmt(right)}
+    sentences = {
+        "<=": _("%(left)s (%(left_value)s) must not exceed %(right)s (%(right_value)s)"),
+        "<": _("%(left)s (%(left_value)s) must be less than %(right)s (%(right_value)s)"),
+        "==": _("%(left)s (%(left_value)s) must equal %(right)s (%(right_value)s)"),
+        ">=": _("%(left)s (%(left_value)s) must be at least %(right)s (%(right_value)s)"),
+    }
+    text = sentences[rule.operator] % figures
+    if head:
+        text = f"{head}: {text}"
+    return text if rule.severity == "error" else _("%(problem)s; please check") % {"problem": text}
 
 
 def _fields(checked: Checked) -> set[str]:

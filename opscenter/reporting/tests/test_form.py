@@ -70,6 +70,20 @@ def test_occupied_above_total_re_renders_with_the_error_at_the_field(api_client)
     assert stored() == []
 
 
+def test_a_broken_rule_reads_in_vietnamese_with_its_figures_beside_other_errors(api_client):
+    """Every problem at once: a rule broken by two valid values is shown even when another field is wrong."""
+    data = form_data(icu_total=220, icu_occupied=999)
+    data["values.er_visits"] = "nhiều"
+    response = api_client(Role.REPORTER, "A", language="vi").post("/reporting/submit/", data)
+    assert response.status_code == 422
+    errors = field_errors(response.content.decode())
+    assert "values.er_visits" in errors
+    rule = errors["values.beds_icu_occupied"]
+    assert "Hồi sức tích cực (ICU)" in rule and "(999)" in rule and "(220)" in rule
+    assert "không được vượt quá" in rule
+    assert "<=" not in rule and "&lt;=" not in rule and "cannot" not in rule
+
+
 def test_text_instead_of_a_number_is_an_error_at_its_field(api_client):
     data = form_data()
     data["values.er_visits"] = "nhiều"
