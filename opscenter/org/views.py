@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from .roles import Perm, Role
 
 # Where each role's work is: the page it lands on after logging in.
-ROLE_HOME = {
+ROLE_HOME: dict[str, tuple[Perm, str]] = {
     Role.DISPATCHER: (Perm.VIEW_EMERGENCY, "emergency:dispatch"),
     Role.SECURITY: (Perm.VIEW_CAMERAS, "vision:wall"),
     Role.REPORTER: (Perm.SUBMIT_REPORTS, "reporting:submit"),
@@ -25,8 +25,8 @@ HOME_PAGES = [
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    candidates = [ROLE_HOME[user.role], *HOME_PAGES] if user.role in ROLE_HOME else HOME_PAGES  # type: ignore[union-attr]
-    for perm, page in candidates:
+    own = ROLE_HOME.get(user.role)  # type: ignore[union-attr]
+    for perm, page in [own, *HOME_PAGES] if own else HOME_PAGES:
         if user.has_perm_in(perm):  # type: ignore[union-attr]
             return redirect(page)
     raise PermissionDenied
