@@ -3,6 +3,7 @@ POST endpoints behind the buttons (htmx swaps the feed item; without htmx they r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -94,6 +95,8 @@ def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
     may_handle = request.user.has_perm_in(Perm.HANDLE_ALERTS, alert.unit)
     return page(request, "alerts/detail.html", {
         "alert": alert,
+        # What the source sent, for technical staff: folded away, shown as sent.
+        "payload_json": json.dumps(alert.payload, ensure_ascii=False, indent=2, sort_keys=True),
         "notes": [(note, TRAIL_ACTIONS.get(note.action, note.action)) for note in alert.notes.select_related("author")],
         "may_handle": may_handle,
         "assignable": _assignable(alert) if may_handle else [],

@@ -46,6 +46,14 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     ]
 
 
+# People are shown by name (Django's full name is "first last": family and middle names first, as in Vietnamese).
+DEMO_NAMES = {
+    "operator": ("Nguyễn Thị Thu", "Hà"), "leader": ("Trần Minh", "Quang"), "admin": ("Lê Hoàng", "Nam"),
+    "dispatcher": ("Phạm Thị", "Lan"), "epidemiologist": ("Võ Thanh", "Tùng"), "clerk": ("Đặng Thị", "Mai"),
+    "reporter": ("Huỳnh Văn", "Phúc"), "manager": ("Bùi Thị Ngọc", "Anh"), "security": ("Đỗ Văn", "Hùng"),
+}
+
+
 @transaction.atomic
 def seed_network() -> None:
     for ward in demo_data.WARDS:
@@ -72,8 +80,10 @@ def seed_network() -> None:
 
     for username, role, unit_code in demo_accounts():
         if not User.objects.filter(username=username).exists():
+            given, family = DEMO_NAMES[username]
             user = org.create_user(ACTOR, username=username, password=DEMO_PASSWORD, role=role,
-                                   unit=Unit.objects.get(code=unit_code), email=f"{username}@demo.opscenter.local")
+                                   unit=Unit.objects.get(code=unit_code), email=f"{username}@demo.opscenter.local",
+                                   first_name=given, last_name=family)
             if role == Role.ADMIN:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,8 +21,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def asgi_server(live_city):
+@contextlib.contextmanager
+def serve() -> Iterator[str]:
+    """The project's ASGI application under uvicorn in a thread; yields its base URL."""
     import uvicorn
 
     from opscenter.asgi import application
@@ -38,6 +41,12 @@ def asgi_server(live_city):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_server(live_city):
+    with serve() as base:
+        yield base
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -80,7 +80,7 @@ def test_detail_shows_payload_evidence_and_trail(api_client, alerts):
     html = api_client(Role.OPERATOR, language="vi").get(f"/alerts/{alerts['a'].pk}/").content.decode()
     assert "BV A: ICU 97% (message)" in html
     assert 'href="/dashboard/facility/BV-A/"' in html
-    assert "share" in html and "0,97" in html  # Vietnamese decimal comma
+    assert "&quot;share&quot;: 0.97" in html  # what the source sent, as sent, folded under technical data
     assert 'class="trail-raised"' in html
     assert f'action="/alerts/{alerts["a"].pk}/acknowledge/"' in html
     assert f'action="/alerts/{alerts["a"].pk}/resolve/"' in html
