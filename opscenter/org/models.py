@@ -52,6 +52,21 @@ class BedType(models.TextChoices):
     OBSTETRICS = "obstetrics", _("Obstetrics")
 
 
+class Specialty(models.TextChoices):
+    """What a facility can treat (`Unit.specialties`), as the 115 ranking and the facility page name it."""
+
+    GENERAL = "general", _("General")
+    TRAUMA = "trauma", _("Trauma")
+    STROKE = "stroke", _("Stroke")
+    CARDIAC = "cardiac", _("Cardiology")
+    BURNS = "burns", _("Burns")
+    ONCOLOGY = "oncology", _("Oncology")
+    OBSTETRICS = "obstetrics", _("Obstetrics")
+    PAEDIATRICS = "paediatrics", _("Paediatrics")
+    INFECTIOUS = "infectious", _("Infectious diseases")
+    RESPIRATORY = "respiratory", _("Respiratory")
+
+
 class Unit(models.Model):
     """Any organisational unit: the department, a hospital, the 115 centre and its stations, later schools."""
 
@@ -95,6 +110,11 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def specialty_labels(self) -> list[str]:
+        labels = dict(Specialty.choices)
+        return [str(labels.get(code, code)) for code in self.specialties]
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
