@@ -111,17 +111,17 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
-    @property
-    def specialty_labels(self) -> list[str]:
-        labels = dict(Specialty.choices)
-        return [str(labels.get(code, code)) for code in self.specialties]
-
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
         if path != self.path:
             self.path = path
             Unit.objects.filter(pk=self.pk).update(path=path)
+
+    @property
+    def specialty_labels(self) -> list[str]:
+        labels = dict(Specialty.choices)
+        return [str(labels.get(code, code)) for code in self.specialties]
 
     def descendants_and_self(self) -> QuerySet[Unit]:
         return Unit.objects.filter(path__startswith=self.path)
