@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint messages bench
+.PHONY: demo test lint messages bench screenshots
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy opscenter
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The page audit (every role's pages, vi/en, 1440/1280) with a screenshot of each into docs/img/pages/.
+screenshots: $(BIN)/.installed
+	AUDIT_SCREENSHOTS=docs/img/pages $(BIN)/pytest -n 0 tests/e2e/test_page_audit.py
 
 messages: $(BIN)/.installed
 	cd opscenter && ../$(BIN)/django-admin makemessages -l vi --no-obsolete && ../$(BIN)/django-admin compilemessages

@@ -36,6 +36,10 @@ NO_TEXT_CHECK = ("/api/docs",)
 
 @pytest.fixture
 def demo_day(transactional_db, settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the pages are the same on PostgreSQL; audited once, on the embedded database")
     settings.MAP_TILE_URL = ""  # nothing leaves the machine
     install_definitions()
     seed.seed_network()
