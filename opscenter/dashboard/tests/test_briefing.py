@@ -120,6 +120,9 @@ def test_city_briefing_in_english(api_client, busy_city, today):
         assert not re.search(rf"\b{code}\b", text), code
     assert "Crowding — Hành lang khoa Nội · Corridor" in text  # the camera alert rebuilt in words
     assert "Cameras" in text and "Hospital reports" in text
+    # column headers wrap between words, never inside one
+    assert "Bed type Total Occupied Free beds Occupancy" in text
+    assert "Source Kind Critical Warning Information Total" in text
 
 
 def test_alerts_are_summarised_most_severe_and_oldest_first(api_client, busy_city):
