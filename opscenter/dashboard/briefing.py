@@ -1,26 +1,41 @@
-"""The leaders' morning briefing as a PDF (fpdf2, DejaVu fonts for Vietnamese).
+"""The leaders' morning briefing as a PDF.
 
-A fixed document: its wording lives here in Vietnamese and English (like the shipped data sets), and the
-active language picks one. The figures come from the same read models as the dashboard.
+The document is the template `dashboard/briefing.html`: its wording goes through gettext, its numbers and dates
+through Django's formats of the reader's language. fpdf2 lays it out (its HTML renderer, the DejaVu fonts for
+the Vietnamese diacritics), as the meeting minutes are printed. The figures come from the same read models as
+the dashboard, for the reader's scope: the whole city for the department, one hospital for its staff, the 115
+centre for its dispatchers (their section: incidents, response times, ambulances).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import TextStyle
 
 from opscenter.alerts.models import Alert, Severity
-from opscenter.org.models import BedType, User
+from opscenter.emergency import queries as emergency
+from opscenter.emergency.models import Ambulance
+from opscenter.org.models import BedType, Unit, User
+from opscenter.org.roles import Perm
 from opscenter.reporting import services as reporting
 from opscenter.reporting.definitions import BED_TYPES
 from opscenter.reporting.models import DataSet
+from opscenter.surveillance.models import Disease
+from opscenter.vision.models import LocationKind, VisionEvent
 
 from . import queries
 
@@ -28,104 +43,103 @@ FONT_DIR = settings.BASE_DIR / "static" / "fonts"
 FONT = "DejaVu"
 DARK = (31, 42, 55)
 MUTED = (100, 110, 120)
+RULE = (200, 205, 210)
 HIGH_OCCUPANCY = 0.9
+ALERT_ITEMS = 5  # the alerts listed one by one; the others are counted
+OFFLOAD_ITEMS = 5  # hospitals where ambulances wait longest to hand over
+MARGIN = 15  # mm
+HEAD_TOP = 7  # mm of dark band above and below the head
+CELL_PADDING = 1.2  # mm, each side of a table cell
+TABLE_SIZE = 8.5  # pt
+KEEP_TOGETHER = 45  # mm: a section too long for one page starts only with this much room (heading, header, rows)
 
-TEXT = {  # key: (Vietnamese, English)
-    "org": ("SỞ Y TẾ THÀNH PHỐ HỒ CHÍ MINH", "DEPARTMENT OF HEALTH, HO CHI MINH CITY"),
-    "title": ("BÁO CÁO GIAO BAN BUỔI SÁNG", "MORNING BRIEFING"),
-    "date": ("Ngày %s", "Date %s"),
-    "generated": ("Lập lúc %s — Trung tâm Điều hành", "Generated %s — Operations Center"),
-    "scope": ("Phạm vi: %s", "Scope: %s"),
-    "s_beds": ("1. Giường bệnh toàn thành phố", "1. City beds"),
-    "bed_type": ("Loại giường", "Bed type"),
-    "total": ("Tổng", "Total"),
-    "occupied": ("Đang dùng", "Occupied"),
-    "free": ("Trống", "Free"),
-    "occupancy": ("Công suất", "Occupancy"),
-    "change_free": ("Trống ± so hôm trước", "Free ± vs previous day"),
-    "all_types": ("Tất cả", "All types"),
-    "s_er": ("2. Cấp cứu và báo cáo", "2. Emergency and reporting"),
-    "indicator": ("Chỉ số", "Indicator"),
-    "value": ("Hôm nay", "Today"),
-    "previous": ("Hôm trước", "Previous day"),
-    "change": ("Thay đổi", "Change"),
-    "er_visits": ("Lượt khám cấp cứu (cơ sở đã báo cáo)", "ER visits (reporting facilities)"),
-    "er_waiting": ("Bệnh nhân cấp cứu chờ giường", "ER patients waiting for a bed"),
-    "occupancy_city": ("Công suất giường chung", "Overall bed occupancy"),
-    "reports": ("Báo cáo đã nhận", "Reports received"),
-    "s_high": ("3. Cơ sở có công suất trên 90%", "3. Facilities above 90% occupancy"),
-    "code": ("Mã", "Code"),
-    "facility": ("Cơ sở", "Facility"),
-    "free_beds": ("Giường trống", "Free beds"),
-    "none_high": ("Không có cơ sở nào trên 90%.", "No facility above 90%."),
-    "s_alerts": ("4. Cảnh báo trong 24 giờ qua còn mở", "4. Alerts of the last 24 hours still open"),
-    "time": ("Thời điểm", "Time"),
-    "severity": ("Mức độ", "Severity"),
-    "alert": ("Cảnh báo", "Alert"),
-    "status": ("Trạng thái", "Status"),
-    "none_alerts": ("Không có cảnh báo mở.", "No open alerts."),
-    "s_missing": ("5. Báo cáo quá hạn / chưa nhận", "5. Reports overdue / missing"),
-    "missing": ("Chưa nhận (quá hạn)", "Missing (overdue)"),
-    "late": ("Gửi muộn", "Late"),
-    "pending": ("Chưa đến hạn", "Not yet due"),
-    "none_missing": ("Tất cả cơ sở đã gửi báo cáo đúng hạn.", "Every facility reported on time."),
-    "due": ("Hạn nộp %s", "Due %s"),
-    "page": ("Trang %s/{nb}", "Page %s/{nb}"),
-    "no_dataset": ("Chưa cấu hình bộ báo cáo hằng ngày.", "The daily report data set is not configured."),
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.WARNING, Severity.INFO)
+SOURCES: dict[str, Promise] = {
+    "reporting": gettext_lazy("Hospital reports"),
+    "emergency": gettext_lazy("115 emergency"),
+    "surveillance": gettext_lazy("Epidemic surveillance"),
+    "vision": gettext_lazy("Cameras"),
+    "work": gettext_lazy("Directives"),
 }
-SEVERITY: dict[str, tuple[str, str]] = {
-    Severity.INFO: ("Thông tin", "Information"),
-    Severity.WARNING: ("Cảnh báo", "Warning"),
-    Severity.CRITICAL: ("Nghiêm trọng", "Critical"),
+KINDS: dict[str, Promise] = {
+    "bed_occupancy": gettext_lazy("High bed occupancy"),
+    "er_waiting": gettext_lazy("Emergency patients waiting for a bed"),
+    "report_overdue": gettext_lazy("Report overdue"),
+    "forecast_capacity": gettext_lazy("Bed demand forecast above capacity"),
+    "outbreak_signal": gettext_lazy("Possible outbreak"),
+    "incident_unassigned": gettext_lazy("115 call without an ambulance"),
+    "offload_slow": gettext_lazy("Slow patient handover from ambulances"),
+    "incoming_patient": gettext_lazy("115 patient on the way"),
+    "directive_overdue": gettext_lazy("Directive overdue"),
+    **{f"camera_{kind}": label for kind, label in VisionEvent.Kind.choices},
 }
-STATUS: dict[str, tuple[str, str]] = {
-    Alert.Status.NEW: ("Mới", "New"),
-    Alert.Status.ACKNOWLEDGED: ("Đã tiếp nhận", "Acknowledged"),
-    Alert.Status.RESOLVED: ("Đã xử lý", "Resolved"),
-}
+# Dates in the text, in Django's date syntax, per language: numeric day/month/year in Vietnamese, the month
+# by name in English (so that 01/12 is never read as 12 January).
+# Translators: a date in the morning briefing, in Django's date format syntax (Vietnamese: d/m/Y).
+DATE_FORMAT = gettext_lazy("j M Y")
+# Translators: a date and time in the morning briefing, in Django's date format syntax (Vietnamese: H:i d/m/Y).
+DATETIME_FORMAT = gettext_lazy("j M Y, H:i")
+ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b")
 
 
-def _lang() -> int:
-    return 1 if (get_language() or "vi").startswith("en") else 0
+# --- what the document shows ----------------------------------------------------------------------------------
+
+@dataclass
+class Scope:
+    label: str
+    hospitals: int = 0  # active hospitals in scope: beds, ER, daily reports
+    emergency: bool = False  # a 115 centre or station in scope, and the right to see it
+
+    @property
+    def empty(self) -> bool:
+        return not self.hospitals and not self.emergency
 
 
-def t(key: str) -> str:
-    return TEXT[key][_lang()]
-
-
-def pick(pair: tuple[str, str]) -> str:
-    return pair[_lang()]
+@dataclass
+class AlertSummary:
+    total: int = 0
+    recent: int = 0  # raised in the last 24 hours
+    severities: list[dict[str, Any]] = field(default_factory=list)  # label, count (most severe first)
+    kinds: list[dict[str, Any]] = field(default_factory=list)  # source, kind, count per severity, total
+    top: list[dict[str, Any]] = field(default_factory=list)  # the most severe, oldest open first
+    more: int = 0  # open alerts not listed one by one
 
 
 @dataclass
 class Briefing:
-    """Everything the document shows, computed before any drawing (and testable on its own)."""
+    """Everything the document shows, computed before any layout."""
 
     day: dt.date
-    scope: str
-    beds: list[dict[str, Any]] = field(default_factory=list)  # per bed type, then the "all" row
-    indicators: list[tuple[str, str, str, str]] = field(default_factory=list)  # label, today, before, change
+    scope: Scope
+    generated: dt.datetime
+    beds: list[dict[str, Any]] = field(default_factory=list)  # per bed type
+    beds_all: dict[str, Any] = field(default_factory=dict)  # all types together
+    indicators: list[dict[str, Any]] = field(default_factory=list)
     high: list[dict[str, Any]] = field(default_factory=list)
-    alerts: list[Alert] = field(default_factory=list)
-    missing: list[reporting.UnitCompleteness] = field(default_factory=list)
-    late: list[reporting.UnitCompleteness] = field(default_factory=list)
+    emergency: dict[str, Any] | None = None
+    alerts: AlertSummary = field(default_factory=AlertSummary)
+    reports: list[reporting.UnitCompleteness] = field(default_factory=list)  # missing, then late
     pending: int = 0
     due_at: dt.datetime | None = None
+    data_set_missing: bool = False
 
 
-def _delta(now: float | None, before: float | None, pct: bool = False) -> str:
-    if now is None or before is None:
-        return "—"
-    diff = now - before
-    if pct:
-        diff = round(diff * 100, 1)
-        return "0" if diff == 0 else f"{diff:+.1f} %"
-    diff = round(diff)
-    return "0" if diff == 0 else f"{diff:+d}"
+def scope_of(user: User) -> Scope:
+    """What the reader's unit covers, and how the document names it."""
+    unit = user.unit
+    if unit is None:
+        return Scope(label="—")
+    emergency_units = (Unit.Kind.EMERGENCY_CENTER, Unit.Kind.AMBULANCE_STATION)
+    return Scope(
+        label=_("Whole city") if unit.kind == Unit.Kind.DEPARTMENT else unit.name,
+        hospitals=queries.facilities_in_scope(user).count(),
+        emergency=user.has_perm_in(Perm.VIEW_EMERGENCY)
+        and user.scope_units().filter(kind__in=emergency_units, active=True).exists(),
+    )
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f} %"
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
 
 
 def _occupancy(loads: list[queries.FacilityLoad]) -> float | None:
@@ -134,38 +148,61 @@ def _occupancy(loads: list[queries.FacilityLoad]) -> float | None:
     return occupied / total if total else None
 
 
+def _day_end(day: dt.date, now: dt.datetime) -> dt.datetime:
+    """"The last 24 hours" end now for today's briefing, at the end of the day for an earlier one."""
+    if day >= timezone.localdate(now):
+        return now
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
 def collect(user: User, day: dt.date, data_set: DataSet | None, now: dt.datetime | None = None) -> Briefing:
     now = now or timezone.now()
+    end = _day_end(day, now)
+    briefing = Briefing(day=day, scope=scope_of(user), generated=now, data_set_missing=data_set is None)
+    if briefing.scope.hospitals:
+        _hospitals(briefing, user, day)
+        if data_set is not None:
+            _reports(briefing, user, day, data_set, now)
+    if briefing.scope.emergency:
+        briefing.emergency = _emergency(user, end)
+    briefing.alerts = _alerts(user, end)
+    return briefing
+
+
+def _hospitals(briefing: Briefing, user: User, day: dt.date) -> None:
     loads = queries.facility_loads(user, today=day)
     before = queries.facility_loads(user, today=day - dt.timedelta(days=1))
     k, kb = queries.kpis(loads, user), queries.kpis(before, user)
-    briefing = Briefing(day=day, scope=str(user.unit) if user.unit else "—")
-
     for code in BED_TYPES:
         total = k["beds_total"].get(code, 0)
-        free = k["beds_free"].get(code, 0)
+        if not total and not kb["beds_total"].get(code):
+            continue  # a type the scope has no beds of (a hospital without obstetrics)
         occupied = sum(x.beds.get(code, {}).get("occupied", 0) for x in loads)
+        free = k["beds_free"].get(code, 0)
         briefing.beds.append({
-            "label": str(BedType(code).label), "total": total, "occupied": occupied, "free": free,
+            "label": BedType(code).label, "total": total, "occupied": occupied, "free": free,
             "occupancy": occupied / total if total else None,
-            "change_free": _delta(free, kb["beds_free"].get(code)) if kb["beds_total"].get(code) else "—",
+            "change_free": _change(free, kb["beds_free"].get(code)) if kb["beds_total"].get(code) else None,
         })
     total_all = sum(k["beds_total"].values())
     occupied_all = sum(row["occupied"] for row in briefing.beds)
-    briefing.beds.append({
-        "label": t("all_types"), "total": total_all, "occupied": occupied_all, "free": k["beds_free_all"],
+    briefing.beds_all = {
+        "total": total_all, "occupied": occupied_all, "free": k["beds_free_all"],
         "occupancy": occupied_all / total_all if total_all else None,
-        "change_free": _delta(k["beds_free_all"], kb["beds_free_all"]) if sum(kb["beds_total"].values()) else "—",
-    })
-
-    occ, occ_before = _occupancy(loads), _occupancy(before)
+        "change_free": _change(k["beds_free_all"], kb["beds_free_all"]) if sum(kb["beds_total"].values()) else None,
+    }
+    occupancy, occupancy_before = _occupancy(loads), _occupancy(before)
     briefing.indicators = [
-        (t("occupancy_city"), _pct(occ), _pct(occ_before), _delta(occ, occ_before, pct=True)),
-        (t("er_visits"), str(k["er_visits_today"]), str(kb["er_visits_today"]),
-         _delta(k["er_visits_today"], kb["er_visits_today"])),
-        (t("er_waiting"), str(k["er_waiting"]), str(kb["er_waiting"]), _delta(k["er_waiting"], kb["er_waiting"])),
-        (t("reports"), f"{k['reports_today']}/{k['reports_expected']}",
-         f"{kb['reports_today']}/{kb['reports_expected']}", _delta(k["reports_today"], kb["reports_today"])),
+        {"label": _("Overall bed occupancy"), "share": True, "today": occupancy, "before": occupancy_before,
+         "change": _change(occupancy, occupancy_before)},
+        {"label": _("ER visits (facilities that reported)"), "today": k["er_visits_today"],
+         "before": kb["er_visits_today"], "change": k["er_visits_today"] - kb["er_visits_today"]},
+        {"label": _("ER patients waiting for a bed"), "today": k["er_waiting"], "before": kb["er_waiting"],
+         "change": k["er_waiting"] - kb["er_waiting"]},
+        {"label": _("Reports received"), "ratio": True,
+         "today": k["reports_today"], "today_of": k["reports_expected"],
+         "before": kb["reports_today"], "before_of": kb["reports_expected"],
+         "change": k["reports_today"] - kb["reports_today"]},
     ]
     briefing.high = sorted(
         (
@@ -176,151 +213,255 @@ def collect(user: User, day: dt.date, data_set: DataSet | None, now: dt.datetime
         key=lambda row: -row["occupancy"],
     )
 
-    # "The last 24 hours" ends now for today's briefing and at the end of the day for an earlier one.
-    end = now if day >= timezone.localdate(now) else timezone.make_aware(
-        dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
-    )
-    briefing.alerts = list(
-        Alert.objects.filter(user.scope_filter(), raised_at__gt=end - dt.timedelta(hours=24), raised_at__lte=end)
-        .exclude(status=Alert.Status.RESOLVED).select_related("unit").order_by("-raised_at")[:60]
-    )
 
-    if data_set is not None:
-        units = data_set.reporting_units.filter(active=True, pk__in=user.scope_units())
-        rows = reporting.completeness(data_set, day, units, now=now)
-        briefing.missing = [r for r in rows if r.status == "missing"]
-        briefing.late = [r for r in rows if r.status == "late"]
-        briefing.pending = sum(1 for r in rows if r.status == "pending")
-        briefing.due_at = data_set.due_at(day)
-    return briefing
+def _reports(briefing: Briefing, user: User, day: dt.date, data_set: DataSet, now: dt.datetime) -> None:
+    units = data_set.reporting_units.filter(active=True, pk__in=user.scope_units())
+    rows = reporting.completeness(data_set, day, units, now=now)
+    briefing.reports = [r for r in rows if r.status == "missing"] + [r for r in rows if r.status == "late"]
+    briefing.pending = sum(1 for r in rows if r.status == "pending")
+    briefing.due_at = data_set.due_at(day)
 
+
+def _emergency(user: User, end: dt.datetime) -> dict[str, Any]:
+    """The 115 part: incidents and response times of the last 24 hours, the fleet now, the slowest handovers."""
+    k = emergency.kpis(user, hours=24, now=end)
+    fleet = [{"label": label, "count": k["fleet"].get(status, 0)}
+             for status, label in Ambulance.Status.choices if k["fleet"].get(status)]
+    return {
+        "incidents": k["incidents"], "open": k["open"], "waiting": k["waiting"],
+        "available": k["ambulances_available"], "ambulances": sum(k["fleet"].values()), "fleet": fleet,
+        "by_priority": [p for p in k["by_priority"] if p["incidents"]],
+        "offload": k["offload"][:OFFLOAD_ITEMS], "offload_more": max(len(k["offload"]) - OFFLOAD_ITEMS, 0),
+    }
+
+
+def _alerts(user: User, end: dt.datetime) -> AlertSummary:
+    """The open alerts in scope, summarised: counts by severity, source and kind, and a handful one by one."""
+    open_alerts = Alert.objects.filter(user.scope_filter(), raised_at__lte=end).exclude(status=Alert.Status.RESOLVED)
+    summary = AlertSummary()
+    kinds: dict[tuple[str, str], dict[str, Any]] = {}
+    severities = dict.fromkeys(SEVERITY_ORDER, 0)
+    for row in open_alerts.values("source", "kind", "severity").annotate(n=Count("pk")).order_by():
+        entry = kinds.setdefault((row["source"], row["kind"]), {
+            "source": SOURCES.get(row["source"], _("Other")), "kind": KINDS.get(row["kind"], _("Other")),
+            **dict.fromkeys(SEVERITY_ORDER, 0), "total": 0,
+        })
+        severity = row["severity"] if row["severity"] in severities else Severity.INFO
+        entry[severity] += row["n"]
+        entry["total"] += row["n"]
+        severities[severity] += row["n"]
+    summary.total = sum(severities.values())
+    summary.recent = open_alerts.filter(raised_at__gt=end - dt.timedelta(hours=24)).count()
+    summary.severities = [{"label": Severity(s).label, "count": n, "severity": s} for s, n in severities.items()]
+    summary.kinds = sorted(kinds.values(), key=lambda e: (  # keyed by severity value: critical, warning, info
+        -e[Severity.CRITICAL], -e["total"], str(e["source"]), str(e["kind"])))
+    rank = Case(*(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)),
+                default=Value(len(SEVERITY_ORDER)), output_field=IntegerField())
+    top = open_alerts.select_related("unit").annotate(rank=rank).order_by("rank", "raised_at", "pk")[:ALERT_ITEMS]
+    summary.top = [{"raised_at": a.raised_at, "severity": a.severity,
+                    "severity_label": Severity(a.severity).label if a.severity in Severity.values else _("Other"),
+                    "text": alert_text(a), "status": Alert.Status(a.status).label} for a in top]
+    summary.more = summary.total - len(summary.top)
+    return summary
+
+
+# --- alerts in words, in the reader's language ------------------------------------------------------------------
+
+def short_date(value: str | dt.date) -> str:
+    """An ISO date (or a date) as the reader's language writes it."""
+    day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return date_format(day, str(DATE_FORMAT))
+
+
+def _share(share: float) -> str:
+    from .templatetags.briefing_format import pct
+
+    return pct(share, 0)
+
+
+def _bed_label(code: str) -> str:
+    return str(BedType(code).label) if code in BedType.values else _("Other")
+
+
+def alert_text(alert: Alert) -> str:
+    """The alert as a sentence in the reader's language, rebuilt from what its rule recorded (the stored title
+    is in the language of whoever was signed in when it was raised, and may carry dates and codes as data)."""
+    p = alert.payload or {}
+    unit = str(alert.unit)
+    try:
+        if alert.kind == "bed_occupancy":
+            return _("%(unit)s: %(beds)s beds %(share)s occupied") % {
+                "unit": unit, "beds": _bed_label(p["bed_type"]), "share": _share(p["share"])}
+        if alert.kind == "er_waiting":
+            return _("%(unit)s: %(n)s emergency patients waiting for a bed") % {"unit": unit, "n": p["waiting"]}
+        if alert.kind == "report_overdue":
+            return _("%(unit)s: report overdue (%(period)s)") % {"unit": unit, "period": short_date(p["period"])}
+        if alert.kind == "forecast_capacity":
+            return _("%(unit)s: %(beds)s beds forecast to exceed capacity by %(day)s") % {
+                "unit": unit, "beds": _bed_label(p["bed_type"]), "day": short_date(p["first_day_over"])}
+        if alert.kind == "incident_unassigned":
+            return _("P%(priority)s incident %(code)s waiting %(minutes)s min without an ambulance") % {
+                "priority": p["priority"], "code": p["code"], "minutes": int(p["waited_seconds"]) // 60}
+        if alert.kind == "offload_slow":
+            return _("%(unit)s: ambulances wait %(minutes)s min to hand over patients (90th percentile)") % {
+                "unit": unit, "minutes": round(p["p90_seconds"] / 60)}
+        if alert.kind == "outbreak_signal":
+            disease = str(Disease(p["disease"]).label) if p["disease"] in Disease.values else _("Other")
+            if disease[1:2].islower():  # "influenza" inside the sentence, but "COVID-19" as it is
+                disease = disease[0].lower() + disease[1:]
+            return _("Possible %(disease)s outbreak: %(area)s") % {
+                "disease": disease, "area": p.get("area_name") or _("city-wide")}
+        if alert.kind == "incoming_patient":
+            return _("%(unit)s: 115 patient on the way, P%(priority)s, incident %(code)s, arriving about %(eta)s") % {
+                "unit": unit, "priority": p["priority"], "code": p["incident"],
+                "eta": date_format(timezone.localtime(dt.datetime.fromisoformat(p["eta"])), "H:i")}
+        if alert.kind == "directive_overdue":
+            return _("%(unit)s: directive overdue — %(title)s") % {"unit": unit, "title": p["title"]}
+        if alert.kind.startswith("camera_") and p.get("analytic") in VisionEvent.Kind.values:
+            return _("%(unit)s: %(what)s — %(where)s") % {
+                "unit": unit, "what": VisionEvent.Kind(p["analytic"]).label, "where": _camera_place(alert)}
+    except (KeyError, TypeError, ValueError):
+        pass
+    return _in_words(alert.title)
+
+
+def _camera_place(alert: Alert) -> str:
+    """The camera's name (its location, in words) and the zone when the zone is named after a kind of place."""
+    place = alert.location.removeprefix(f"{alert.unit} · ") if alert.location else ""
+    zone = (alert.payload or {}).get("zone") or ""
+    if zone in LocationKind.values and zone != LocationKind.OTHER:
+        label = str(LocationKind(zone).label)
+        place = f"{place} · {label}" if place and label.lower() not in place.lower() else place or label
+    return place or _("camera")
+
+
+def _in_words(text: str) -> str:
+    """A stored title with its ISO dates written for the reader and place-kind codes as their names."""
+    text = ISO_DATE.sub(lambda m: short_date(m.group(1)), text)
+    return re.sub(r"(?<= · )([a-z_]+)$",
+                  lambda m: str(LocationKind(m.group(1)).label) if m.group(1) in LocationKind.values else m.group(1),
+                  text)
+
+
+# --- layout ----------------------------------------------------------------------------------------------------
 
 class BriefingPDF(FPDF):
+    footer_text = ""
+
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font(FONT, size=8)
+        self.set_font(FONT, size=7.5)
         self.set_text_color(*MUTED)
-        self.cell(0, 6, t("page") % self.page_no(), align="R")
+        self.cell(self.epw / 2, 6, self.footer_text, align="L")
+        self.cell(self.epw / 2, 6, _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"},
+                  align="R")
 
 
-def _fmt_day(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def render(briefing: Briefing, data_set_missing: bool = False) -> bytes:
+def _new_pdf(fonts: FPDF | None = None) -> BriefingPDF:
+    """An A4 document with the DejaVu fonts (read once: a measuring copy shares those of the document)."""
     pdf = BriefingPDF(format="A4")
-    pdf.set_title(f"{TEXT['title'][_lang()]} {_fmt_day(briefing.day)}")
-    pdf.set_author(t("org"))
-    pdf.set_margins(15, 15, 15)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    if fonts is not None:
+        pdf.fonts.update(fonts.fonts)
+    else:
+        pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    return pdf
+
+
+HTML_STYLE: dict[str, Any] = {
+    "font_family": FONT,
+    "table_line_separators": True,
+    "tag_styles": {
+        "h1": TextStyle(font_family=FONT, font_style="B", font_size_pt=16, color=(255, 255, 255), t_margin=0,
+                        b_margin=0.5),
+        "h2": TextStyle(font_family=FONT, font_style="B", font_size_pt=11.5, color=DARK, t_margin=5, b_margin=1),
+        "h3": TextStyle(font_family=FONT, font_style="B", font_size_pt=9.5, color=DARK, t_margin=2.5, b_margin=0.5),
+        "p": TextStyle(font_family=FONT, font_size_pt=9, color=(0, 0, 0), t_margin=1, b_margin=1),
+    },
+    "warn_on_tags_not_matching": False,
+}
+
+
+def _write(pdf: FPDF, html: str) -> None:
+    pdf.set_font(FONT, "", TABLE_SIZE)  # tables take the size in force when they start
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_draw_color(*RULE)
+    pdf.set_fill_color(255, 255, 255)  # table cells without a bgcolor are filled with the colour in force
+    pdf.write_html(html, **HTML_STYLE)
+
+
+def _height(scratch: FPDF, html: str) -> float:
+    """How tall a section is (mm), laid out alone on a page of the same size."""
+    scratch.add_page()
+    start_page, start_y = scratch.page, scratch.y
+    _write(scratch, html)
+    return (scratch.page - start_page) * (scratch.page_break_trigger - scratch.t_margin) + scratch.y - start_y
+
+
+def _sections(html: str) -> list[tuple[str, str]]:
+    """The template's <section>s: (name, inner HTML), in order."""
+    return re.findall(r'<section data-part="([\w-]+)">(.*?)</section>', html, re.S)
+
+
+def layout(pdf: BriefingPDF, html: str) -> bytes:
+    """Lay the rendered template out on A4 pages: the head on a dark band; each section kept whole on one page
+    when it fits on one (a heading stays with its table, no row is left alone at a page foot), else begun only
+    where its heading, header and first rows have room; a table repeats its header row on every page it reaches."""
+    scratch = _new_pdf(fonts=pdf)  # where each section is measured before it is placed
     pdf.alias_nb_pages("{nb}")
     pdf.add_page()
-
-    # Header band
-    pdf.set_fill_color(*DARK)
-    pdf.rect(0, 0, pdf.w, 30, style="F")
-    pdf.set_fill_color(255, 255, 255)
-    pdf.set_text_color(255, 255, 255)
-    pdf.set_xy(15, 7)
-    pdf.set_font(FONT, "", 9)
-    pdf.cell(0, 5, t("org"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 9, t("title"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 10)
-    pdf.cell(0, 5, t("date") % _fmt_day(briefing.day), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_y(34)
-    pdf.set_font(FONT, "", 8)
-    pdf.set_text_color(*MUTED)
-    generated = timezone.localtime().strftime("%H:%M %d/%m/%Y")
-    pdf.cell(0, 4, t("generated") % generated + "   ·   " + t("scope") % briefing.scope,
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
-
-    headings = FontFace(family=FONT, emphasis="BOLD", color=(255, 255, 255), fill_color=DARK, size_pt=8.5)
-
-    def section(title: str) -> None:
-        pdf.ln(4)
-        pdf.set_font(FONT, "B", 11.5)
-        pdf.set_text_color(*DARK)
-        pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_draw_color(200, 205, 210)
-        pdf.line(15, pdf.get_y(), pdf.w - 15, pdf.get_y())
-        pdf.ln(1.5)
-        pdf.set_text_color(0, 0, 0)
-        pdf.set_font(FONT, "", 8.5)
-
-    def note(text: str) -> None:
-        pdf.set_font(FONT, "", 9)
-        pdf.set_text_color(*MUTED)
-        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
-
-    def table(header: list[str], rows: list[list[str]], widths: tuple[float, ...], align: tuple[str, ...],
-              bold_last: bool = False) -> None:
-        pdf.set_font(FONT, "", 8.5)
-        with pdf.table(col_widths=widths, text_align=align, headings_style=headings, line_height=5.2,
-                       padding=(1, 1.5), borders_layout="HORIZONTAL_LINES", width=pdf.epw,
-                       cell_fill_color=(242, 245, 248), cell_fill_mode="ROWS") as tbl:
-            tbl.row(header)
-            for i, row in enumerate(rows):
-                style = FontFace(emphasis="BOLD") if bold_last and i == len(rows) - 1 else None
-                tbl.row(row, style=style)
-
-    section(t("s_beds"))
-    table(
-        [t("bed_type"), t("total"), t("occupied"), t("free"), t("occupancy"), t("change_free")],
-        [[b["label"], str(b["total"]), str(b["occupied"]), str(b["free"]), _pct(b["occupancy"]), b["change_free"]]
-         for b in briefing.beds],
-        (60, 20, 22, 20, 22, 36), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"), bold_last=True,
-    )
-
-    section(t("s_er"))
-    table([t("indicator"), t("value"), t("previous"), t("change")],
-          [list(row) for row in briefing.indicators],
-          (80, 30, 30, 40), ("LEFT", "RIGHT", "RIGHT", "RIGHT"))
-
-    section(t("s_high"))
-    if briefing.high:
-        table([t("code"), t("facility"), t("occupancy"), t("free_beds"), t("er_waiting")],
-              [[h["code"], h["name"], _pct(h["occupancy"]), str(h["free"]),
-                "—" if h["er_waiting"] is None else str(h["er_waiting"])] for h in briefing.high],
-              (24, 76, 24, 24, 32), ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"))
-    else:
-        note(t("none_high"))
-
-    section(t("s_alerts"))
-    if briefing.alerts:
-        table([t("time"), t("facility"), t("severity"), t("alert"), t("status")],
-              [[timezone.localtime(a.raised_at).strftime("%H:%M %d/%m"), str(a.unit),
-                pick(SEVERITY.get(a.severity, (a.severity, a.severity))), a.title,
-                pick(STATUS.get(a.status, (a.status, a.status)))] for a in briefing.alerts],
-              (22, 38, 22, 74, 24), ("LEFT", "LEFT", "LEFT", "LEFT", "LEFT"))
-    else:
-        note(t("none_alerts"))
-
-    section(t("s_missing"))
-    if data_set_missing:
-        note(t("no_dataset"))
-    elif briefing.missing or briefing.late:
-        rows = [[r.unit.code, str(r.unit), t("missing"), ""] for r in briefing.missing]
-        rows += [[r.unit.code, str(r.unit), t("late"),
-                  timezone.localtime(r.first_submitted_at).strftime("%H:%M %d/%m") if r.first_submitted_at else ""]
-                 for r in briefing.late]
-        table([t("code"), t("facility"), t("status"), t("time")], rows, (24, 96, 36, 24),
-              ("LEFT", "LEFT", "LEFT", "LEFT"))
-    else:
-        note(t("none_missing"))
-    if briefing.due_at is not None:
-        extra = t("due") % timezone.localtime(briefing.due_at).strftime("%H:%M %d/%m/%Y")
-        if briefing.pending:
-            extra += f" · {t('pending')}: {briefing.pending}"
-        pdf.ln(1)
-        note(extra)
+    usable = pdf.page_break_trigger - pdf.t_margin
+    for name, part in _sections(html):
+        if name == "head":  # white on a dark band across the top of the first page
+            pdf.set_fill_color(*DARK)
+            pdf.rect(0, 0, pdf.w, HEAD_TOP + _height(scratch, part) + HEAD_TOP, style="F")
+            pdf.set_top_margin(HEAD_TOP)  # the HTML flows from the top margin
+            pdf.set_y(HEAD_TOP)
+            _write(pdf, part)
+            pdf.set_top_margin(MARGIN)
+            pdf.set_y(pdf.get_y() + HEAD_TOP + 2)
+            continue
+        height = _height(scratch, part)
+        room = pdf.page_break_trigger - pdf.y
+        if height > room and (height <= usable or room < KEEP_TOGETHER):
+            pdf.add_page()
+        _write(pdf, part)
     return bytes(pdf.output())
 
 
+def code_width(pdf: FPDF, codes: list[str]) -> int:
+    """Width (whole mm) of a column of unit codes, wide enough that no code is broken across lines."""
+    pdf.set_font(FONT, "", TABLE_SIZE)
+    widest = max((pdf.get_string_width(c) for c in codes), default=0)
+    return max(math.ceil(widest + 2 * CELL_PADDING + 1.5), 14)
+
+
+def render(briefing: Briefing) -> bytes:
+    pdf = _new_pdf()
+    day = short_date(briefing.day)
+    pdf.set_title(f"{_('Morning briefing')} {day} · {briefing.scope.label}")
+    pdf.set_author(_("Department of Health, Ho Chi Minh City"))
+    pdf.set_lang(get_language() or settings.LANGUAGE_CODE)
+    pdf.set_creator("opscenter")
+    pdf.footer_text = f"{_('Morning briefing')} · {day} · {briefing.scope.label}"
+    code = code_width(pdf, [h["code"] for h in briefing.high] + [r.unit.code for r in briefing.reports])
+    epw = round(pdf.epw)
+    parts = [name for name, shown in (
+        ("beds", briefing.scope.hospitals), ("indicators", briefing.scope.hospitals),
+        ("high", briefing.scope.hospitals > 1), ("emergency", briefing.emergency is not None), ("alerts", True),
+        ("reports", briefing.scope.hospitals),
+    ) if shown]
+    context = {
+        "b": briefing, "n": {name: i for i, name in enumerate(parts, 1)},
+        "day_long": date_format(briefing.day, "DATE_FORMAT"),
+        "datetime_format": str(DATETIME_FORMAT),
+        # whole millimetres: a float would be printed with the language's decimal comma
+        "widths": {"code": code, "high_name": epw - code - 70, "report_name": epw - code - 64},
+    }
+    return layout(pdf, render_to_string("dashboard/briefing.html", context))
+
+
 def build_briefing(user: User, day: dt.date, data_set: DataSet | None, now: dt.datetime | None = None) -> bytes:
-    return render(collect(user, day, data_set, now), data_set_missing=data_set is None)
+    return render(collect(user, day, data_set, now))

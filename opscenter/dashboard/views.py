@@ -158,11 +158,14 @@ def completeness(request: AuthedRequest) -> HttpResponse:
 
 @perm_required(Perm.VIEW_DASHBOARD)
 def briefing(request: AuthedRequest) -> HttpResponse:
-    from .briefing import build_briefing
+    from .briefing import build_briefing, scope_of
 
     day = parse_date(request.GET.get("date"), timezone.localdate())
     if day > timezone.localdate():
         raise Http404("no briefing for a future day")
+    scope = scope_of(request.user)
+    if scope.empty:  # neither hospitals nor a 115 centre: say so rather than print a page of zeros
+        return page(request, "dashboard/briefing_unavailable.html", {"unit": request.user.unit}, status=404)
     data_set = DataSet.objects.filter(code=HOSPITAL_DAILY).first()
     pdf = build_briefing(request.user, day, data_set)
     response = HttpResponse(pdf, content_type="application/pdf")

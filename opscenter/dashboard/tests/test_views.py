@@ -1,4 +1,4 @@
-"""The operations-room pages through HTTP: overview, facility page, exports, the morning briefing PDF."""
+"""The operations-room pages through HTTP: overview, facility page, exports (the briefing PDF: test_briefing.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zlib
 
 import pytest
 from django.test import Client
@@ -18,7 +17,6 @@ from opscenter.core.exports import table_response
 from opscenter.org.roles import Role
 from opscenter.reporting import services
 from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY
-from opscenter.reporting.models import DataSet
 from opscenter.surveillance import tasks as surveillance_tasks
 from opscenter.testing import full_report, load_daily_history
 
@@ -53,74 +51,6 @@ def alert(unit, title: str = "ICU full", severity: str = "critical") -> Alert:
         dedup_key=f"test:{unit.code}:{title}",
     ))
     return created
-
-
-# --- a tiny PDF text extractor (fpdf2 writes Identity-H fonts with ToUnicode maps) -------------
-
-def _stream(body: bytes) -> bytes:
-    match = re.search(rb"/Length (\d+)[\s\S]*?stream\r?\n", body)
-    if not match:
-        return b""
-    raw = body[match.end():match.end() + int(match.group(1))]
-    return zlib.decompress(raw) if b"/FlateDecode" in body[:match.end()] else raw
-
-
-def _cmap(data: bytes) -> dict[int, str]:
-    mapping = {}
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            mapping[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be")
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            start = int(dst, 16)
-            for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
-                mapping[code] = chr(start + i)
-    return mapping
-
-
-def _unescape(raw: bytes) -> bytes:
-    out, i = bytearray(), 0
-    simple = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
-    while i < len(raw):
-        c = raw[i]
-        if c != 0x5C:
-            out.append(c)
-            i += 1
-            continue
-        n = raw[i + 1]
-        if n in simple:
-            out.append(simple[n])
-            i += 2
-        elif 0x30 <= n <= 0x37:
-            digits = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4]).group(0)  # type: ignore[union-attr]
-            out.append(int(digits, 8) & 0xFF)
-            i += 1 + len(digits)
-        else:
-            out.append(n)
-            i += 2
-    return bytes(out)
-
-
-def pdf_text(data: bytes) -> str:
-    objects = {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
-    cmaps = {
-        num: _cmap(_stream(objects[int(m.group(1))]))
-        for num, body in objects.items() if (m := re.search(rb"/ToUnicode (\d+) 0 R", body))
-    }
-    fonts = {name.decode(): cmaps.get(int(num), {}) for name, num in re.findall(rb"/(F\d+) (\d+) 0 R", data)}
-    lines = []
-    for body in objects.values():
-        for content in re.findall(rb"/Contents (\d+) 0 R", body):
-            stream = _stream(objects[int(content)])
-            font: dict[int, str] = {}
-            for m in re.finditer(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)\s*Tj", stream, re.S):
-                if m.group(1):
-                    font = fonts.get(m.group(1).decode(), {})
-                    continue
-                raw = _unescape(m.group(2))
-                lines.append("".join(font.get(int.from_bytes(raw[i:i + 2], "big"), "?")
-                                     for i in range(0, len(raw) - 1, 2)))
-    return "\n".join(lines)
 
 
 # --- overview ---------------------------------------------------------------------------------
@@ -237,54 +167,6 @@ def test_completeness_link_goes_to_the_reporting_page(api_client, today):
     response = api_client(Role.OPERATOR).get(f"/dashboard/completeness/?date={today.isoformat()}")
     assert response.status_code == 302
     assert response["Location"] == f"/reporting/completeness/?date={today.isoformat()}"
-
-
-# --- briefing PDF -----------------------------------------------------------------------------
-
-def test_briefing_pdf_has_city_figures_full_facilities_and_open_alerts(api_client, city, today):
-    yesterday = today - dt.timedelta(days=1)
-    submit("BV-A", yesterday, **all_beds_at(0.80), er_waiting_for_bed=4)
-    submit("BV-A", today, **all_beds_at(0.95), er_waiting_for_bed=12)
-    alert(city.hospital_a, "BV A: ICU 95%")
-    closed = alert(city.hospital_b, "BV B: old news")
-    Alert.objects.filter(pk=closed.pk).update(status=Alert.Status.RESOLVED)
-
-    response = api_client(Role.LEADER, language="vi").get(f"/dashboard/briefing.pdf?date={today.isoformat()}")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    text = pdf_text(response.content)
-    assert "BÁO CÁO GIAO BAN BUỔI SÁNG" in text
-    assert f"Ngày {today:%d/%m/%Y}" in text
-    assert "Hồi sức tích cực (ICU)" in text  # bed types by their Vietnamese names
-    assert "95.0 %" in text and "-15" in text  # occupancy now, free ICU beds 20 → 5 since yesterday
-    assert "Cơ sở có công suất trên 90%" in text and "BV-A" in text
-    assert "BV A: ICU 95%" in text and "BV B: old news" not in text
-    assert "+8" in text  # ER waiting 4 → 12
-
-
-def test_briefing_lists_units_whose_report_is_missing(api_client, today):
-    yesterday = today - dt.timedelta(days=1)  # its 10:00 deadline has passed whatever the hour now
-    submit("BV-A", yesterday)
-    response = api_client(Role.OPERATOR, language="vi").get(f"/dashboard/briefing.pdf?date={yesterday.isoformat()}")
-    text = pdf_text(response.content)
-    assert "Báo cáo quá hạn / chưa nhận" in text
-    assert "BV-B" in text and "Chưa nhận (quá hạn)" in text
-
-
-def test_briefing_follows_the_language_and_refuses_the_future(api_client, today):
-    client = api_client(Role.OPERATOR, language="vi")
-    text = pdf_text(client.get("/dashboard/briefing.pdf", HTTP_ACCEPT_LANGUAGE="en").content)
-    assert "MORNING BRIEFING" in text
-    future = (today + dt.timedelta(days=1)).isoformat()
-    assert client.get(f"/dashboard/briefing.pdf?date={future}").status_code == 404
-    assert api_client(Role.REPORTER).get("/dashboard/briefing.pdf").status_code == 403
-
-
-def test_briefing_without_the_daily_data_set_still_renders(api_client):
-    DataSet.objects.filter(code=HOSPITAL_DAILY).update(active=False)
-    DataSet.objects.filter(code=HOSPITAL_DAILY).update(code="OLD")
-    response = api_client(Role.OPERATOR).get("/dashboard/briefing.pdf")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
 def test_overview_without_facilities_in_scope_still_renders(api_client):
