@@ -16,6 +16,14 @@ from opscenter.org.models import Unit
 USER = settings.AUTH_USER_MODEL
 
 
+def person_name(user: models.Model | None) -> str:
+    """How the trails name someone: their full name, else what they do (their role), never a log-in name alone."""
+    if user is None:
+        return str(_("platform"))
+    full = user.get_full_name()  # type: ignore[attr-defined]
+    return full or str(user.get_role_display())  # type: ignore[attr-defined]
+
+
 class StoredFile(models.Model):
     """An uploaded file, kept under MEDIA_ROOT with its SHA-256, detected type and extracted text."""
 
@@ -158,11 +166,22 @@ class DirectiveUpdate(models.Model):
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
     attachments = models.ManyToManyField(StoredFile, blank=True, related_name="directive_updates")
 
+    # What happened, in words, for the thread (the kinds' own labels are verbs for a sentence, "issued").
+    LABELS = {
+        "issued": _("Issued"), "acknowledged": _("Acknowledged"), "progress": _("Progress reported"),
+        "done": _("Completion reported"), "returned": _("Returned for rework"), "comment": _("Commented"),
+        "cancelled": _("Cancelled"),
+    }
+
     class Meta:
         ordering = ["time", "id"]
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.LABELS.get(self.kind, self.kind))
 
 
 # --- official documents --------------------------------------------------------------------------
@@ -301,11 +320,24 @@ class DocumentAction(models.Model):
     to_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     deadline = models.DateTimeField(null=True, blank=True)
 
+    # What happened, in words (services.documents writes these actions).
+    LABELS = {
+        "registered": _("Registered"), "drafted": _("Draft written"), "assigned": _("Assigned for handling"),
+        "forwarded": _("Forwarded for handling"), "processed": _("Processing recorded"), "closed": _("Closed"),
+        "submitted": _("Submitted for review"), "approved": _("Approved"), "returned": _("Returned to the drafter"),
+        "issued": _("Numbered and issued"), "received": _("Received"), "files_added": _("Files added"),
+        "cancelled": _("Cancelled"),
+    }
+
     class Meta:
         ordering = ["time", "id"]
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(self.LABELS.get(self.action, self.action))
 
 
 # --- meetings --------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from .models import (
     Task,
     Urgency,
 )
+from .picker import unit_groups
 from .schemas import AgendaMinutes
 from .services import directives, documents, files, meetings, notify
 
@@ -174,9 +175,9 @@ def directive_new(request: AuthedRequest) -> HttpResponse:
 
         return _attempt(request, issue, _("Directive issued."), request.get_full_path())
     own = request.user.unit_id or 0
-    units = request.user.scope_units().filter(active=True).exclude(pk=own).order_by("kind", "name")
+    units = request.user.scope_units().filter(active=True).exclude(pk=own).select_related("ward")
     return work_page(request, "work/directive_form.html", {
-        "units": units, "kinds": Unit.Kind.choices, "priorities": Priority.choices,
+        "unit_groups": unit_groups(units), "kinds": Unit.Kind.choices, "priorities": Priority.choices,
         "alert_id": request.GET.get("alert", ""), "document_id": request.GET.get("document", ""),
     })
 
@@ -286,7 +287,8 @@ def _document_new(request: AuthedRequest, direction: str) -> HttpResponse:
         return _attempt(request, save, done, request.get_full_path())
     return work_page(request, "work/document_form.html", {
         "incoming": incoming, "doc_types": DocType.choices, "urgencies": Urgency.choices,
-        "levels": Confidentiality.choices, "units": Unit.objects.filter(active=True).order_by("kind", "name"),
+        "levels": Confidentiality.choices,
+        "unit_groups": [] if incoming else unit_groups(Unit.objects.filter(active=True).select_related("ward")),
         "today": timezone.localdate(),
     })
 
@@ -375,7 +377,7 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
         return _attempt(request, schedule, _("Meeting scheduled."), request.get_full_path())
     return work_page(request, "work/meeting_form.html", {
         "rooms": Room.objects.filter(active=True).order_by("name"),
-        "units": Unit.objects.filter(active=True).order_by("kind", "name"),
+        "unit_groups": unit_groups(Unit.objects.filter(active=True).select_related("ward")),
     })
 
 
