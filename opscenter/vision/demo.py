@@ -35,7 +35,7 @@ from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.org.models import Unit
 
 from . import services
-from .models import Camera, CameraVersion
+from .models import Camera, CameraVersion, VisionEvent
 
 log = logging.getLogger(__name__)
 ACTOR = "demo"
@@ -192,14 +192,14 @@ def footage() -> dict[str, Any] | None:
 
 
 def _capacity(counts: list[int]) -> int:
-    """A capacity the busier moments of the footage are over (about BUSY_SHARE of them), at least 1."""
+    """A capacity the busier moments of the footage are over (about BUSY_SHARE of them), at least 2."""
     ranked = sorted(counts, reverse=True)
     if not ranked:
         return 1
     limit = ranked[min(len(ranked) - 1, max(1, round(len(ranked) * BUSY_SHARE)))]
     if limit >= ranked[0]:
         limit = ranked[0] - 1
-    return max(1, limit)
+    return max(2, limit)  # a capacity of one person is no place anyone would watch for crowding
 
 
 def _zones(suffix: str, zones: list[dict], shots: dict[str, Any] | None) -> list[dict]:
@@ -277,7 +277,7 @@ def tick() -> None:
         for camera in _rng.sample(cameras, min(2, len(cameras))):
             _show(camera, _rng.choice(shots["samples"]), now)
         if cameras and _rng.random() < EVENT_CHANCE:
-            _incident(_rng.choice(cameras), shots, now)
+            incident(_rng.choice(cameras), now=now)
         for incident_id, opened in list(_open.items()):
             if now - opened["start_time"] > INCIDENT_SECONDS:
                 _end(incident_id, opened, now)
@@ -374,19 +374,28 @@ def _options(camera: Camera, shots: dict[str, Any], now: float) -> dict[str, lis
     return options
 
 
-def _incident(camera: Camera, shots: dict[str, Any], now: float) -> None:
+def incident(camera: Camera, kind: str | None = None, now: float | None = None) -> VisionEvent | None:
+    """One demo incident on this camera now, of a random analytic that can happen there (or of `kind`, for a
+    walkthrough or a test). None if nothing can: no footage, or no such rule active on the camera now."""
+    shots = footage()
+    if not shots:
+        return None
+    now = time.time() if now is None else now
     options = _options(camera, shots, now)
+    if kind is not None:
+        options = {k: v for k, v in options.items() if k == kind}
     if not options:
-        return
+        return None
     chosen = dict(_rng.choice(options[_rng.choice(sorted(options))]))
     snapshot = chosen.pop("snapshot")
-    incident = uuid.uuid4().hex
-    after = {"id": incident, "camera": camera.code, "start_time": now, "end_time": None, "frame_time": now,
+    incident_id = uuid.uuid4().hex
+    after = {"id": incident_id, "camera": camera.code, "start_time": now, "end_time": None, "frame_time": now,
              **chosen}
-    services.ingest(None, {"message_id": uuid.uuid4().hex, "type": "new", "before": None, "after": after,
-                           "snapshot": snapshot})
+    event, _stored = services.ingest(None, {"message_id": uuid.uuid4().hex, "type": "new", "before": None,
+                                            "after": after, "snapshot": snapshot})
     if not after["data"].get("instantaneous"):
-        _open[incident] = after
+        _open[incident_id] = after
+    return event
 
 
 def _end(incident_id: str, after: dict[str, Any], now: float) -> None:
