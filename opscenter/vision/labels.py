@@ -40,9 +40,9 @@ END_REASONS = {
     "stream_lost": gettext_lazy("the stream was lost"),
 }
 MESSAGE_TYPES = {
-    "new": gettext_lazy("Seen"),
+    "new": gettext_lazy("Detected"),
     "update": gettext_lazy("Updated"),
-    "end": gettext_lazy("Over"),
+    "end": gettext_lazy("Ended"),
 }
 # Data a page never shows as a field: pictures, and what other fields already say.
 HIDDEN = {"face_crop", "instantaneous", "entry_id", "line", "footage", "frame", "from_frame", "simulated",
