@@ -48,7 +48,7 @@ NIGHT = [{"days": [0, 1, 2, 3, 4, 5, 6], "start": "20:00", "end": "06:00"}]
 SAMPLES = 10  # moments of the footage analysed, spread over the video
 CLIP_FRAMES = 6  # analysed frames per moment: the first ones warm up the motion gate and the tracker
 BUSY_SHARE = 0.3  # the demo capacity of a zone: about this share of the moments are over it
-ANALYSIS_VERSION = 1  # change when the stored analysis changes shape
+ANALYSIS_VERSION = 2  # change when the stored analysis changes shape
 FOOTAGE_FILE = "vision-demo-footage.json"
 
 # (suffix, location kind, name, zones, lines). A `max_people` here is used only without footage: with it, the
@@ -136,11 +136,14 @@ def _analyse(video: Path, clips: list[tuple[int, int]]) -> dict[str, Any]:
     size = (config.width, config.height)
     last: dict[tuple[int, int], tuple[int, Any]] = {}
     events = []
+    kept: set[tuple[str, str, tuple[int, int]]] = set()  # one event of a kind per zone and clip is enough
     for index, result in analyze_video(config, str(video), detector, clips=clips):
         clip = next(c for c in clips if c[0] <= index <= c[1])
         last[clip] = (index, result)
         for event in result.events:
-            if event.type == "new" and event.kind in ("barrier", "line_crossing") and event.snapshot:
+            if event.type == "new" and event.kind in ("barrier", "line_crossing") and event.snapshot and \
+                    (event.kind, event.zone, clip) not in kept:
+                kept.add((event.kind, event.zone, clip))
                 events.append({"frame": index, "from_frame": clip[0], "kind": event.kind, "zone": event.zone,
                                "label": event.label, "score": event.score, "box": event.box,
                                "track_id": event.track_id, "data": event.data, "boxes": event.boxes,

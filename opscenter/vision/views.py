@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from opscenter.alerts.models import AlertRule
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
@@ -152,7 +153,11 @@ def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @perm_required(Perm.VIEW_CAMERAS)
 def false_alarms(request: AuthedRequest) -> HttpResponse:
-    return page(request, "vision/false_alarms.html", {"rows": services.false_alarm_counts(request.user)})
+    rows = services.false_alarm_counts(request.user)
+    rules = {r.code: r for r in AlertRule.objects.filter(code__in={row["rule"] for row in rows})}
+    for row in rows:
+        row["rule_name"] = labels.rule_name(rules.get(row["rule"])) or row["rule"]
+    return page(request, "vision/false_alarms.html", {"rows": rows})
 
 
 # ---- the watch-list -----------------------------------------------------------------------------------------

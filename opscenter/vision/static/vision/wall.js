@@ -59,9 +59,10 @@
     var figure = summary(p);
     li.innerHTML = '<a class="feed-title" href="' + cfg.eventUrl.replace("/0/", "/" + p.id + "/") + '">' +
       esc(cfg.kindLabels[p.kind] || p.kind) + (figure ? ": " + esc(figure) : "") + "</a>" +
-      ((p.data || {}).simulated ? ' <span class="tag tag-simulated">' + esc(cfg.labels.simulated) + "</span>" : "") +
       '<div class="feed-meta">' + esc(p.camera_name) + (p.zone ? " · " + esc(zoneLabel(p.zone)) : "") + " · " +
-      esc(clock(e.time)) + "</div>";
+      esc(clock(e.time)) + "</div>" +
+      ((p.data || {}).simulated ? '<div class="feed-tags"><span class="tag tag-simulated">' +
+        esc(cfg.labels.simulated) + "</span></div>" : "");
     feed.insertBefore(li, feed.firstChild);
     while (feed.children.length > 30) { feed.removeChild(feed.lastChild); }
   }
