@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     analyze.add_argument("--model", help="Ultralytics-format ONNX detection model (default: OpenCV HOG people)")
     analyze.add_argument("--out", required=True, help="JSON lines: one per event and one per analysed frame")
     analyze.add_argument("--no-snapshots", action="store_true", help="leave the JPEG evidence out of the events")
+    analyze.add_argument("--from-frame", type=int, metavar="N",
+                         help="analyse from this frame index of the file (a fresh start there), not from its first")
+    analyze.add_argument("--to-frame", type=int, metavar="N", help="stop after this frame index of the file")
     analyze.set_defaults(func=cmd_analyze)
 
     worker = sub.add_parser("vision-worker", help="analyse camera streams and publish events")
@@ -71,6 +74,12 @@ def cmd_analyze(args: argparse.Namespace) -> None:
         sys.exit("Invalid camera configuration:\n" + "\n".join(f"  {f}: {m}" for f, m in exc.errors))
     except (OSError, ValueError) as exc:
         sys.exit(f"Cannot read {args.config}: {exc}")
+    clips = None
+    if args.from_frame is not None or args.to_frame is not None:
+        first, last = args.from_frame or 0, args.to_frame if args.to_frame is not None else sys.maxsize
+        if first < 0 or last < first:
+            sys.exit("--from-frame and --to-frame must be frame indexes, the first not after the last")
+        clips = [(first, last)]
     kinds: Counter[str] = Counter()
     peaks: dict[str, int] = {}
     frames = 0
@@ -78,7 +87,7 @@ def cmd_analyze(args: argparse.Namespace) -> None:
     try:
         detector = build_detector(config, args.model, source_aspect(args.video))
         with open(args.out, "w", encoding="utf-8") as out:
-            for index, result in analyze_video(config, args.video, detector):
+            for index, result in analyze_video(config, args.video, detector, clips=clips):
                 frames += 1
                 out.write(json.dumps(frame_record(config, result, index)) + "\n")
                 for event in result.events:

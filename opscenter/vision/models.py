@@ -70,7 +70,8 @@ class Camera(models.Model):
         for kind, wanted in (("weapon", WEAPON_LABELS), ("fall", FALL_LABELS)):
             found = sorted(labels & wanted)
             out[kind] = {"available": bool(found), "labels": found, "reason": "" if found else str(
-                _("Not available: the camera's detection model has no %(kind)s classes") % {"kind": kind})}
+                _("Not available: the camera's detection model has no %(kind)s classes")
+                % {"kind": str(VisionEvent.Kind(kind).label).lower()})}
         return out
 
     def config(self) -> dict:

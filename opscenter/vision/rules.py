@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import Alert, AlertRule
@@ -14,6 +15,7 @@ from opscenter.alerts.services import AlertCandidate
 from opscenter.core.events import Event
 from opscenter.org.models import Unit
 
+from . import labels
 from .events import ANALYTIC_KINDS
 from .models import VisionEvent
 
@@ -33,24 +35,29 @@ def analytic_alert(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertC
         return
     incident: VisionEvent = found
     camera = incident.camera
+    data = incident.data or {}
     what = VisionEvent.Kind(incident.kind).label
-    where = f"{camera.name}" + (f" · {incident.zone}" if incident.zone else "")
-    details = {"entry": incident.data.get("name", ""), "distance": incident.data.get("distance"),
-               "count": incident.data.get("count")}
+    zone = labels.zone_label(incident.zone)
+    where = f"{camera.name}" + (f" · {zone}" if zone else "")
+    figure = labels.summary(incident.kind, data)
+    title = (_("%(unit)s: %(what)s (%(figure)s) — %(where)s") if figure else _("%(unit)s: %(what)s — %(where)s")) % {
+        "unit": camera.unit, "what": what, "figure": figure, "where": where}
     message = _("%(what)s seen by camera %(camera)s (%(where)s) at %(time)s") % {
         "what": what, "camera": camera.code, "where": where,
-        "time": timezone.localtime(incident.started_at).strftime("%H:%M:%S")}
-    if incident.kind == VisionEvent.Kind.WATCHLIST:
-        message += " — " + _("%(entry)s, distance %(distance)s") % details
-    elif incident.kind == VisionEvent.Kind.CROWDING:
-        message += " — " + _("%(count)s people") % details
+        "time": date_format(timezone.localtime(incident.started_at), "H:i:s d/m/Y")}
+    facts = labels.facts(incident.kind, data)
+    if facts:
+        message += " — " + "; ".join(f"{label}: {value}" for label, value in facts)
+    if data.get("simulated"):
+        title += " — " + _("Simulated data")
+        message += " — " + _("Simulated data")
 
     def link(alert: Alert) -> None:  # the incident's page and the camera wall show its alert
         VisionEvent.objects.filter(pk=incident.pk).update(alert=alert)
 
     yield AlertCandidate(
         source="vision", kind=f"camera_{incident.kind}", severity=rule.severity, unit=camera.unit, rule=rule,
-        title=f"{camera.unit}: {what} — {where}", message=message,
+        title=title[:255], message=message,
         dedup_key=f"{rule.code}:{camera.code}:{incident.zone}", evidence_url=f"/vision/events/{incident.pk}/",
         location=f"{camera.unit} · {camera.name}",
         payload={"camera": camera.code, "event": incident.pk, "event_id": incident.event_id, "zone": incident.zone,

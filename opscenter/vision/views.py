@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from opscenter.alerts.models import AlertRule
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
@@ -27,7 +28,7 @@ from opscenter.core.permissions import perm_required
 from opscenter.core.ui import form_failure, page, show_failure
 from opscenter.org.roles import Perm
 
-from . import services
+from . import labels, services
 from .filters import EventFilterSet
 from .models import Camera, LocationKind, VisionEvent, WatchListEntry
 
@@ -39,23 +40,38 @@ def _not_found(exc: NotFound) -> Http404:
     return Http404(str(exc))
 
 
-def _live_config() -> dict[str, Any]:
+def _live_config(cameras: list[Camera]) -> dict[str, Any]:
     return {
         "streamUrl": reverse("event-stream"), "camerasUrl": reverse("api:list_cameras"),
         "crowdingUrl": reverse("api:crowding"), "eventUrl": reverse("vision:event", args=[0]),
         "kindLabels": {k.value: str(k.label) for k in VisionEvent.Kind},
+        "zoneLabels": labels.zone_labels(cameras),
         # camera states (the live badge carries its own words)
-        "labels": {"offline": _("offline"), "online": _("Online"), "unknown": _("Unknown"), "people": _("people")},
+        "labels": {"offline": _("offline"), "online": _("Online"), "unknown": _("Unknown"), "people": _("people"),
+                   # %(count)s and %(capacity)s are filled in by the script
+                   "crowding": _("%(count)s people, capacity %(capacity)s"),
+                   "simulated": _("Simulated data")},
     }
 
 
 def _camera_card(camera: Camera, counts: dict[str, Any]) -> dict[str, Any]:
     configured = {rule.get("type") for zone in camera.analytics.get("zones", []) for rule in zone.get("rules", [])}
     return {"camera": camera, "counts": sorted(counts.items()),
+            "has_zones": bool(camera.analytics.get("zones")),
             "frame_url": reverse("api:camera_frame", args=[camera.code]) if camera.latest_frame else None,
             # Rules the camera has but its detector cannot serve (weapons, falls without such model classes).
             "unavailable": {k: v["reason"] for k, v in camera.analytics_available().items()
                             if not v["available"] and k in configured}}
+
+
+def _scope_name(user: Any) -> str:
+    """Whose cameras the wall shows: the officer's hospital, or the department's (all its hospitals)."""
+    unit = user.unit
+    if unit is None:
+        return _("all hospitals")
+    if unit.kind == unit.Kind.HOSPITAL:
+        return unit.name
+    return _("hospitals of %(unit)s") % {"unit": unit.name}
 
 
 @perm_required(Perm.VIEW_CAMERAS)
@@ -64,11 +80,21 @@ def wall(request: AuthedRequest) -> HttpResponse:
     cameras = list(services.visible_cameras(request.user).filter(enabled=True))
     counts = services.latest_counts([c.pk for c in cameras], timezone.now() - COUNTS_MAX_AGE)
     services.log_wall_view(request.user)
-    recent = services.visible_events(request.user).order_by("-started_at", "-id")[:12]
+    events = services.visible_events(request.user)
+    recent = events.order_by("-started_at", "-id")[:12]
+    switched_off = services.visible_cameras(request.user).filter(enabled=False).count()
     return page(request, "vision/wall.html", {
         "cards": [_camera_card(c, {z: n.count for z, n in counts.get(c.pk, {}).items()}) for c in cameras],
         "crowding": services.crowding(request.user) if request.user.has_perm_in(Perm.VIEW_DASHBOARD) else [],
-        "recent": recent, "config": _live_config(),
+        "recent": recent, "config": _live_config(cameras), "scope_name": _scope_name(request.user),
+        "one_hospital": request.user.unit is not None and request.user.unit.kind == request.user.unit.Kind.HOSPITAL,
+        "summary": {
+            "cameras": len(cameras), "online": sum(c.status == Camera.Status.ONLINE for c in cameras),
+            "offline": sum(c.status == Camera.Status.OFFLINE for c in cameras), "switched_off": switched_off,
+            "open_alerts": events.filter(alert__isnull=False).exclude(alert__status="resolved")
+            .values("alert").distinct().count(),
+        },
+        "counts_max_age_minutes": int(COUNTS_MAX_AGE.total_seconds() // 60),
     })
 
 
@@ -110,19 +136,28 @@ def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     main = _rect(event.box) if event.box else None
     others = [_rect(b) for b in event.boxes if b != event.box]
     alert = event.alert
+    data = event.data or {}
+    shape = _shape(event)
     return page(request, "vision/event.html", {
-        "event": event, "match": match, "main_box": main, "boxes": others, "shape": _shape(event),
+        "event": event, "match": match, "main_box": main, "boxes": others, "shape": shape,
         "messages_trail": event.messages.order_by("time", "id"), "alert": alert,
         "may_handle": alert is not None and request.user.has_perm_in(Perm.HANDLE_ALERTS, alert.unit),
         "snapshot_url": reverse("api:event_snapshot", args=[event.pk]) if event.snapshot else None,
         "face_url": reverse("api:event_face", args=[event.pk]) if match and match.face_crop else None,
-        "data": {k: v for k, v in event.data.items() if k not in ("face_crop", "instantaneous")},
+        "zone": labels.zone_label(event.zone), "is_line": (shape or {}).get("kind") == "line",
+        "facts": labels.facts(event.kind, data), "score": labels.score(event.kind, event.score, data),
+        "provenance": labels.provenance(data), "summary": labels.summary(event.kind, data),
+        "rule_name": labels.rule_name(alert.rule) if alert and alert.rule else "",
     })
 
 
 @perm_required(Perm.VIEW_CAMERAS)
 def false_alarms(request: AuthedRequest) -> HttpResponse:
-    return page(request, "vision/false_alarms.html", {"rows": services.false_alarm_counts(request.user)})
+    rows = services.false_alarm_counts(request.user)
+    rules = {r.code: r for r in AlertRule.objects.filter(code__in={row["rule"] for row in rows})}
+    for row in rows:
+        row["rule_name"] = labels.rule_name(rules.get(row["rule"])) or row["rule"]
+    return page(request, "vision/false_alarms.html", {"rows": rows})
 
 
 # ---- the watch-list -----------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_officer_sees_the_wall_opens_the_event_and_marks_a_false_alarm(asgi_serv
     officer.goto(f"{asgi_server}/vision/")
     tile = officer.locator('.camera-tile[data-camera="CAM-A1"]')
     assert "Online" in tile.locator('[data-field="status"]').inner_text()
-    assert "4.9 fps" in tile.inner_text() and "waiting: 14" in tile.inner_text()
+    assert "4.9 fps" in tile.inner_text() and "Waiting area: 14" in tile.inner_text()  # the zone in words
     officer.wait_for_function("document.querySelector('.camera-tile img').naturalWidth === 640")
     officer.wait_for_selector("#live-status[data-state=live]")
 

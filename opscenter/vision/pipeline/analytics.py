@@ -79,6 +79,14 @@ class FrameResult:
     detected: bool  # did the detector run (something moved or was being tracked)?
     count_changes: dict[str, int] = field(default_factory=dict)  # zones whose count is worth publishing
     trends: dict[str, float] = field(default_factory=dict)  # people per minute, per zone
+    inside: dict[str, list[int]] = field(default_factory=dict)  # per zone, the track ids of the people counted
+    image: np.ndarray | None = None  # the frame as analysed (at the analysis size), e.g. for a snapshot
+
+    def boxes(self, size: tuple[int, int]) -> dict[int, list[float]]:
+        """The people seen, by track id, as fractions of the frame (as events carry them)."""
+        w, h = size
+        return {tid: [round(b[0] / w, 4), round(b[1] / h, 4), round(b[2] / w, 4), round(b[3] / h, 4)]
+                for tid, b in self.people}
 
 
 @dataclass
@@ -220,7 +228,8 @@ class CameraPipeline:
         events: list[VisionEvent] = []
         visible = self._visible()
         boxes = [self._norm(tr.box) for tr in visible]
-        counts = {z.name: sum(self._in_zone(z, _foot(tr.box)) for tr in visible) for z in self.config.zones}
+        inside = {z.name: [tr.id for tr in visible if self._in_zone(z, _foot(tr.box))] for z in self.config.zones}
+        counts = {name: len(ids) for name, ids in inside.items()}
         snapshot_cache: list[bytes] = []
 
         def snap() -> bytes:
@@ -260,7 +269,7 @@ class CameraPipeline:
         self.previous_gray = gray
         changes, trends = self._count_changes(counts, t)
         return FrameResult(t, counts, [(tr.id, tr.box) for tr in visible], events, bool(regions),
-                           changes, trends)
+                           changes, trends, inside, frame)
 
     def finish(self, t: float, reason: str) -> list[VisionEvent]:
         """End every open incident (the stream stopped, the file looped, the worker stops): the next pass starts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .analytics import CameraPipeline, FrameResult
@@ -41,9 +41,19 @@ def frame_record(config: CameraConfig, result: FrameResult, index: int) -> dict[
 
 
 def analyze_video(config: CameraConfig, url: str, detector: Detector | None = None,
-                  watchlist: list[WatchEntry] | None = None, start: float = 0.0) -> Iterator[tuple[int, FrameResult]]:
-    """Run the pipeline over a video (file or stream) at the configured rate and resolution."""
+                  watchlist: list[WatchEntry] | None = None, start: float = 0.0,
+                  clips: Sequence[tuple[int, int]] | None = None) -> Iterator[tuple[int, FrameResult]]:
+    """Run the pipeline over a video (file or stream) at the configured rate and resolution.
+
+    `clips` (a file only): analyse only these (first, last) stretches of frame indexes, each from a fresh start
+    (motion gate, tracker, rules), as if it were a video of its own: a stretch gives the same results alone or
+    among others, in one decoding pass."""
     detector = detector or build_detector(config, aspect=source_aspect(url))
-    pipeline = CameraPipeline(config, detector, watchlist)
-    for frame in frames(url, config.fps, start=start):
+    stretches = sorted(clips or ())
+    pipeline: CameraPipeline | None = None
+    current = -1
+    for frame in frames(url, config.fps, start=start, clips=stretches or None):
+        clip = next((i for i, (first, last) in enumerate(stretches) if first <= frame.index <= last), -1)
+        if pipeline is None or clip != current:
+            pipeline, current = CameraPipeline(config, detector, watchlist), clip
         yield frame.index, pipeline.process(frame.image, frame.time, original=frame.image)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,13 +44,21 @@ def open_capture(url: str) -> cv2.VideoCapture:
 
 
 def frames(url: str, fps: float, start: float | None = None, realtime: bool = False,
-           max_bad_reads: int = 3) -> Iterator[Frame]:
+           max_bad_reads: int = 3, clips: Sequence[tuple[int, int]] | None = None) -> Iterator[Frame]:
     """Decode `url` and yield frames at about `fps`.
 
     A file is sampled by its own timestamps (every frame it shows at the analysis rate), as fast as decoding
     allows, or at its real pace with `realtime`; a live stream by the wall clock. Raises StreamError when the
     stream stops (a file simply ends).
+
+    `clips` (a file only): (first, last) frame indexes, in order and apart; only the frames of these stretches are
+    decoded into pictures and yielded, each stretch sampled from its first frame as if the file began there, so
+    a stretch gives the same frames whether it is asked for alone or among others.
     """
+    stretches = sorted(clips or ())
+    if any(a[1] >= b[0] for a, b in itertools.pairwise(stretches)) or \
+            any(first < 0 or last < first for first, last in stretches):
+        raise ValueError("clips must be (first, last) frame indexes, apart")
     capture = open_capture(url)
     try:
         native = capture.get(cv2.CAP_PROP_FPS) or 25.0
@@ -72,6 +81,15 @@ def frames(url: str, fps: float, start: float | None = None, realtime: bool = Fa
                 continue
             position = time.monotonic() - began if live else index / native
             index += 1
+            if stretches and not live:
+                if index - 1 > stretches[0][1]:
+                    stretches.pop(0)
+                    if not stretches:
+                        return
+                if index - 1 < stretches[0][0]:
+                    continue  # before the next stretch: decoded for the codec's sake only
+                if index - 1 == stretches[0][0]:
+                    next_due = position  # a stretch is sampled from its first frame
             if position + 1e-6 < next_due:
                 continue  # decoded for the codec's sake, not analysed
             ok, image = capture.retrieve()

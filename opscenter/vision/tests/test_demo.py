@@ -27,14 +27,14 @@ def test_seed_registers_six_cameras_per_pilot_hospital_once(city, vtest):
 
 def test_without_footage_the_demo_cameras_say_so(city, monkeypatch, tmp_path):
     monkeypatch.setattr(demo, "VTEST", tmp_path / "missing.avi")
-    demo._frames.cache_clear()
+    demo.footage.cache_clear()
     try:
         demo.seed()
         assert set(Camera.objects.values_list("status", "status_reason")) == {("offline", "no demo footage")}
         demo.tick()
         assert not ZoneCount.objects.exists()
     finally:
-        demo._frames.cache_clear()
+        demo.footage.cache_clear()
 
 
 def test_ticks_publish_counts_and_incidents_with_snapshots(city, vtest, monkeypatch):

@@ -7,6 +7,18 @@
   function tile(code) { return document.querySelector('.camera-tile[data-camera="' + CSS.escape(code) + '"]'); }
   function field(el, name) { return el.querySelector('[data-field="' + name + '"]'); }
   function clock(iso) { return Live.clock(iso, true); }
+  function zoneLabel(name) { return cfg.zoneLabels[name] || name; }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key] !== undefined ? values[key] : ""; });
+  }
+  // The one figure that says most, as the server writes it (crowding: people and capacity).
+  function summary(p) {
+    var d = p.data || {};
+    if (p.kind === "crowding" && d.count !== undefined && d.max_people) {
+      return fill(cfg.labels.crowding, {count: d.count, capacity: d.max_people});
+    }
+    return "";
+  }
 
   function showHealth(c) {
     var el = tile(c.camera || c.code);
@@ -24,6 +36,8 @@
     var el = tile(p.camera);
     if (!el) { return; }
     var box = field(el, "counts");
+    var none = box.querySelector('[data-field="no-counts"]');
+    if (none) { none.remove(); }
     var tag = box.querySelector('[data-zone="' + CSS.escape(p.zone) + '"]');
     if (!tag) {
       tag = document.createElement("span");
@@ -31,7 +45,7 @@
       tag.dataset.zone = p.zone;
       box.appendChild(tag);
     }
-    tag.innerHTML = esc(p.zone) + ": <b>" + esc(p.count) + "</b>";
+    tag.innerHTML = esc(zoneLabel(p.zone)) + ": <b>" + esc(p.count) + "</b>";
     tag.classList.add("flash");
     setTimeout(function () { tag.classList.remove("flash"); }, 1500);
   }
@@ -42,9 +56,13 @@
     if (empty) { empty.remove(); }
     var li = document.createElement("li");
     li.className = "feed-item is-new";
+    var figure = summary(p);
     li.innerHTML = '<a class="feed-title" href="' + cfg.eventUrl.replace("/0/", "/" + p.id + "/") + '">' +
-      esc(cfg.kindLabels[p.kind] || p.kind) + '</a><div class="feed-meta">' + esc(p.camera_name) +
-      (p.zone ? " · " + esc(p.zone) : "") + " · " + esc(clock(e.time)) + "</div>";
+      esc(cfg.kindLabels[p.kind] || p.kind) + (figure ? ": " + esc(figure) : "") + "</a>" +
+      '<div class="feed-meta">' + esc(p.camera_name) + (p.zone ? " · " + esc(zoneLabel(p.zone)) : "") + " · " +
+      esc(clock(e.time)) + "</div>" +
+      ((p.data || {}).simulated ? '<div class="feed-tags"><span class="tag tag-simulated">' +
+        esc(cfg.labels.simulated) + "</span></div>" : "");
     feed.insertBefore(li, feed.firstChild);
     while (feed.children.length > 30) { feed.removeChild(feed.lastChild); }
   }
