@@ -12,13 +12,15 @@ Output: one GeoJSON FeatureCollection, WGS 84, with
   before 1 July 2025, shown as faint reference);
 and the source and licence as members of the collection.
 
-The districts are simplified together as a coverage (shapely.coverage_simplify), so neighbours keep one shared
-border and no gaps open between them; the city outline is the union of the simplified districts. Coordinates are
-rounded to 4 decimals (about 11 m), well under the simplification tolerance.
+The districts are simplified together as a coverage (shapely.coverage_simplify, a Visvalingam–Whyatt variant), so
+neighbours keep one shared border and no gaps open between them; the city outline is the union of the simplified
+districts. The tolerance is about the square root of the largest triangle area dropped: the default 0.001 degree
+drops bends of some 12,000 m² (a 120 m bump on a 200 m stretch), fine for a faint reference up to street zoom,
+and brings the file to about 120 KB. Coordinates are rounded to 4 decimals (about 11 m).
 
 Needs shapely 2.1 or later (it comes with the `roads` extra, so with `pip install -e '.[dev]'`):
 
-    .venv/bin/python scripts/build_basemap.py [SOURCE_DIR] [--tolerance 0.0005] [--output PATH]
+    .venv/bin/python scripts/build_basemap.py [SOURCE_DIR] [--tolerance 0.001] [--output PATH]
 """
 
 from __future__ import annotations
@@ -120,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", nargs="?", type=Path,
                         help="folder with dvhcvn-79.json, dvhcvn-74.json, dvhcvn-77.json (default: download)")
-    parser.add_argument("--tolerance", type=float, default=0.0005,
-                        help="simplification tolerance in degrees (default 0.0005, about 55 m)")
+    parser.add_argument("--tolerance", type=float, default=0.001,
+                        help="simplification tolerance in degrees (default 0.001; see above)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     collection = build(args.source, args.tolerance)
