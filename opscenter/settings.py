@@ -153,6 +153,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_MIMETYPES = {".geojson": "application/geo+json"}  # the offline base map (static/opscenter/map)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -189,7 +190,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CEL
 # Durable events (core.outbox): a pending entry older than this many seconds is delivered again by the sweep.
 OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
 
-# Map tiles: any XYZ tile server; empty disables tiles (the map still shows facilities).
+# Map tiles: any XYZ tile server; empty disables tiles. The maps always have the offline base map (city and former
+# district outlines, ward names; docs/maps.md) and keep only its city outline once tiles load.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 

@@ -81,12 +81,11 @@ def overview(request: AuthedRequest) -> HttpResponse:
             "open": _("Open facility page"), "noReport": _("No recent report"), "bedType": _("Bed type"),
             "total": _("Total"), "available": _("Available"), "reportedToday": _("Reported today"),
             "yes": _("yes"), "no": _("no"),
-            "tilesUnavailable": _("Map tiles unavailable; facilities shown on a plain map"),
             "levels": {
                 "low": _("below 70%"), "medium": _("70–85%"), "high": _("85–95%"), "critical": _("95% and above"),
                 "unknown": _("no data"),
             },
-            "legend": _("Occupancy"), "noData": _("No data yet"),
+            "legend": _("Occupancy"), "sizeBeds": _("Circle size: number of beds"), "noData": _("No data yet"),
             "camerasNow": _("Cameras now"), "people": _("people"),
         },
     }

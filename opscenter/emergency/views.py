@@ -39,13 +39,15 @@ NEXT_STATUS: dict[str, list[str]] = {
     Incident.Status.AT_HOSPITAL: [Incident.Status.HANDED_OVER],
     Incident.Status.HANDED_OVER: [Incident.Status.CLOSED],
 }
+PRIORITIES = [
+    (1, gettext_lazy("1 — life-threatening")), (2, gettext_lazy("2 — emergency")),
+    (3, gettext_lazy("3 — urgent")), (4, gettext_lazy("4 — non-urgent")),
+]
 
 
 class IncidentForm(forms.Form):
     chief_complaint = forms.CharField(label=gettext_lazy("Chief complaint"), max_length=255)
-    priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), coerce=int, initial=2, choices=[
-        (1, gettext_lazy("1 — life-threatening")), (2, gettext_lazy("2 — emergency")),
-        (3, gettext_lazy("3 — urgent")), (4, gettext_lazy("4 — non-urgent"))])
+    priority = forms.TypedChoiceField(label=gettext_lazy("Priority"), coerce=int, initial=2, choices=PRIORITIES)
     need = forms.ChoiceField(label=gettext_lazy("Hospital capability needed"), required=False,
                              choices=[("", gettext_lazy("General")), *Capability.choices])
     patients = forms.IntegerField(label=gettext_lazy("Patients"), initial=1, min_value=1, max_value=500)
@@ -73,7 +75,8 @@ def _dispatch_config() -> dict[str, Any]:
         "statuses": dict(Incident.Status.choices) | dict(Ambulance.Status.choices),
         "labels": {
             "priority": _("Priority"), "noIncident": _("No open incident."),
-            "tilesUnavailable": _("Map tiles unavailable; positions shown on a plain map"),
+            "incidents": _("Incidents"), "ambulances": _("Ambulances"), "onMission": _("On a mission"),
+            "priorities": {str(value): str(label) for value, label in PRIORITIES},
             "edFree": _("Free emergency beds"), "icuFree": _("Free ICU beds"), "diversion": _("On diversion"),
         },
     }

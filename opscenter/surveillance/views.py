@@ -59,7 +59,12 @@ def epidemic(request: AuthedRequest) -> HttpResponse:
             "cases": _("Cases"), "average": _("7-day average"), "forecast": _("Forecast"), "band80": _("80% interval"),
             "band95": _("95% interval"), "rt": _("Rt"), "ci": _("95% credible interval"), "noData": _("No data"),
             "per100k": _("per 100,000 (28 days)"), "threshold": _("Threshold"), "observed": _("Observed"),
-            "tilesUnavailable": _("Map tiles unavailable offline: wards shown on a plain background"),
+            "rates": {
+                "r50": _("50 and above"), "r20": _("20 to under 50"), "r5": _("5 to under 20"),
+                "r0": _("above 0, under 5"), "zero": _("no case"), "unknown": _("population not known"),
+            },
+            "rateTitle": _("Cases per 100,000, last 28 days"), "sizeCases": _("Circle size: number of cases"),
+            "selectedWard": _("Selected ward"),
         },
     }
     return page(request, "surveillance/epidemic.html", {

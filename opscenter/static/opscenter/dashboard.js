@@ -59,43 +59,13 @@
   var markers = {};
   var fitted = false;
 
-  function addTiles() {
-    var url = mapEl.dataset.tileUrl;
-    if (!url) { mapEl.classList.add("tiles-failed"); return; }
-    var loaded = 0, failed = 0, gaveUp = false;
-    var layer = L.tileLayer(url, { attribution: mapEl.dataset.tileAttribution || "", maxZoom: 19 });
-    layer.on("tileload", function () { loaded += 1; });
-    layer.on("tileerror", function () {
-      failed += 1;
-      if (!gaveUp && loaded === 0 && failed >= 4) {
-        gaveUp = true;
-        map.removeLayer(layer);  // offline: keep the markers on a plain background
-        mapEl.classList.add("tiles-failed");
-        var note = L.control({ position: "bottomleft" });
-        note.onAdd = function () {
-          var div = L.DomUtil.create("div", "map-note");
-          div.textContent = T.tilesUnavailable;
-          return div;
-        };
-        note.addTo(map);
-      }
-    });
-    layer.addTo(map);
-  }
-  // Tiles load after the page itself, so a slow or absent tile server never holds the page up.
-  if (document.readyState === "complete") { setTimeout(addTiles, 0); } else { window.addEventListener("load", addTiles); }
-
-  var legend = L.control({ position: "bottomright" });
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("div", "map-legend");
-    var html = "<strong>" + esc(T.legend) + "</strong><br>";
-    ["low", "medium", "high", "critical", "unknown"].forEach(function (level) {
-      html += '<i style="background:' + cfg.levelColours[level] + '"></i>' + esc(T.levels[level]) + "<br>";
-    });
-    div.innerHTML = html;
-    return div;
-  };
-  legend.addTo(map);
+  var base = window.OpsMap.basemap(map, mapEl);
+  window.OpsMap.legend(map, mapEl, [{
+    title: T.legend,
+    items: ["low", "medium", "high", "critical", "unknown"].map(function (level) {
+      return { key: level, colour: cfg.levelColours[level], border: "#ffffff", label: T.levels[level] };
+    }).concat([{ key: "size", colour: "#c3ccd6", border: "#ffffff", size: 15, label: T.sizeBeds }])
+  }], base);
 
   // What the cameras see now at a hospital's places (emergency waiting room, entrance...): counts only.
   function crowdingHtml(places) {
@@ -131,7 +101,7 @@
       if (f.latitude === null || f.longitude === null) { return; }
       seen[f.code] = true;
       var latlng = [f.latitude, f.longitude];
-      bounds.push(latlng);
+      bounds.push({ latlng: latlng, name: f.short_name || f.name });
       var style = {
         radius: Math.max(6, Math.min(20, 5 + Math.sqrt(totalBeds(f)) / 2.2)),
         color: "#ffffff", weight: 1.5, fillColor: cfg.levelColours[f.level] || cfg.levelColours.unknown,
@@ -157,7 +127,7 @@
     mapEl.dataset.facilities = Object.keys(markers).sort().join(" ");
     if (!fitted && bounds.length) {
       fitted = true;
-      if (bounds.length === 1) { map.setView(bounds[0], 14); } else { map.fitBounds(bounds, { padding: [28, 28], maxZoom: 14 }); }
+      window.OpsMap.fit(map, mapEl, bounds, { padding: [28, 28], maxZoom: 14 });
     }
   }
 

@@ -11,19 +11,19 @@
   var layers = { incidents: L.layerGroup().addTo(map), ambulances: L.layerGroup().addTo(map) };
   var fitted = false;
 
-  function addTiles() {
-    var url = mapEl.dataset.tileUrl;
-    if (!url) { mapEl.classList.add("tiles-failed"); return; }
-    var loaded = 0, failed = 0;
-    var layer = L.tileLayer(url, { attribution: mapEl.dataset.tileAttribution || "", maxZoom: 19 });
-    layer.on("tileload", function () { loaded += 1; });
-    layer.on("tileerror", function () {
-      failed += 1;
-      if (loaded === 0 && failed === 4) { map.removeLayer(layer); mapEl.classList.add("tiles-failed"); }
-    });
-    layer.addTo(map);
-  }
-  if (document.readyState === "complete") { setTimeout(addTiles, 0); } else { window.addEventListener("load", addTiles); }
+  var base = window.OpsMap.basemap(map, mapEl);
+  var ON_MISSION = "#2f6fd6";
+  window.OpsMap.legend(map, mapEl, [
+    { title: T.incidents, items: [1, 2, 3, 4].map(function (p) {
+      return { key: "P" + p, colour: PRIORITY_COLOURS[p], border: "#ffffff", size: 13, label: "P" + T.priorities[p] };
+    }) },
+    { title: T.ambulances, items: [
+      { key: "available", colour: AMBULANCE_COLOURS.available, border: "#1f3b5c", size: 9, label: statusLabel("available") },
+      { key: "on_mission", colour: ON_MISSION, border: "#1f3b5c", size: 9, label: T.onMission },
+      { key: "out_of_service", colour: AMBULANCE_COLOURS.out_of_service, border: "#1f3b5c", size: 9,
+        label: statusLabel("out_of_service") }
+    ] }
+  ], base);
 
   function statusLabel(s) { return cfg.statuses[s] || s; }
   function incidentUrl(code) { return cfg.incidentUrl.replace("__code__", encodeURIComponent(code)); }
@@ -33,7 +33,7 @@
     layers.ambulances.clearLayers();
     var bounds = [];
     data.incidents.forEach(function (i) {
-      bounds.push([i.latitude, i.longitude]);
+      bounds.push({ latlng: [i.latitude, i.longitude], name: i.code });
       L.circleMarker([i.latitude, i.longitude], {
         radius: 9, color: "#ffffff", weight: 2, fillColor: PRIORITY_COLOURS[i.priority], fillOpacity: 0.95
       }).bindPopup('<div class="popup"><h3><a href="' + esc(incidentUrl(i.code)) + '">' + esc(i.code) + "</a> P" +
@@ -42,13 +42,13 @@
     });
     data.ambulances.forEach(function (a) {
       if (a.latitude === null) { return; }
-      bounds.push([a.latitude, a.longitude]);
+      bounds.push({ latlng: [a.latitude, a.longitude], name: a.code });
       L.circleMarker([a.latitude, a.longitude], {
-        radius: 5, color: "#1f3b5c", weight: 1.5, fillColor: AMBULANCE_COLOURS[a.status] || "#2f6fd6", fillOpacity: 0.9
+        radius: 5, color: "#1f3b5c", weight: 1.5, fillColor: AMBULANCE_COLOURS[a.status] || ON_MISSION, fillOpacity: 0.9
       }).bindTooltip(esc(a.code) + " · " + esc(statusLabel(a.status)) + (a.incident ? " · " + esc(a.incident) : ""))
         .addTo(layers.ambulances);
     });
-    if (!fitted && bounds.length > 1) { fitted = true; map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 }); }
+    if (!fitted && bounds.length > 1) { fitted = true; window.OpsMap.fit(map, mapEl, bounds, { padding: [24, 24], maxZoom: 14 }); }
     renderQueue(data.incidents);
     var waiting = data.incidents.filter(function (i) { return i.status === "received"; }).length;
     var available = data.ambulances.filter(function (a) { return a.status === "available"; }).length;

@@ -54,27 +54,43 @@
 
   var mapEl = document.getElementById("ward-map");
   var map = L.map(mapEl, { preferCanvas: true }).setView([10.7769, 106.7009], 10);
-  if (mapEl.dataset.tileUrl) {
-    var failed = 0, loaded = 0, layer = L.tileLayer(mapEl.dataset.tileUrl, { attribution: mapEl.dataset.tileAttribution || "" });
-    layer.on("tileload", function () { loaded += 1; });
-    layer.on("tileerror", function () { failed += 1; if (!loaded && failed === 4) { map.removeLayer(layer); mapEl.title = T.tilesUnavailable; } });
-    layer.addTo(map);
-  }
+  var base = window.OpsMap.basemap(map, mapEl);
+  // Incidence per 100,000 over 28 days: the classes of the circles' colour, highest first.
+  var RATE_CLASSES = [
+    { key: "r50", min: 50, colour: "#a61c1c" }, { key: "r20", min: 20, colour: "#e0561f" },
+    { key: "r5", min: 5, colour: "#f0a830" }, { key: "r0", min: 0, above: true, colour: "#f6dd6b" },
+    { key: "zero", min: 0, colour: "#cfe8d5" }
+  ];
+  var NO_RATE = "#b0b8c3";
   function colour(rate) {
-    if (rate === null) { return "#b0b8c3"; }
-    return rate >= 50 ? "#a61c1c" : rate >= 20 ? "#e0561f" : rate >= 5 ? "#f0a830" : rate > 0 ? "#f6dd6b" : "#cfe8d5";
+    if (rate === null) { return NO_RATE; }
+    for (var i = 0; i < RATE_CLASSES.length; i++) {
+      var c = RATE_CLASSES[i];
+      if (c.above ? rate > c.min : rate >= c.min) { return c.colour; }
+    }
+    return NO_RATE;
   }
+  var sizeItems = [{ key: "size", colour: "#c3ccd6", border: "#ffffff", size: 15, label: T.sizeCases }];
+  if (cfg.area !== "CITY") {
+    sizeItems.push({ key: "selected", colour: "#ffffff", border: "#17202b", size: 13, label: T.selectedWard });
+  }
+  window.OpsMap.legend(map, mapEl, [
+    { title: T.rateTitle, items: RATE_CLASSES.map(function (c) {
+      return { key: c.key, colour: c.colour, border: "#ffffff", label: T.rates[c.key] };
+    }).concat([{ key: "unknown", colour: NO_RATE, border: "#ffffff", label: T.rates.unknown }]) },
+    { items: sizeItems }
+  ], base);
   get(cfg.urls.incidence, { disease: cfg.disease, days: 28 }).then(function (rows) {
     var bounds = [];
     rows.forEach(function (w) {
       if (w.latitude === null || w.longitude === null) { return; }
-      bounds.push([w.latitude, w.longitude]);
+      bounds.push({ latlng: [w.latitude, w.longitude], name: w.name });
       L.circleMarker([w.latitude, w.longitude], {
         radius: 6 + Math.min(14, Math.sqrt(w.cases) * 2), color: w.ward === cfg.area ? "#17202b" : "#fff", weight: 1.5,
         fillColor: colour(w.per_100k), fillOpacity: 0.85
-      }).bindTooltip(w.name + ": " + w.cases + " · " + (w.per_100k === null ? "—" : w.per_100k) + " " + T.per100k).addTo(map);
+      }).bindTooltip(window.OpsLive.esc(w.name) + ": " + w.cases + " · " + (w.per_100k === null ? "—" : w.per_100k) + " " + T.per100k).addTo(map);
     });
-    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 }); }
+    if (bounds.length > 1) { window.OpsMap.fit(map, mapEl, bounds, { padding: [20, 20], maxZoom: 12 }); }
     mapEl.dataset.wards = String(bounds.length);
   });
 
