@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -10,11 +12,11 @@ from ninja import Field, Schema
 
 from opscenter.core.errors import ValidationFailed
 from opscenter.core.inputs import Line, SaneDate
-from opscenter.org.models import User
+from opscenter.org.models import Unit, User
 
 from . import rt as rt_method
-from . import services
-from .models import Case, CaseReport, Forecast, Signal, age_group
+from . import services, wording
+from .models import Case, CaseReport, Disease, Forecast, Signal, age_group
 
 
 def case_out(case: Case) -> dict[str, Any]:
@@ -134,3 +136,283 @@ def rt(user: User, params: RtParams) -> dict[str, Any]:
         "serial_interval": [round(float(v), 4) for v in si],
         "window": params.window,
     }
+
+
+# ---- the epidemic page: the day's signals, one row per disease and area, worst first ------------------------
+
+@dataclass
+class MethodAlarm:
+    """One detection method's alarm on a series, and whether the outbreak rule makes it an alert."""
+
+    signal: Signal
+    raises_alert: bool
+    critical: bool
+
+    @property
+    def ratio(self) -> float:
+        """How many times its threshold (a threshold of 0 counts as 1 case)."""
+        return self.signal.observed / max(self.signal.threshold or 0, 1.0)
+
+    @property
+    def excess(self) -> float:
+        """Cases above the threshold: the size of the alarm."""
+        return self.signal.observed - (self.signal.threshold or 0)
+
+
+@dataclass
+class SeriesSignals:
+    """The alarms of the day on one disease in one area (a ward, or the whole city)."""
+
+    day: dt.date
+    disease: str
+    area: str
+    ward_name: str
+    alarms: list[MethodAlarm]
+    recent: list[int] = field(default_factory=list)  # daily counts, oldest first, the last one the day's
+
+    @property
+    def spark_width(self) -> int:
+        return len(self.recent) * 6
+
+    @property
+    def bars(self) -> list[dict[str, Any]]:
+        """The recent counts as the bars of a small chart (x, y and height in a 14 × 20 box), each with its day."""
+        top = max(self.recent, default=0) or 1
+        first = self.day - dt.timedelta(days=len(self.recent) - 1)
+        return [{"x": i * 6, "height": round(18 * n / top, 1) + (1 if n else 0.5),
+                 "y": 20 - round(18 * n / top, 1) - (1 if n else 0.5), "count": n,
+                 "day": first + dt.timedelta(days=i), "last": i == len(self.recent) - 1}
+                for i, n in enumerate(self.recent)]
+
+    @property
+    def disease_label(self) -> str:
+        return str(Disease(self.disease).label) if self.disease in Disease.values else self.disease
+
+    @property
+    def raises_alert(self) -> bool:
+        return any(a.raises_alert for a in self.alarms)
+
+    @property
+    def critical(self) -> bool:
+        return any(a.critical for a in self.alarms)
+
+    @property
+    def worst(self) -> tuple:
+        """Alerts first, critical ones first among them, then by the most cases above a threshold."""
+        return (self.raises_alert, self.critical, max(a.excess for a in self.alarms),
+                max(a.ratio for a in self.alarms))
+
+    def only(self, alerting: bool) -> SeriesSignals:
+        return SeriesSignals(self.day, self.disease, self.area, self.ward_name,
+                             [a for a in self.alarms if a.raises_alert == alerting], self.recent)
+
+
+SHOWN_ALERTS = 10  # series with an alert shown open on the epidemic page
+
+
+@dataclass
+class DaySignals:
+    day: dt.date | None  # the latest detection run (None: never run)
+    series: list[SeriesSignals]
+    checked: int  # series the detection looked at that day
+    city_wide: bool  # signals count every facility's cases: city-wide scopes only
+
+    @property
+    def alerting(self) -> list[SeriesSignals]:
+        """The series with alarms the outbreak rule alerts on, with those alarms only."""
+        return [s.only(alerting=True) for s in self.series if s.raises_alert]
+
+    @property
+    def alerting_first(self) -> list[SeriesSignals]:
+        """The most worrying series, shown open; the rest of the alerts are folded under them."""
+        return self.alerting[:SHOWN_ALERTS]
+
+    @property
+    def alerting_more(self) -> list[SeriesSignals]:
+        return self.alerting[SHOWN_ALERTS:]
+
+    @property
+    def for_analysis(self) -> list[SeriesSignals]:
+        """The alarms below the outbreak rule, per series (there for the analyst, folded on the page)."""
+        rest = [s.only(alerting=False) for s in self.series]
+        return sorted((s for s in rest if s.alarms), key=lambda s: s.worst, reverse=True)
+
+    @property
+    def analysis_alarms(self) -> int:
+        return sum(len(s.alarms) for s in self.for_analysis)
+
+
+def day_signals(user: User, rule: Any) -> DaySignals:
+    """The latest day's alarms for every disease, grouped per disease and area, the worst first: those the
+    outbreak `rule` alerts on, critical ones (observed at least `critical_ratio` times the threshold), then by
+    the most cases above a threshold."""
+    from .rules import signal_raises_alert
+
+    if not services.city_wide(user):
+        return DaySignals(None, [], 0, False)
+    day = Signal.objects.order_by("-day").values_list("day", flat=True).first()
+    if day is None:
+        return DaySignals(None, [], 0, True)
+    critical_ratio = float(rule.params.get("critical_ratio", 2.0)) if rule is not None else 2.0
+    grouped: dict[tuple[str, str], SeriesSignals] = {}
+    for s in signals(user, day, None, None, True):
+        raises = rule is not None and signal_raises_alert(rule, s.method, s.observed)
+        critical = raises and bool(s.threshold) and s.observed >= critical_ratio * (s.threshold or 0)
+        series = grouped.setdefault((s.disease, s.area), SeriesSignals(
+            day, s.disease, s.area, s.ward.name if s.ward else "", []))
+        series.alarms.append(MethodAlarm(s, raises, critical))
+    if grouped:
+        # The daily counts to show beside them (Farrington's own series are weekly): those of a daily method.
+        daily = (Signal.objects.filter(day=day, disease__in={k[0] for k in grouped}, area__in={k[1] for k in grouped})
+                 .exclude(method="farrington").values_list("disease", "area", "series"))
+        for disease, area, series in daily:
+            if (disease, area) in grouped and not grouped[disease, area].recent:
+                grouped[disease, area].recent = list(series)[-14:]
+    for series in grouped.values():
+        series.alarms.sort(key=lambda a: (a.raises_alert, a.critical, a.excess, a.ratio), reverse=True)
+    checked = Signal.objects.filter(day=day).values("disease", "area").distinct().count()
+    return DaySignals(day, sorted(grouped.values(), key=lambda s: s.worst, reverse=True), checked, True)
+
+
+# ---- the forecasts page: per hospital, the closest to capacity first ---------------------------------------
+
+NEAR_CAPACITY = 0.9  # share of capacity the next week's forecast reaches: "near capacity"
+RISING = 0.2  # expected change of the next week's daily average over the last week's: "rising"
+
+
+@dataclass
+class SeriesOutlook:
+    """One forecast as the page reads it: the last week against the next, the highest day against capacity."""
+
+    forecast: Forecast
+    label: str
+    last_week: float | None  # average a day over the last 7 days
+    next_week: float  # average a day over the next 7 days (forecast)
+    peak: float  # the highest forecast of the next 7 days
+    peak_day: str  # ISO date of it
+    peak_range: tuple[float, float]  # its 80% prediction interval
+    share: float | None  # peak / capacity
+
+    @property
+    def change(self) -> float | None:
+        if self.last_week is None:
+            return None
+        return (self.next_week - self.last_week) / max(self.last_week, 1.0)
+
+    @property
+    def level(self) -> str:
+        """critical: over capacity, high: near it, medium: rising, low: steady (the colours of core.ui)."""
+        if self.share is not None and self.share >= 1:
+            return "critical"
+        if self.share is not None and self.share >= NEAR_CAPACITY:
+            return "high"
+        change = self.change
+        if change is not None and change >= RISING and self.next_week - (self.last_week or 0) >= 1:
+            return "medium"
+        return "low"
+
+    @property
+    def accuracy(self) -> str:
+        return wording.accuracy(self.forecast)
+
+    @property
+    def accuracy_figures(self) -> str:
+        return wording.accuracy_figures(self.forecast)
+
+
+LEVEL_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0}
+
+
+@dataclass
+class OutlookGroup:
+    """A hospital's forecasts (or an area's case forecasts of one disease), the most pressing series first."""
+
+    key: str  # unit code or disease code
+    title: str
+    series: list[SeriesOutlook]
+    open: bool = False
+
+    @property
+    def headline(self) -> SeriesOutlook:
+        return self.series[0]
+
+    @property
+    def level(self) -> str:
+        return self.headline.level
+
+    @property
+    def admissions(self) -> SeriesOutlook | None:
+        """A hospital's admissions forecast, told beside its headline when that is a bed type."""
+        found = [s for s in self.series if s.forecast.target == Forecast.Target.ADMISSIONS]
+        return found[0] if found and found[0] is not self.headline else None
+
+    @property
+    def losing(self) -> int:
+        return sum(1 for s in self.series if s.forecast.beats_baseline is False)
+
+    def rank(self) -> tuple:
+        head = self.headline
+        return (LEVEL_RANK[head.level], head.share or 0, head.change or 0)
+
+
+def _outlook(forecast: Forecast, label: str) -> SeriesOutlook:
+    history = [float(v) for v in (forecast.history or [])][-7:]
+    ahead = [float(v) for v in forecast.mean[:7]]
+    peak_at = max(range(len(ahead)), key=ahead.__getitem__) if ahead else 0
+    peak = ahead[peak_at] if ahead else 0.0
+    return SeriesOutlook(
+        forecast=forecast, label=label,
+        last_week=sum(history) / len(history) if history else None,
+        next_week=sum(ahead) / len(ahead) if ahead else 0.0,
+        peak=peak, peak_day=forecast.dates[peak_at] if forecast.dates else "",
+        peak_range=(float(forecast.lower80[peak_at]), float(forecast.upper80[peak_at])) if ahead else (0.0, 0.0),
+        share=peak / forecast.capacity if forecast.capacity else None,
+    )
+
+
+def _series_label(forecast: Forecast) -> str:
+    if forecast.target == Forecast.Target.ADMISSIONS:
+        return _("Admissions")
+    if forecast.target == Forecast.Target.BEDS:
+        return _("%(beds)s beds") % {"beds": forecast.bed_type_label}
+    return forecast.ward.name if forecast.ward else _("Whole city")
+
+
+def _by_rank(series: list[SeriesOutlook]) -> list[SeriesOutlook]:
+    return sorted(series, key=lambda s: (LEVEL_RANK[s.level], s.share or 0, s.change or 0), reverse=True)
+
+
+OPEN_GROUPS = 3  # the most pressing hospitals shown open; the rest folded to their one-line summary
+
+
+def hospital_outlooks(forecasts: list[Forecast]) -> list[OutlookGroup]:
+    """Each hospital's admissions and bed forecasts under its name, the hospitals closest to (or over) capacity
+    first, then those with the largest expected rise. The first few that need a look are open."""
+    by_unit: dict[Unit, list[SeriesOutlook]] = defaultdict(list)
+    for f in forecasts:
+        if f.unit is not None and f.target != Forecast.Target.CASES:
+            by_unit[f.unit].append(_outlook(f, _series_label(f)))
+    groups = [OutlookGroup(unit.code, unit.name, _by_rank(series)) for unit, series in by_unit.items()]
+    groups.sort(key=lambda g: g.title)
+    groups.sort(key=OutlookGroup.rank, reverse=True)
+    for i, group in enumerate(groups):
+        group.open = i == 0 or (i < OPEN_GROUPS and group.level != "low")
+    return groups
+
+
+def case_outlooks(forecasts: list[Forecast]) -> list[OutlookGroup]:
+    """Case forecasts per disease: the whole city first, then the wards with the largest expected rise; the
+    diseases whose city-wide cases are expected to rise most first."""
+    by_disease: dict[str, list[SeriesOutlook]] = defaultdict(list)
+    for f in forecasts:
+        if f.target == Forecast.Target.CASES:
+            by_disease[f.disease].append(_outlook(f, _series_label(f)))
+    groups = []
+    for disease, series in by_disease.items():
+        city = [s for s in series if s.forecast.ward is None]
+        wards = sorted((s for s in series if s.forecast.ward is not None),
+                       key=lambda s: (LEVEL_RANK[s.level], s.change or 0), reverse=True)
+        label = str(Disease(disease).label) if disease in Disease.values else disease
+        groups.append(OutlookGroup(disease, label, city + wards))
+    groups.sort(key=lambda g: (LEVEL_RANK[g.level], g.headline.change or 0), reverse=True)
+    return groups

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -14,6 +13,7 @@ from opscenter.alerts.services import AlertCandidate, AlertClear
 from opscenter.core.events import Event
 from opscenter.org.models import BedType, Unit
 
+from . import wording
 from .models import Disease
 
 
@@ -32,15 +32,19 @@ def outbreak_signal(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Alert
     critical = threshold > 0 and p["observed"] >= float(rule.params.get("critical_ratio", 2.0)) * threshold
     disease = Disease(p["disease"]).label
     area = p["area_name"] or _("city-wide")
-    per = _("week") if p["series_unit"] == "week" else _("day")
+    values = {"observed": int(p["observed"]), "day": wording.day_text(p["day"]),
+              "expected": wording.number(p["expected"], 1), "threshold": wording.number(p["threshold"], 1),
+              "method": wording.method_name(p["method"]), "how": wording.method_help(p["method"]),
+              "series": ", ".join(map(str, p["series"][-14:]))}
+    message = (_("%(observed)s cases in the week to %(day)s where about %(expected)s were expected (threshold "
+                 "%(threshold)s; %(method)s: %(how)s). Recent weeks: %(series)s") if p["series_unit"] == "week"
+               else _("%(observed)s cases on %(day)s where about %(expected)s were expected (threshold "
+                      "%(threshold)s; %(method)s: %(how)s). Last 14 days: %(series)s")) % values
     yield AlertCandidate(
         source="surveillance", kind="outbreak_signal", severity=Severity.CRITICAL if critical else rule.severity,
         unit=unit, rule=rule,
         title=_("Possible %(disease)s outbreak: %(area)s") % {"disease": disease, "area": area},
-        message=_("%(observed)s cases in the %(per)s to %(day)s, above the %(method)s threshold of %(threshold)s "
-                  "(expected %(expected)s). Recent counts: %(series)s")
-        % {"observed": int(p["observed"]), "per": per, "day": p["day"], "method": p["method"],
-           "threshold": p["threshold"], "expected": p["expected"], "series": ", ".join(map(str, p["series"][-14:]))},
+        message=message,
         # one open alert per disease and area, whichever method sees it
         dedup_key=f"{rule.code}:{p['disease']}:{p['area']}",
         evidence_url="/surveillance/?" + urlencode({"disease": p["disease"], "area": p["area"]}),
@@ -66,7 +70,7 @@ def forecast_exceeds_capacity(rule: AlertRule, event: Event, unit: Unit) -> Iter
         yield AlertClear(
             dedup_key=dedup_key, as_of=("run_date", p["run_date"]),
             reason=_("The forecast of %(run)s stays within %(limit)s occupied %(beds)s beds for the next "
-                     "%(days)s days") % {"run": p["run_date"], "limit": round(limit), "beds": label,
+                     "%(days)s days") % {"run": wording.day_text(p["run_date"]), "limit": round(limit), "beds": label,
                                          "days": within_days},
         )
         return
@@ -74,10 +78,11 @@ def forecast_exceeds_capacity(rule: AlertRule, event: Event, unit: Unit) -> Iter
     yield AlertCandidate(
         source="surveillance", kind="forecast_capacity", severity=rule.severity, unit=unit, rule=rule,
         title=_("%(unit)s: %(beds)s beds forecast to exceed capacity by %(day)s")
-        % {"unit": unit, "beds": label, "day": dt.date.fromisoformat(day).strftime("%d/%m")},
+        % {"unit": unit, "beds": label, "day": wording.day_text(day, year=False)},
         message=_("Forecast %(value)s occupied %(beds)s beds on %(day)s against %(capacity)s available "
                   "(forecast of %(run)s)")
-        % {"value": round(value), "beds": label, "day": day, "capacity": capacity, "run": p["run_date"]},
+        % {"value": round(value), "beds": label, "day": wording.day_text(day), "capacity": capacity,
+           "run": wording.day_text(p["run_date"])},
         dedup_key=dedup_key,
         evidence_url=f"/surveillance/forecasts/?unit={unit.code}",
         payload={**p, "first_day_over": day, "value": value, "limit": limit},

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,40 +16,40 @@ from django.utils.translation import gettext as _
 from opscenter.alerts.models import AlertRule
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import ValidationFailed
+from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required
 from opscenter.core.ui import form_failure, page
 from opscenter.org.models import Unit, Ward
 from opscenter.org.roles import Perm
 
-from . import queries, services
+from . import queries, services, wording
 from .filters import CaseFilterSet
 from .forms import CaseForm
-from .models import CaseReport, Disease, Forecast, Signal
-from .rules import signal_raises_alert
+from .models import CaseReport, Classification, Disease, Forecast, Outcome, Sex, Signal
 
 PAGE_SIZE = 50
 
 
 @perm_required(Perm.VIEW_SURVEILLANCE)
 def epidemic(request: AuthedRequest) -> HttpResponse:
-    disease = request.GET.get("disease") if request.GET.get("disease") in Disease.values else Disease.DENGUE
+    """The epidemiologist's start of the day: the day's outbreak signals of every disease, worst first, then the
+    chosen disease and area (curve, Rt, map, case forecasts)."""
+    asked = request.GET.get("disease") or ""
+    disease = Disease(asked) if asked in Disease.values else Disease.DENGUE
     area = request.GET.get("area") or Signal.CITY
     ward = Ward.objects.filter(code=area).first()
     if ward is None:
         area = Signal.CITY
+    city_wide = services.city_wide(request.user)
     # Each alarm with whether the outbreak rule makes it an alert (the others are there for the analyst).
     rule = AlertRule.objects.filter(evaluator="outbreak_signal", enabled=True).first()
-    signals = sorted(
-        ((s, rule is not None and signal_raises_alert(rule, s.method, s.observed))
-         for s in queries.signals(request.user, None, disease, None, True).order_by("area", "method")),
-        key=lambda pair: not pair[1],
-    )
-    forecasts = list(services.forecasts_for(request.user).filter(target=Forecast.Target.CASES, disease=disease)
-                     .order_by("ward__name"))
+    today = services.local_today()
+    day_signals = queries.day_signals(request.user, rule)
+    forecasts = list(services.forecasts_for(request.user).filter(target=Forecast.Target.CASES, disease=disease))
     config = {
         "disease": disease, "area": area,
         # The city's date, not the browser's: after 17:00 UTC they differ, and today's cases would fall outside.
-        "today": services.local_today().isoformat(),
+        "today": today.isoformat(),
         "urls": {
             "counts": reverse("api:surveillance_counts"), "incidence": reverse("api:surveillance_incidence"),
             "rt": reverse("api:surveillance_rt"),
@@ -57,7 +58,8 @@ def epidemic(request: AuthedRequest) -> HttpResponse:
         },
         "labels": {
             "cases": _("Cases"), "average": _("7-day average"), "forecast": _("Forecast"), "band80": _("80% interval"),
-            "band95": _("95% interval"), "rt": _("Rt"), "ci": _("95% credible interval"), "noData": _("No data"),
+            "band95": _("95% interval"), "rt": _("Rt"), "ci": _("95% credible interval"),
+            "noData": _("No case of this disease reported in this area in the last 6 months"),
             "per100k": _("per 100,000 (28 days)"), "threshold": _("Threshold"), "observed": _("Observed"),
             "rates": {
                 "r50": _("50 and above"), "r20": _("20 to under 50"), "r5": _("5 to under 20"),
@@ -68,8 +70,11 @@ def epidemic(request: AuthedRequest) -> HttpResponse:
         },
     }
     return page(request, "surveillance/epidemic.html", {
-        "diseases": Disease.choices, "disease": disease, "area": area, "ward": ward,
-        "wards": Ward.objects.order_by("name"), "signals": signals, "forecasts": forecasts,
+        "diseases": Disease.choices, "disease": disease, "disease_label": disease.label, "area": area,
+        "ward": ward, "wards": Ward.objects.order_by("name"), "day_signals": day_signals, "today": today,
+        "scope": _("Whole city") if city_wide else (request.user.unit.name if request.user.unit else ""),
+        "city_wide": city_wide, "case_outlook": queries.case_outlooks(forecasts),
+        "methods": [(code, name, help_) for code, (name, help_) in wording.METHODS.items()],
         "may_report": request.user.has_perm_in(Perm.REPORT_CASES),
         "may_see_cases": request.user.has_perm_in(Perm.VIEW_CASE_DETAILS),
         "config": config,
@@ -116,14 +121,47 @@ def case_detail(request: AuthedRequest, case_id: int) -> HttpResponse:
     if case is None:
         raise Http404
     services.record_case_access(request.user, [case], "detail page")
+    history = list(case.reports.select_related("facility", "submitted_by"))
     return page(request, "surveillance/case_detail.html", {
-        "case": case, "history": case.reports.select_related("facility", "submitted_by"),
+        "case": case, "history": [(r, _changes(r)) for r in history],
     })
+
+
+CHOICES = {"disease": Disease, "classification": Classification, "outcome": Outcome, "sex": Sex}
+
+
+def _shown(name: str, value: Any) -> str:
+    """A case's stored value as the page says it: a label for a code, a date in the reader's language."""
+    if value is None or value == "":
+        return "—"
+    if name in CHOICES:
+        return str(CHOICES[name](value).label) if value in CHOICES[name].values else str(value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "ward":
+        return str(Ward.objects.filter(code=value).first() or value)
+    if name == "facility":
+        return str(Unit.objects.filter(code=value).first() or value)
+    if name.endswith("_date") or name == "date_of_birth":
+        try:
+            return wording.day_text(str(value))
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def _changes(report: CaseReport) -> list[tuple[str, str, str]]:
+    """What a correction or merge changed: (the field's label, the value before, the value after)."""
+    fields = CaseForm.base_fields
+    return [(str(fields[name].label) if name in fields else name, _shown(name, old),
+             _shown(name, report.values.get(name))) for name, old in report.previous.items()]
 
 
 @perm_required(Perm.VIEW_SURVEILLANCE)
 def forecasts(request: AuthedRequest) -> HttpResponse:
-    qs = services.forecasts_for(request.user).order_by("target", "series_key")
+    """Every forecast the user may see, under each hospital's name, the hospitals closest to capacity first; the
+    area case forecasts per disease after them. The precise backtest figures are in tooltips and the export."""
+    qs = services.forecasts_for(request.user)
     unit = request.GET.get("unit")
     if unit:
         target = Unit.objects.filter(code=unit).first()
@@ -131,8 +169,36 @@ def forecasts(request: AuthedRequest) -> HttpResponse:
             raise PermissionDenied
         qs = qs.filter(unit=target)
     rows = list(qs)
-    losing = sum(1 for f in rows if f.beats_baseline is False)
+    hospitals, areas = queries.hospital_outlooks(rows), queries.case_outlooks(rows)
+    if unit:
+        for group in hospitals:
+            group.open = True
+    fmt = export_format(request)
+    if fmt:
+        return _forecasts_export(hospitals + areas, fmt)
     return page(request, "surveillance/forecasts.html", {
-        "rows": rows, "unit": unit, "losing": losing,
-        "chart": json.dumps([queries.forecast_out(f) for f in rows[:1]], default=str),
+        "hospitals": hospitals, "areas": areas, "unit": unit, "run_date": rows[0].run_date if rows else None,
+        "losing": sum(1 for f in rows if f.beats_baseline is False), "city_wide": services.city_wide(request.user),
     })
+
+
+def _forecasts_export(groups: list[queries.OutlookGroup], fmt: str) -> HttpResponse:
+    """The forecasts page as a table, with the precise backtest figures and the 14 days of each forecast."""
+    headers = [_("Hospital or disease"), _("Series"), _("Code"), _("Forecast of"), _("Capacity"),
+               _("Last 7 days, a day"), _("Next 7 days, a day"), _("Highest in the next 7 days"), _("On"),
+               _("Share of capacity"), "MAE", _("MAE of the seasonal naive forecast"), "MASE",
+               _("MASE of the seasonal naive forecast"), _("Better than the seasonal naive forecast"), _("Model"),
+               _("Forecast, day by day")]
+    table = []
+    for group in groups:
+        for s in group.series:
+            f = s.forecast
+            table.append([
+                group.title, s.label, f.series_key, f.run_date, f.capacity,
+                None if s.last_week is None else round(s.last_week, 2), round(s.next_week, 2), round(s.peak, 2),
+                dt.date.fromisoformat(s.peak_day) if s.peak_day else None,
+                None if s.share is None else round(s.share, 3), f.mae, f.mae_baseline, f.mase, f.mase_baseline,
+                f.beats_baseline, f.model, f.mean,
+            ])
+    run = groups[0].series[0].forecast.run_date.isoformat() if groups else "none"
+    return table_response(f"forecasts-{run}", headers, table, fmt)
