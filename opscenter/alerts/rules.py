@@ -161,6 +161,11 @@ def _raise(candidate: AlertCandidate) -> None:
         candidate.on_raised(alert)
 
 
+def _day(iso_date: str) -> str:
+    """A report's period as people write it in texts (the payload keeps the ISO date)."""
+    return date_format(dt.date.fromisoformat(iso_date), "d/m/Y")
+
+
 @evaluator("bed_occupancy_above", kind="report.submitted", when=_is_recent)
 def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate | AlertClear]:
     """params: threshold (share, e.g. 0.95), bed_types (list; all if absent), min_total (ignore tiny wards).
@@ -174,7 +179,7 @@ def bed_occupancy_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[A
             continue
         share = occupied / total
         label = BedType(bed_type).label if bed_type in BedType.values else bed_type
-        values_text = {"occupied": occupied, "total": total, "beds": label, "period": period,
+        values_text = {"occupied": occupied, "total": total, "beds": label, "period": _day(period),
                        "threshold": f"{threshold:.0%}"}
         dedup_key = f"{rule.code}:{unit.code}:{bed_type}"
         if share <= threshold:
@@ -209,14 +214,14 @@ def er_waiting_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Aler
         yield AlertClear(
             dedup_key=f"{rule.code}:{unit.code}", as_of=("period", period),
             reason=_("%(n)s emergency patients waiting for a bed on %(period)s, at or below the threshold of "
-                     "%(threshold)s") % {"n": waiting, "period": period, "threshold": threshold},
+                     "%(threshold)s") % {"n": waiting, "period": _day(period), "threshold": threshold},
         )
         return
     yield AlertCandidate(
         source="reporting", kind="er_waiting", severity=rule.severity, unit=unit, rule=rule,
         title=_("%(unit)s: %(n)s emergency patients waiting for a bed") % {"unit": unit, "n": waiting},
         message=_("%(n)s emergency patients waiting for a bed on %(period)s (threshold %(threshold)s)")
-        % {"n": waiting, "period": period, "threshold": threshold},
+        % {"n": waiting, "period": _day(period), "threshold": threshold},
         dedup_key=f"{rule.code}:{unit.code}",
         evidence_url=f"/dashboard/facility/{unit.code}/",
         payload={"waiting": waiting, "threshold": threshold, "period": period},
@@ -229,7 +234,7 @@ def _overdue_key(rule: AlertRule, unit: Unit, data_set: str, period: str) -> str
 
 @evaluator("report_overdue", kind="report.overdue")
 def report_overdue(rule: AlertRule, event: Event, unit: Unit) -> Iterator[AlertCandidate]:
-    period = date_format(dt.date.fromisoformat(event.payload["period"]), "d/m/Y")
+    period = _day(event.payload["period"])
     yield AlertCandidate(
         source="reporting", kind="report_overdue", severity=rule.severity, unit=unit, rule=rule,
         title=_("%(unit)s: report overdue (%(period)s)") % {"unit": unit, "period": period},

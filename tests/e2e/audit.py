@@ -70,6 +70,7 @@ class Catalogue:
     english: list[re.Pattern[str]] = field(default_factory=list)
     vietnamese: list[re.Pattern[str]] = field(default_factory=list)
     english_words: set[str] = field(default_factory=set)
+    texts: dict[str, set[str]] = field(default_factory=dict)  # every text of each language, exactly
 
 
 def _pattern(text: str) -> re.Pattern[str] | None:
@@ -90,6 +91,8 @@ def catalogue() -> Catalogue:
     entries = [e for e in polib.pofile(str(CATALOGUE)) if e.translated() and not e.obsolete]
     for entry in entries:
         vietnamese_words |= {w.lower() for w in WORD.findall(entry.msgstr or " ".join(entry.msgstr_plural.values()))}
+    found.texts = {"en": {" ".join(e.msgid.split()) for e in entries},
+                   "vi": {" ".join((e.msgstr or "").split()) for e in entries}}
     for entry in entries:
         translations = [entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values())
         for english, vietnamese in ((entry.msgid, t) for t in translations):
@@ -136,6 +139,8 @@ def problems(texts: list[str], language: str, names: frozenset[str] = frozenset(
     own = cat.english if language == "en" else cat.vietnamese
     for text in dict.fromkeys(texts):  # each distinct text once
         if text in names or text.strip("—·:; ") in names:
+            continue
+        if text in cat.texts[language]:
             continue
         if any(p.fullmatch(text) for p in other) and not any(p.fullmatch(text) for p in own):
             found.append(f"other language: {text!r}")
