@@ -72,6 +72,8 @@ class Camera(models.Model):
             out[kind] = {"available": bool(found), "labels": found, "reason": "" if found else str(
                 _("Not available: the camera's detection model has no %(kind)s classes")
                 % {"kind": str(VisionEvent.Kind(kind).label).lower()})}
+        for kind, entry in out.items():
+            entry["label"] = str(VisionEvent.Kind(kind).label)
         return out
 
     def config(self) -> dict:
