@@ -135,11 +135,42 @@ def test_recommendation_ranks_ambulances_and_hospitals(api_client, fleet):
     assert {a["code"] for a in rec["ambulances"][1:]} == {"AMB-2", "AMB-3"}
     assert [h["code"] for h in rec["hospitals"]] == ["BV-A", "BV-B"]
     assert rec["hospitals"][0]["ed_free"] == 10 and rec["hospitals"][0]["travel_seconds"] < 120
-    # A paediatric patient goes where paediatrics is, however far.
+    # A child in a priority-1 emergency goes where paediatrics is first; the nearest emergency room stays offered.
     child = create(dispatcher, need="paediatrics", chief_complaint="Trẻ sốt co giật")["code"]
-    assert [h["code"] for h in get(dispatcher, f"/incidents/{child}/recommendation").json()["hospitals"]] == ["BV-B"]
+    rec = get(dispatcher, f"/incidents/{child}/recommendation").json()
+    assert rec["time_critical"] and rec["max_detour_seconds"] == 1800
+    assert [(h["code"], h["preferred"], h["reasons"][0]) for h in rec["hospitals"]] == [
+        ("BV-B", True, "capable"), ("BV-A", False, "no_capability")]
+    # Not urgent (priority 3): only where paediatrics is, by effective arrival.
+    later = create(dispatcher, need="paediatrics", priority=3, chief_complaint="Trẻ ho kéo dài")["code"]
+    rec = get(dispatcher, f"/incidents/{later}/recommendation").json()
+    assert not rec["time_critical"] and [h["code"] for h in rec["hospitals"]] == ["BV-B"]
     # Only dispatchers get recommendations.
     assert get(api_client(Role.OPERATOR), f"/incidents/{code}/recommendation").status_code == 403
+
+
+def test_a_heart_attack_goes_to_the_cath_lab_even_past_a_nearer_busy_hospital(api_client, fleet):
+    """P1 chest pain beside hospital A (no cath lab); B, 4 km away, has one but a crowded emergency room and no
+    free ICU bed: by effective arrival alone A wins; the capability puts B first."""
+    fleet.city.hospital_b.specialties = ["general", "cardiac"]
+    fleet.city.hospital_b.save()
+    dispatcher = api_client(Role.DISPATCHER)
+    report("BV-A", er_waiting_for_bed=0)
+    report("BV-B", icu_occupied=20, er_waiting_for_bed=25)
+    general = create(dispatcher, need="")["code"]
+    assert [h["code"] for h in get(dispatcher, f"/incidents/{general}/recommendation").json()["hospitals"]] \
+        == ["BV-A", "BV-B"]
+    stemi = create(dispatcher, need="cardiac", chief_complaint="Đau ngực, vã mồ hôi")["code"]
+    rec = get(dispatcher, f"/incidents/{stemi}/recommendation").json()
+    first, second = rec["hospitals"]
+    assert (first["code"], first["preferred"], second["code"], second["preferred"]) == ("BV-B", True, "BV-A", False)
+    assert first["reasons"] == ["capable", "no_icu_bed", "crowded"] and second["reasons"] == ["no_capability"]
+    assert first["score_seconds"] > second["score_seconds"]  # ahead by capability, not by the weighted score
+    assert first["extra_seconds"] == first["travel_seconds"] - second["travel_seconds"] > 0
+    # On diversion, the cath lab is not put first (and comes last).
+    assert post(dispatcher, "/hospitals/BV-B/diversion", {"active": True, "reason": "Cath lab down"}).status_code == 201
+    assert [(h["code"], h["preferred"]) for h in get(dispatcher, f"/incidents/{stemi}/recommendation").json()[
+        "hospitals"]] == [("BV-A", False), ("BV-B", False)]
 
 
 def test_diversion_and_a_full_emergency_room_push_a_hospital_down(api_client, fleet):
