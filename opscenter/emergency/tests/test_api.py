@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from opscenter.alerts.models import Alert
 from opscenter.core import events
+from opscenter.core.errors import ValidationFailed
 from opscenter.core.models import AuditLog
 from opscenter.emergency import services, tasks
 from opscenter.emergency.models import Ambulance, Diversion, Incident, IncidentEvent, Position
@@ -253,6 +254,25 @@ def test_confirming_dispatch_notifies_the_receiving_hospital_with_the_eta(api_cl
     assert alert.pk not in [a["id"] for a in api_client(Role.HOSPITAL_MANAGER, "B").get("/api/alerts").json()["items"]]
     ambulance = Ambulance.objects.get(code="AMB-1")
     assert ambulance.status == "dispatched" and ambulance.incident.code == code
+
+
+def test_a_dispatch_recorded_late_keeps_its_time_and_tells_no_hospital_of_a_patient_long_arrived(fleet):
+    dispatcher = fleet.city.user(Role.DISPATCHER)
+    now = timezone.now()
+    incident, _created = services.create_incident(dispatcher, services.IncidentInput(
+        **{**INCIDENT, "received_at": now - dt.timedelta(hours=3)}))
+    with pytest.raises(ValidationFailed):  # before the call
+        services.assign(dispatcher, incident, "AMB-1", "BV-A", at=now - dt.timedelta(hours=4))
+    with pytest.raises(ValidationFailed):  # in the future
+        services.assign(dispatcher, incident, "AMB-1", "BV-A", at=now + dt.timedelta(hours=1))
+    sent = now - dt.timedelta(hours=3) + dt.timedelta(minutes=2)
+    services.assign(dispatcher, incident, "AMB-1", "BV-A", at=sent)
+    incident.refresh_from_db()
+    assert incident.dispatched_at == sent and incident.assignments.get().assigned_at == sent
+    assert list(incident.timeline.values_list("action", "time")) == [
+        ("received", now - dt.timedelta(hours=3)), ("dispatched", sent), ("destination", sent)]
+    assert incident.destination_eta < now
+    assert not Alert.objects.filter(kind="incoming_patient").exists()  # the patient is long there
 
 
 def test_the_same_ambulance_cannot_go_to_two_incidents(api_client, fleet):
