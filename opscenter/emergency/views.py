@@ -45,8 +45,9 @@ LACKING = {
     "paediatrics": gettext_lazy("no paediatrics"),
 }
 FACILITY = {
-    "cardiac": gettext_lazy("Cath lab"), "stroke": gettext_lazy("Stroke unit"), "trauma": gettext_lazy("Trauma centre"),
-    "obstetrics": gettext_lazy("Obstetrics"), "paediatrics": gettext_lazy("Paediatrics"),
+    "cardiac": gettext_lazy("Has a cath lab"), "stroke": gettext_lazy("Has a stroke unit"),
+    "trauma": gettext_lazy("Is a trauma centre"), "obstetrics": gettext_lazy("Has obstetrics"),
+    "paediatrics": gettext_lazy("Has paediatrics"),
 }
 
 
@@ -76,7 +77,7 @@ SPECIALTIES = {
     "infectious": gettext_lazy("Infectious diseases"), "respiratory": gettext_lazy("Respiratory medicine"),
 }
 # System actors of the timeline (a person is shown by their user name).
-ACTORS = {"simulator": gettext_lazy("Simulator"), "retention": gettext_lazy("Retention")}
+ACTORS = {"simulator": gettext_lazy("Simulator")}
 STATUSES = dict(Incident.Status.choices) | dict(Ambulance.Status.choices)
 
 
