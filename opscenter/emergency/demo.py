@@ -37,6 +37,7 @@ CALLS_PER_HOUR = 12.0  # city-wide, on average over the day
 # Calls by hour of day against the average: quiet small hours, busy late morning and evening.
 HOURLY = (0.5, 0.4, 0.35, 0.35, 0.4, 0.6, 0.9, 1.1, 1.2, 1.3, 1.35, 1.3,
           1.2, 1.15, 1.15, 1.2, 1.25, 1.3, 1.35, 1.3, 1.2, 1.0, 0.8, 0.65)
+COVERAGE_KM = 15.0  # calls come from wards within this distance of a station (straight line)
 MIN_ANSWER = dt.timedelta(seconds=40)  # the shortest call taking (priority 1: address, what happened, send)
 MAX_STEP = 60.0  # seconds of simulation one tick may cover at most (a stalled demo does not jump)
 DRIVING = StraightLineModel()  # the default travel model: ambulances drive at its speeds along the straight line
@@ -105,7 +106,16 @@ def _calls_per_hour(when: dt.datetime) -> float:
 
 
 def _wards() -> list[Ward]:
-    return list(Ward.objects.filter(latitude__isnull=False, latitude__gt=10.5, population__isnull=False))
+    """Where the demo's calls come from: the wards its stations cover. The demo network has one station for each
+    outlying area (the real one has many satellite stations there); a call 30 km from the only station would be a
+    fault of the demo, not a response time."""
+    stations = [(s.latitude, s.longitude) for s in _stations() if s.latitude is not None and s.longitude is not None]
+    covered = []
+    for ward in Ward.objects.filter(latitude__isnull=False, longitude__isnull=False, population__isnull=False):
+        place = (ward.latitude or 0.0, ward.longitude or 0.0)
+        if any(haversine_m(place, station) <= COVERAGE_KM * 1000 for station in stations):
+            covered.append(ward)
+    return covered
 
 
 def _new_call(now: dt.datetime, rng: random.Random, wards: list[Ward]) -> Incident | None:
