@@ -169,37 +169,48 @@ def destination_weights() -> ranking.DestinationWeights:
     return ranking.DestinationWeights.from_mapping(settings.EMERGENCY_DESTINATION_WEIGHTS)
 
 
-def recommend(incident: Incident, now: dt.datetime | None = None, limit: int = 10) -> dict[str, Any]:
-    """Ranked ambulances (by travel time to the scene) and hospitals (by effective arrival) for an incident."""
+def rank_destinations(incident: Incident, now: dt.datetime | None = None,
+                      limit: int = 10) -> list[dict[str, Any]]:
+    """The receiving hospitals for an incident, best first (ranking.rank_hospitals on the latest beds)."""
     now = now or timezone.now()
-    when = timezone.localtime(now)
+    weights = destination_weights()
+    rows = {r.code: r for r in beds_rows(Unit.objects.filter(kind=Unit.Kind.HOSPITAL, active=True,
+                                                             latitude__isnull=False, longitude__isnull=False), now)}
+    ranked = ranking.rank_hospitals(travel_model(), (incident.latitude, incident.longitude),
+                                    [r.state() for r in rows.values()], need=incident.need or None,
+                                    when=timezone.localtime(now), priority=incident.priority, weights=weights)
+    return [
+        {"code": r.code, "name": rows[r.code].name, "travel_seconds": round(r.travel_seconds),
+         "score_seconds": round(r.score_seconds), "on_diversion": r.on_diversion, "reasons": list(r.reasons),
+         "preferred": r.preferred, "extra_seconds": round(r.extra_seconds), "specialties": rows[r.code].specialties,
+         "ed_free": rows[r.code].ed_free, "icu_free": rows[r.code].icu_free,
+         "er_waiting": rows[r.code].er_waiting, "crowd": rows[r.code].crowd}
+        for r in ranked[:limit]
+    ]
+
+
+def recommend(incident: Incident, now: dt.datetime | None = None, limit: int = 10) -> dict[str, Any]:
+    """Ranked ambulances (by travel time to the scene) and hospitals (see rank_destinations) for an incident."""
+    now = now or timezone.now()
     model = travel_model()
     scene = (incident.latitude, incident.longitude)
     ambulances = {a.code: a for a in available_ambulances(incident.center)}
     vehicles = [ranking.Vehicle(a.code, pos, a.equipment) for a in ambulances.values()
                 if (pos := ambulance_position(a)) is not None]
-    ranked_vehicles = ranking.rank_ambulances(model, scene, vehicles, when=when, priority=incident.priority,
-                                              limit=limit)
-    rows = {r.code: r for r in beds_rows(Unit.objects.filter(kind=Unit.Kind.HOSPITAL, active=True,
-                                                             latitude__isnull=False, longitude__isnull=False), now)}
-    ranked_hospitals = ranking.rank_hospitals(model, scene, [r.state() for r in rows.values()],
-                                              need=incident.need or None, when=when, priority=incident.priority,
-                                              weights=destination_weights())
+    ranked_vehicles = ranking.rank_ambulances(model, scene, vehicles, when=timezone.localtime(now),
+                                              priority=incident.priority, limit=limit)
+    weights = destination_weights()
     return {
         "model": model.name,
+        "time_critical": weights.time_critical(incident.need or None, incident.priority),
+        "max_detour_seconds": round(weights.max_detour_s),
         "ambulances": [
             {"code": r.code, "station": str(ambulances[r.code].station), "equipment": r.equipment,
              "crew": ambulances[r.code].crew, "travel_seconds": round(r.seconds),
              "eta": now + dt.timedelta(seconds=r.seconds)}
             for r in ranked_vehicles
         ],
-        "hospitals": [
-            {"code": r.code, "name": rows[r.code].name, "travel_seconds": round(r.travel_seconds),
-             "score_seconds": round(r.score_seconds), "on_diversion": r.on_diversion, "reasons": list(r.reasons),
-             "ed_free": rows[r.code].ed_free, "icu_free": rows[r.code].icu_free,
-             "er_waiting": rows[r.code].er_waiting, "crowd": rows[r.code].crowd}
-            for r in ranked_hospitals[:limit]
-        ],
+        "hospitals": rank_destinations(incident, now, limit),
     }
 
 

@@ -78,11 +78,18 @@ def offload_time_above(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Al
     )
 
 
-def _has_destination(event: Event) -> bool:
-    return bool(event.payload.get("destination"))
+def _patient_coming(event: Event) -> bool:
+    """A destination was named and the patient is still to come: an ETA already past (a record sent late, the
+    demo's history) is no news for the hospital."""
+    if not event.payload.get("destination"):
+        return False
+    eta = event.payload.get("destination_eta")
+    if isinstance(eta, str):
+        eta = dt.datetime.fromisoformat(eta)
+    return eta is None or eta >= timezone.now()
 
 
-@standing("incoming_patient", kind="incident.destination", when=_has_destination)
+@standing("incoming_patient", kind="incident.destination", when=_patient_coming)
 def incoming_patient(event: Event, unit: Unit) -> Iterator[AlertCandidate]:
     """The receiving hospital hears of the patient at once: an alert in its own scope, with the ETA (no rule row:
     always on). `unit` is the 115 centre that published the event."""

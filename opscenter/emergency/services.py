@@ -52,7 +52,7 @@ def _user(actor: User | str) -> User | None:
 
 def _require(actor: User | str, perm: Perm, unit: Unit) -> None:
     if isinstance(actor, User) and not actor.has_perm_in(perm, unit):
-        raise PermissionDenied(_("You may not do this for %(unit)s") % {"unit": unit.code})
+        raise PermissionDenied(_("You may not do this for %(unit)s") % {"unit": unit})
 
 
 def _publish(kind: str, unit: str | None, **payload: Any) -> None:
@@ -314,13 +314,15 @@ def _hospital(code: str) -> Unit:
 
 
 def assign(actor: User | str, incident: Incident, ambulance_code: str, hospital_code: str = "",
-           expected_destination: str | None = None, expected_assignments: int | None = None) -> Assignment:
+           expected_destination: str | None = None, expected_assignments: int | None = None, *,
+           at: dt.datetime | None = None) -> Assignment:
     """The dispatcher's confirmation: send this ambulance (and name the receiving hospital). Safe under parallel
     requests: of two dispatchers sending the same ambulance, the second gets a Conflict (409). A hospital chosen
     on a page that showed another destination than the one set since is not applied (the ambulance still goes;
     the caller sees the destination it kept). `expected_assignments`: how many ambulances were on their way when
     the page was drawn; if another was sent since, this one is not (Conflict), so a stale page or a second
-    dispatcher never sends a second ambulance unseen."""
+    dispatcher never sends a second ambulance unseen. `at`: when the dispatch was made, if not now (a call-taking
+    system's record sent late, the demo's history); never in the future nor before the timeline's last entry."""
     _require(actor, Perm.DISPATCH, incident.center)
     ambulance = Ambulance.objects.filter(code=ambulance_code, active=True,
                                          station__path__startswith=incident.center.path).first()
@@ -329,21 +331,23 @@ def assign(actor: User | str, incident: Incident, ambulance_code: str, hospital_
     hospital = _hospital(hospital_code) if hospital_code else None
     try:
         with transaction.atomic():
-            return _assign(actor, incident, ambulance, hospital, expected_destination, expected_assignments)
+            return _assign(actor, incident, ambulance, hospital, expected_destination, expected_assignments, at)
     except IntegrityError as exc:
         raise Conflict(_("Ambulance %(code)s was just assigned elsewhere") % {"code": ambulance.code}) from exc
 
 
 def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospital: Unit | None,
-            expected_destination: str | None, expected_assignments: int | None) -> Assignment:
+            expected_destination: str | None, expected_assignments: int | None,
+            at: dt.datetime | None) -> Assignment:
     incident = _lock(incident)
+    now = _event_time(incident, at, timezone.now())
     if not incident.is_open or FLOW.index(incident.status) >= FLOW.index(S.HANDED_OVER):
         raise Conflict(_("Incident %(code)s is already %(status)s")
                        % {"code": incident.code, "status": incident.get_status_display()})
     repeat = Assignment.objects.filter(incident=incident, ambulance=ambulance, released_at__isnull=True).first()
     if repeat is not None:  # the same confirmation sent twice
         if hospital is not None and not _destination_changed(incident, expected_destination):
-            _set_destination(actor, incident, hospital)
+            _set_destination(actor, incident, hospital, now)
         return repeat
     on_the_way = Assignment.objects.filter(incident=incident, released_at__isnull=True).count()
     if expected_assignments is not None and on_the_way != expected_assignments:
@@ -357,7 +361,6 @@ def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospita
         where = current.incident.code if current.incident else current.get_status_display()
         raise Conflict(_("Ambulance %(code)s is not available (%(where)s)") % {"code": ambulance.code,
                                                                                 "where": where})
-    now = timezone.now()
     position = queries.ambulance_position(ambulance)
     seconds = travel_model().times_to((incident.latitude, incident.longitude), [position],
                                       when=timezone.localtime(now), priority=incident.priority)[0] \
@@ -376,7 +379,7 @@ def _assign(actor: User | str, incident: Incident, ambulance: Ambulance, hospita
     _publish("ambulance.status", incident.center.code, code=ambulance.code, status=Ambulance.Status.DISPATCHED,
              incident=incident.code)
     if hospital is not None and not _destination_changed(incident, expected_destination):
-        _set_destination(actor, incident, hospital)
+        _set_destination(actor, incident, hospital, now)
     return assignment
 
 
@@ -421,10 +424,11 @@ def hospital_eta(incident: Incident, hospital: Unit, now: dt.datetime) -> dt.dat
     return now + dt.timedelta(seconds=seconds)
 
 
-def _set_destination(actor: User | str, incident: Incident, hospital: Unit) -> Incident:
+def _set_destination(actor: User | str, incident: Incident, hospital: Unit,
+                     at: dt.datetime | None = None) -> Incident:
     if incident.destination_id == hospital.pk:
         return incident
-    now = timezone.now()
+    now = at or timezone.now()
     previous = incident.destination
     incident.destination, incident.destination_eta = hospital, hospital_eta(incident, hospital, now)
     incident.save(update_fields=["destination", "destination_eta"])
@@ -614,7 +618,7 @@ def may_set_diversion(user: User, hospital: Unit) -> bool:
 def set_diversion(actor: User | str, hospital_code: str, active: bool, reason: str = "") -> tuple[Diversion, bool]:
     hospital = _hospital(hospital_code)
     if isinstance(actor, User) and not may_set_diversion(actor, hospital):
-        raise PermissionDenied(_("You may not set the diversion status of %(unit)s") % {"unit": hospital.code})
+        raise PermissionDenied(_("You may not set the diversion status of %(unit)s") % {"unit": hospital})
     if active and not reason.strip():
         raise ValidationFailed.one("reason", _("say why the hospital is on diversion"))
     Unit.objects.select_for_update().filter(pk=hospital.pk).first()  # one change at a time per hospital
@@ -622,7 +626,7 @@ def set_diversion(actor: User | str, hospital_code: str, active: bool, reason: s
     if latest is not None and latest.active == active:
         return latest, False
     if latest is None and not active:
-        raise Conflict(_("%(unit)s is not on diversion") % {"unit": hospital.code})
+        raise Conflict(_("%(unit)s is not on diversion") % {"unit": hospital})
     row = Diversion.objects.create(hospital=hospital, active=active, reason=reason.strip(), set_at=timezone.now(),
                                    set_by=_user(actor))
     audit.record(actor, "emergency.diversion.on" if active else "emergency.diversion.off", row, hospital.code,

@@ -31,6 +31,60 @@ REASONS = {
     "capacity_unknown": gettext_lazy("no recent report"), "crowded": gettext_lazy("crowded emergency room"),
     "diversion": gettext_lazy("on diversion"),
 }
+# A time-critical call (ranking.TIME_CRITICAL): why a capable hospital comes first, what the others lack.
+CAPABLE = {
+    "cardiac": gettext_lazy("Cath lab (PCI) — preferred for a heart attack"),
+    "stroke": gettext_lazy("Stroke unit — preferred for a stroke"),
+    "trauma": gettext_lazy("Trauma centre — preferred for major trauma"),
+    "obstetrics": gettext_lazy("Obstetrics — preferred for an obstetric emergency"),
+    "paediatrics": gettext_lazy("Paediatrics — preferred for a child's emergency"),
+}
+LACKING = {
+    "cardiac": gettext_lazy("no cath lab"), "stroke": gettext_lazy("no stroke unit"),
+    "trauma": gettext_lazy("not a trauma centre"), "obstetrics": gettext_lazy("no obstetrics"),
+    "paediatrics": gettext_lazy("no paediatrics"),
+}
+FACILITY = {
+    "cardiac": gettext_lazy("Has a cath lab"), "stroke": gettext_lazy("Has a stroke unit"),
+    "trauma": gettext_lazy("Is a trauma centre"), "obstetrics": gettext_lazy("Has obstetrics"),
+    "paediatrics": gettext_lazy("Has paediatrics"),
+}
+
+
+def _minutes(seconds: float) -> int:
+    return round(seconds / 60)
+
+
+def reason_labels(hospital: dict[str, Any], need: str, max_detour_seconds: int) -> tuple[str, list[str]]:
+    """A ranked hospital's reasons in words: (why it comes first, or "", [why it lost ground])."""
+    first, against = "", []
+    for reason in hospital["reasons"]:
+        if reason == "capable":
+            first = str(CAPABLE.get(need, ""))
+        elif reason == "no_capability":
+            against.append(str(LACKING.get(need, reason)))
+        elif reason == "too_far":
+            against.append(_("%(facility)s, but %(minutes)s min further than the nearest hospital "
+                             "(limit %(limit)s min)") % {
+                "facility": FACILITY.get(need, need), "minutes": _minutes(hospital["extra_seconds"]),
+                "limit": _minutes(max_detour_seconds)})
+        else:
+            against.append(str(REASONS.get(reason, reason)))
+    return first, against
+# What a hospital offers, in words (the units' specialties: the capabilities and a few more).
+SPECIALTIES = {
+    **dict(Capability.choices), "general": gettext_lazy("General medicine"), "oncology": gettext_lazy("Oncology"),
+    "infectious": gettext_lazy("Infectious diseases"), "respiratory": gettext_lazy("Respiratory medicine"),
+}
+# System actors of the timeline (a person is shown by their user name).
+ACTORS = {"simulator": gettext_lazy("Simulator")}
+STATUSES = dict(Incident.Status.choices) | dict(Ambulance.Status.choices)
+
+
+def specialty_labels(codes: list[str]) -> list[str]:
+    return [str(SPECIALTIES.get(code, code)) for code in codes]
+
+
 NEXT_STATUS: dict[str, list[str]] = {
     Incident.Status.DISPATCHED: [Incident.Status.EN_ROUTE],
     Incident.Status.EN_ROUTE: [Incident.Status.ON_SCENE],
@@ -72,7 +126,7 @@ def _dispatch_config() -> dict[str, Any]:
         "streamUrl": reverse("event-stream"),
         "incidentUrl": reverse("emergency:incident", args=["__code__"]),
         "levelColours": LEVEL_COLOURS,
-        "statuses": dict(Incident.Status.choices) | dict(Ambulance.Status.choices),
+        "statuses": STATUSES,
         "labels": {
             "priority": _("Priority"), "noIncident": _("No open incident."),
             "incidents": _("Incidents"), "ambulances": _("Ambulances"), "onMission": _("On a mission"),
@@ -99,6 +153,8 @@ def dispatch(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, _("Incident %(code)s opened") % {"code": incident.code})
                 return redirect("emergency:incident", incident.code)
     live = queries.live_map(request.user)
+    for row in live["incidents"]:
+        row["status_label"] = STATUSES.get(row["status"], row["status"])
     return page(request, "emergency/dispatch.html", {
         "form": form, "incidents": live["incidents"], "config": _dispatch_config(),
         "may_dispatch": request.user.has_perm_in(Perm.DISPATCH),
@@ -121,16 +177,45 @@ def incident(request: AuthedRequest, code: str) -> HttpResponse:
     if may_dispatch and item.is_open and item.status not in (Incident.Status.AT_HOSPITAL,
                                                              Incident.Status.HANDED_OVER):
         recommendation = queries.recommend(item)
+        for ambulance in recommendation["ambulances"]:
+            ambulance["equipment_label"] = Ambulance.Equipment(ambulance["equipment"]).label
         for hospital in recommendation["hospitals"]:
-            hospital["reason_labels"] = [REASONS.get(r, r) for r in hospital["reasons"]]
+            hospital["first_reason"], hospital["reason_labels"] = reason_labels(
+                hospital, item.need, recommendation["max_detour_seconds"])
+        if recommendation["time_critical"]:
+            recommendation["rule"] = _(
+                "Time-critical call (%(need)s): the hospitals that have what the patient needs come first, unless "
+                "on diversion, without a free emergency bed or more than %(limit)s min further than the nearest "
+                "hospital.") % {"need": item.get_need_display(),
+                                "limit": _minutes(recommendation["max_detour_seconds"])}
     return page(request, "emergency/incident.html", {
         "incident": item, "recommendation": recommendation, "may_dispatch": may_dispatch,
-        "timeline": item.timeline.select_related("ambulance"),
+        "timeline": timeline(item),
         "assignments": item.assignments.select_related("ambulance", "ambulance__station"),
         "open_assignments": item.assignments.filter(released_at__isnull=True).count(),
         "next_statuses": [(s, Incident.Status(s).label) for s in NEXT_STATUS.get(item.status, [])]
         if item.is_open else [],
     })
+
+
+def timeline(item: Incident) -> list[dict[str, Any]]:
+    """The timeline in words: what happened, the hospital named (not its code), who did it."""
+    entries = list(item.timeline.select_related("ambulance"))
+    codes = {code for e in entries if e.action == "destination"
+             for code in (e.data.get("hospital") or e.text, e.data.get("previous")) if code}
+    names = {u.code: str(u) for u in Unit.objects.filter(code__in=codes)}
+    rows = []
+    for e in entries:
+        text = e.text
+        if e.action == "destination":
+            hospital = e.data.get("hospital") or e.text
+            text = names.get(hospital, hospital)
+            if previous := e.data.get("previous"):
+                text = _("%(hospital)s (instead of %(previous)s)") % {
+                    "hospital": text, "previous": names.get(previous, previous)}
+        rows.append({"action": e.action, "label": e.action_label, "time": e.time, "ambulance": e.ambulance,
+                     "text": text, "actor": e.actor_label if e.actor_id else ACTORS.get(e.actor_label, e.actor_label)})
+    return rows
 
 
 def _act(request: AuthedRequest, code: str, action: Any) -> HttpResponse:
@@ -192,6 +277,7 @@ def beds(request: AuthedRequest) -> HttpResponse:
     units = {u.code: u for u in queries.board_hospitals(request.user)}
     for row in board["hospitals"]:
         row["may_divert"] = services.may_set_diversion(request.user, units[row["code"]])
+        row["specialty_labels"] = specialty_labels(row["specialties"])
     return page(request, "emergency/beds.html", {"board": board, "config": _dispatch_config()})
 
 
@@ -213,5 +299,8 @@ def kpis(request: AuthedRequest) -> HttpResponse:
         hours = min(max(int(request.GET.get("hours", 24)), 1), 24 * 31)
     except ValueError:
         hours = 24
-    return page(request, "emergency/kpis.html", {"kpis": queries.kpis(request.user, hours), "hours": hours,
+    figures = queries.kpis(request.user, hours)
+    fleet = [(Ambulance.Status(status).label, figures["fleet"].get(status, 0)) for status in Ambulance.Status.values
+             if status in figures["fleet"]]
+    return page(request, "emergency/kpis.html", {"kpis": figures, "fleet": fleet, "hours": hours,
                                                  "windows": [6, 24, 24 * 7]})

@@ -1,6 +1,9 @@
 """The dispatcher's whole loop in a real browser: a call in the form, the ranked ambulances and hospitals, the
 confirmation, and the receiving hospital's manager seeing the incoming patient among the alerts."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.utils import timezone
 
@@ -74,14 +77,42 @@ def test_dispatcher_creates_ranks_confirms_and_the_hospital_is_told(asgi_server,
     assert "Đau ngực dữ dội" not in other.locator("main").inner_text()
 
 
-def test_the_queue_shows_the_centres_clock_whatever_the_browsers_time_zone(asgi_server, browser, fleet):
-    incident, _created = services.create_incident(fleet.user(Role.DISPATCHER), services.IncidentInput(
+def test_the_115_pages_show_the_centres_clock_whatever_the_browsers_time_zone(asgi_server, browser, fleet):
+    """A browser set to New York (11-12 hours behind) still reads every 115 time on the centre's clock: the queue
+    rows the server drew, the rows the script draws on a live refresh, and the incident page."""
+    dispatcher = fleet.user(Role.DISPATCHER)
+    early, _created = services.create_incident(dispatcher, services.IncidentInput(
         chief_complaint="Khó thở", priority=2, latitude=10.77, longitude=106.68))
     page = browser.new_context(locale="en-US", timezone_id="America/New_York").new_page()
+    page.set_default_timeout(15000)
+    page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "America/New_York"
     page.goto(f"{asgi_server}/login/?next=/emergency/")
     page.fill("#id_username", "dispatcher")
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
-    row = page.locator(f'#queue tr[data-code="{incident.code}"]')
+    page.wait_for_url(f"{asgi_server}/emergency/")
+
+    def hcmc(moment, fmt="%H:%M"):
+        return timezone.localtime(moment).strftime(fmt)
+
+    def new_york(moment):
+        return moment.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+
+    row = page.locator(f'#queue tr[data-code="{early.code}"] td.nowrap')
     row.wait_for()
-    assert timezone.localtime(incident.received_at).strftime("%H:%M") in row.inner_text()
+    assert row.inner_text() == hcmc(early.received_at) != new_york(early.received_at)
+    # A call that comes in while the page is open: its row is drawn by the script, from the live feed.
+    late, _created = services.create_incident(dispatcher, services.IncidentInput(
+        chief_complaint="Đau ngực", priority=1, latitude=10.76, longitude=106.66,
+        received_at=timezone.now() - dt.timedelta(minutes=7)))
+    drawn = page.locator(f'#queue tr[data-code="{late.code}"] td.nowrap')
+    drawn.wait_for()
+    assert drawn.inner_text() == hcmc(late.received_at) != new_york(late.received_at)
+    assert page.locator(f'#queue tr[data-code="{early.code}"] td.nowrap').inner_text() == hcmc(early.received_at)
+
+    # The incident page: received time, the ETA of the recommended ambulance and the timeline.
+    page.goto(f"{asgi_server}/emergency/incidents/{late.code}/")
+    props = page.locator("dl.props").inner_text()
+    assert hcmc(late.received_at, "%d/%m/%Y %H:%M:%S") in props
+    assert page.locator("#timeline li.trail-received time").inner_text() == hcmc(late.received_at, "%H:%M:%S")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from opscenter.alerts.models import Alert
 from opscenter.core import events
+from opscenter.core.errors import ValidationFailed
 from opscenter.core.models import AuditLog
 from opscenter.emergency import services, tasks
 from opscenter.emergency.models import Ambulance, Diversion, Incident, IncidentEvent, Position
@@ -135,11 +136,42 @@ def test_recommendation_ranks_ambulances_and_hospitals(api_client, fleet):
     assert {a["code"] for a in rec["ambulances"][1:]} == {"AMB-2", "AMB-3"}
     assert [h["code"] for h in rec["hospitals"]] == ["BV-A", "BV-B"]
     assert rec["hospitals"][0]["ed_free"] == 10 and rec["hospitals"][0]["travel_seconds"] < 120
-    # A paediatric patient goes where paediatrics is, however far.
+    # A child in a priority-1 emergency goes where paediatrics is first; the nearest emergency room stays offered.
     child = create(dispatcher, need="paediatrics", chief_complaint="Trẻ sốt co giật")["code"]
-    assert [h["code"] for h in get(dispatcher, f"/incidents/{child}/recommendation").json()["hospitals"]] == ["BV-B"]
+    rec = get(dispatcher, f"/incidents/{child}/recommendation").json()
+    assert rec["time_critical"] and rec["max_detour_seconds"] == 1800
+    assert [(h["code"], h["preferred"], h["reasons"][0]) for h in rec["hospitals"]] == [
+        ("BV-B", True, "capable"), ("BV-A", False, "no_capability")]
+    # Not urgent (priority 3): only where paediatrics is, by effective arrival.
+    later = create(dispatcher, need="paediatrics", priority=3, chief_complaint="Trẻ ho kéo dài")["code"]
+    rec = get(dispatcher, f"/incidents/{later}/recommendation").json()
+    assert not rec["time_critical"] and [h["code"] for h in rec["hospitals"]] == ["BV-B"]
     # Only dispatchers get recommendations.
     assert get(api_client(Role.OPERATOR), f"/incidents/{code}/recommendation").status_code == 403
+
+
+def test_a_heart_attack_goes_to_the_cath_lab_even_past_a_nearer_busy_hospital(api_client, fleet):
+    """P1 chest pain beside hospital A (no cath lab); B, 4 km away, has one but a crowded emergency room and no
+    free ICU bed: by effective arrival alone A wins; the capability puts B first."""
+    fleet.city.hospital_b.specialties = ["general", "cardiac"]
+    fleet.city.hospital_b.save()
+    dispatcher = api_client(Role.DISPATCHER)
+    report("BV-A", er_waiting_for_bed=0)
+    report("BV-B", icu_occupied=20, er_waiting_for_bed=25)
+    general = create(dispatcher, need="")["code"]
+    assert [h["code"] for h in get(dispatcher, f"/incidents/{general}/recommendation").json()["hospitals"]] \
+        == ["BV-A", "BV-B"]
+    stemi = create(dispatcher, need="cardiac", chief_complaint="Đau ngực, vã mồ hôi")["code"]
+    rec = get(dispatcher, f"/incidents/{stemi}/recommendation").json()
+    first, second = rec["hospitals"]
+    assert (first["code"], first["preferred"], second["code"], second["preferred"]) == ("BV-B", True, "BV-A", False)
+    assert first["reasons"] == ["capable", "no_icu_bed", "crowded"] and second["reasons"] == ["no_capability"]
+    assert first["score_seconds"] > second["score_seconds"]  # ahead by capability, not by the weighted score
+    assert first["extra_seconds"] == first["travel_seconds"] - second["travel_seconds"] > 0
+    # On diversion, the cath lab is not put first (and comes last).
+    assert post(dispatcher, "/hospitals/BV-B/diversion", {"active": True, "reason": "Cath lab down"}).status_code == 201
+    assert [(h["code"], h["preferred"]) for h in get(dispatcher, f"/incidents/{stemi}/recommendation").json()[
+        "hospitals"]] == [("BV-A", False), ("BV-B", False)]
 
 
 def test_diversion_and_a_full_emergency_room_push_a_hospital_down(api_client, fleet):
@@ -222,6 +254,25 @@ def test_confirming_dispatch_notifies_the_receiving_hospital_with_the_eta(api_cl
     assert alert.pk not in [a["id"] for a in api_client(Role.HOSPITAL_MANAGER, "B").get("/api/alerts").json()["items"]]
     ambulance = Ambulance.objects.get(code="AMB-1")
     assert ambulance.status == "dispatched" and ambulance.incident.code == code
+
+
+def test_a_dispatch_recorded_late_keeps_its_time_and_tells_no_hospital_of_a_patient_long_arrived(fleet):
+    dispatcher = fleet.city.user(Role.DISPATCHER)
+    now = timezone.now()
+    incident, _created = services.create_incident(dispatcher, services.IncidentInput(
+        **{**INCIDENT, "received_at": now - dt.timedelta(hours=3)}))
+    with pytest.raises(ValidationFailed):  # before the call
+        services.assign(dispatcher, incident, "AMB-1", "BV-A", at=now - dt.timedelta(hours=4))
+    with pytest.raises(ValidationFailed):  # in the future
+        services.assign(dispatcher, incident, "AMB-1", "BV-A", at=now + dt.timedelta(hours=1))
+    sent = now - dt.timedelta(hours=3) + dt.timedelta(minutes=2)
+    services.assign(dispatcher, incident, "AMB-1", "BV-A", at=sent)
+    incident.refresh_from_db()
+    assert incident.dispatched_at == sent and incident.assignments.get().assigned_at == sent
+    assert list(incident.timeline.values_list("action", "time")) == [
+        ("received", now - dt.timedelta(hours=3)), ("dispatched", sent), ("destination", sent)]
+    assert incident.destination_eta < now
+    assert not Alert.objects.filter(kind="incoming_patient").exists()  # the patient is long there
 
 
 def test_the_same_ambulance_cannot_go_to_two_incidents(api_client, fleet):

@@ -148,11 +148,98 @@ def line_model():
 SCENE = (10.80, 106.70)
 
 
-def test_nearest_able_hospital_first_and_capability_required():
+def test_nearest_able_hospital_first_and_capability_required_when_not_time_critical():
     hospitals = [hospital("NEAR", 106.71), hospital("STROKE", 106.73, caps=["stroke"]), hospital("FAR", 106.75)]
     assert [h.code for h in rank_hospitals(line_model(), SCENE, hospitals, when=NOON)] == ["NEAR", "STROKE", "FAR"]
-    ranked = rank_hospitals(line_model(), SCENE, hospitals, need="stroke", when=NOON)
+    # A priority-3 call: the capable hospitals only, by effective arrival.
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, need="stroke", when=NOON, priority=3)
     assert [h.code for h in ranked] == ["STROKE"] and ranked[0].travel_seconds == pytest.approx(180)
+    assert not ranked[0].preferred and ranked[0].reasons == ()
+    # Burns are never time-critical here (stabilise first, then transfer): capability required, also at P1.
+    burns = [hospital("NEAR", 106.71), hospital("BURNS", 106.74, caps=["burns"])]
+    assert [h.code for h in rank_hospitals(line_model(), SCENE, burns, need="burns", when=NOON, priority=1)] \
+        == ["BURNS"]
+
+
+def heart_attack_city():
+    """Two busy general hospitals near the scene, the heart institute (cath lab) further, with its ICU full and
+    a crowded emergency room: by effective arrival alone it would come last."""
+    return [
+        hospital("GENERAL-1", 106.71, er_waiting=6),
+        hospital("GENERAL-2", 106.72, er_waiting=10, icu_free=0),
+        hospital("HEART", 106.74, caps=["cardiac"], icu_free=0, er_waiting=12),
+    ]
+
+
+def test_a_heart_attack_goes_to_the_cath_lab_before_nearer_hospitals_without_one():
+    by_score = rank_hospitals(line_model(), SCENE, heart_attack_city(), when=NOON, priority=1)
+    assert [h.code for h in by_score] == ["GENERAL-1", "GENERAL-2", "HEART"]  # what a general call gets
+    ranked = rank_hospitals(line_model(), SCENE, heart_attack_city(), need="cardiac", when=NOON, priority=1)
+    assert [h.code for h in ranked] == ["HEART", "GENERAL-1", "GENERAL-2"]
+    heart, general = ranked[0], ranked[1]
+    assert heart.preferred and heart.reasons[0] == "capable" and heart.extra_seconds == pytest.approx(180)
+    assert "no_icu_bed" in heart.reasons and "crowded" in heart.reasons  # still said, still priced
+    assert heart.score_seconds > general.score_seconds  # first by capability, not by score
+    assert not general.preferred and general.reasons[0] == "no_capability"
+
+
+@pytest.mark.parametrize("need", ["cardiac", "stroke", "trauma", "obstetrics", "paediatrics"])
+@pytest.mark.parametrize("priority", [1, 2])
+def test_every_time_critical_need_puts_the_capable_hospital_first(need, priority):
+    hospitals = [hospital("NEAR", 106.71), hospital("CAPABLE", 106.75, caps=[need], er_waiting=20)]
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, need=need, when=NOON, priority=priority)
+    assert [h.code for h in ranked] == ["CAPABLE", "NEAR"]
+    # The same call at priority 3 is not time-critical: only capable hospitals, by effective arrival.
+    assert [h.code for h in rank_hospitals(line_model(), SCENE, hospitals, need=need, when=NOON, priority=3)] \
+        == ["CAPABLE"]
+
+
+def test_a_capable_hospital_on_diversion_or_without_a_bed_is_not_put_first():
+    diverting = [hospital("NEAR", 106.71), hospital("HEART", 106.72, caps=["cardiac"], on_diversion=True)]
+    ranked = rank_hospitals(line_model(), SCENE, diverting, need="cardiac", when=NOON, priority=1)
+    assert [h.code for h in ranked] == ["NEAR", "HEART"]
+    assert not ranked[1].preferred and "capable" not in ranked[1].reasons and "diversion" in ranked[1].reasons
+    full = [hospital("NEAR", 106.73), hospital("HEART", 106.71, caps=["cardiac"], ed_free=0)]
+    ranked = rank_hospitals(line_model(), SCENE, full, need="cardiac", when=NOON, priority=1)
+    # No bed: back among the others at its effective arrival (60 s + 20 min) behind a free one 3 min away.
+    assert [h.code for h in ranked] == ["NEAR", "HEART"]
+    assert not ranked[1].preferred and ranked[1].reasons == ("no_ed_bed",)
+    # A hospital that has not reported is not known to be full: it keeps its place (and its small price).
+    silent = [hospital("NEAR", 106.71), hospital("HEART", 106.73, caps=["cardiac"], ed_free=None)]
+    ranked = rank_hospitals(line_model(), SCENE, silent, need="cardiac", when=NOON, priority=1)
+    assert ranked[0].code == "HEART" and ranked[0].reasons == ("capable", "capacity_unknown")
+
+
+def test_a_capable_hospital_beyond_the_detour_limit_is_not_put_first():
+    hospitals = [hospital("NEAR", 106.71), hospital("STROKE", 106.75, caps=["stroke"])]
+    limit = DestinationWeights(max_detour_s=3 * 60)  # the stroke unit is 4 min further than the nearest
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, need="stroke", when=NOON, priority=1, weights=limit)
+    assert [h.code for h in ranked] == ["NEAR", "STROKE"]
+    assert ranked[1].reasons == ("too_far",) and ranked[1].extra_seconds == pytest.approx(240)
+    enough = DestinationWeights(max_detour_s=4 * 60)  # exactly at the limit: still first
+    assert rank_hospitals(line_model(), SCENE, hospitals, need="stroke", when=NOON, priority=1,
+                          weights=enough)[0].code == "STROKE"
+
+
+def test_the_detour_is_counted_from_the_nearest_hospital_not_on_diversion():
+    hospitals = [hospital("DIVERT", 106.71, on_diversion=True), hospital("OPEN", 106.72),
+                 hospital("TRAUMA", 106.74, caps=["trauma"])]
+    limit = DestinationWeights(max_detour_s=2 * 60)  # 3 min beyond the diverting one, 2 beyond the open one
+    ranked = rank_hospitals(line_model(), SCENE, hospitals, need="trauma", when=NOON, priority=1, weights=limit)
+    assert [h.code for h in ranked] == ["TRAUMA", "OPEN", "DIVERT"]
+    assert ranked[0].extra_seconds == pytest.approx(120)
+
+
+def test_time_critical_rule_is_configurable():
+    weights = DestinationWeights.from_mapping({"time_critical_needs": ["cardiac"], "time_critical_priorities": [1],
+                                               "max_detour_s": 900})
+    assert weights.time_critical("cardiac", 1) and not weights.time_critical("cardiac", 2)
+    assert not weights.time_critical("stroke", 1) and not weights.time_critical(None, 1)
+    assert weights.max_detour_s == 900
+    for bad in ({"time_critical_needs": ["heart"]}, {"time_critical_needs": "cardiac"},
+                {"time_critical_priorities": [0]}, {"time_critical_priorities": [True]}, {"max_detour_s": -1}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            DestinationWeights.from_mapping(bad)
 
 
 def test_a_full_emergency_department_is_worth_a_detour():

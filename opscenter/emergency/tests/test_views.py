@@ -15,6 +15,15 @@ from opscenter.reporting import services as reporting
 from opscenter.reporting.definitions import HOSPITAL_DAILY
 from opscenter.testing import full_report
 
+
+def rank_reasons(page: str, hospital: str) -> str:
+    """The words of the "why this rank" cell of a hospital in the recommendation."""
+    row = page[page.index(f'<tr data-code="{hospital}">'):]
+    cell = row[row.index('<td class="reasons">') + len('<td class="reasons">'):row.index("</td>", row.index(
+        '<td class="reasons">'))]
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
 FORM = {"chief_complaint": "Tai nạn giao thông", "priority": "1", "need": "trauma", "patients": "2",
         "address": "Vòng xoay Dân Chủ", "latitude": "10.7756", "longitude": "106.6835", "caller_phone": "0909000111"}
 
@@ -31,7 +40,11 @@ def test_the_dispatcher_opens_an_incident_from_the_form_and_confirms(api_client,
     assert (incident.source, incident.patients, incident.need) == ("form", 2, "trauma")
     page = dispatcher.get(response["Location"]).content.decode()
     assert 'id="ranked-ambulances"' in page and 'value="AMB-1"' in page
-    assert 'value="BV-A"' in page and 'value="BV-B"' not in page  # only A treats trauma
+    # P1 trauma is time-critical: A (trauma centre) first, said in words; B (none) still offered after it.
+    assert [code for code in re.findall(r'<tr data-code="(BV-[AB])">', page)] == ["BV-A", "BV-B"]
+    assert "Time-critical call (Trauma)" in page
+    assert rank_reasons(page, "BV-A").startswith("Trauma centre — preferred for major trauma")
+    assert rank_reasons(page, "BV-B").startswith("not a trauma centre")
     confirmed = dispatcher.post(f"/emergency/incidents/{incident.code}/assign/", {"ambulance": "AMB-1",
                                                                                   "hospital": "BV-A"})
     assert confirmed.status_code == 302
@@ -116,3 +129,40 @@ def test_once_an_ambulance_is_on_its_way_the_page_sends_no_second_one_unasked(ap
     # Sending a second one on purpose, from the current page, works.
     dispatcher.post(url + "assign/", {**again, "ambulance": "AMB-2"})
     assert incident.assignments.filter(released_at__isnull=True).count() == 2
+
+
+def test_the_pages_speak_in_words_not_codes(api_client, fleet):
+    """Vietnamese, as a dispatcher reads them: statuses, capabilities, the fleet, the timeline's hospital."""
+    for unit in ("BV-A", "BV-B"):
+        reporting.submit("test", reporting.Submission(data_set=HOSPITAL_DAILY, unit=unit,
+                                                      period=timezone.localdate(), values=full_report()))
+    dispatcher = api_client(Role.DISPATCHER, language="vi")
+    dispatcher.post("/emergency/", FORM)
+    incident = Incident.objects.get()
+    dispatcher.post(f"/emergency/incidents/{incident.code}/assign/", {"ambulance": "AMB-1", "hospital": "BV-B"})
+    dispatcher.post(f"/emergency/incidents/{incident.code}/destination/", {"hospital": "BV-A",
+                                                                         "current_destination": "BV-B"})
+
+    queue = dispatcher.get("/emergency/").content.decode()
+    row = queue[queue.index(f'<tr data-code="{incident.code}">'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>Đã điều xe</td>" in row and ">dispatched<" not in row
+
+    page = dispatcher.get(f"/emergency/incidents/{incident.code}/").content.decode()
+    timeline = page[page.index('id="timeline"'):page.index("</ol>", page.index('id="timeline"'))]
+    destinations = re.findall(r'class="trail-destination">.*?</li>', timeline, re.S)
+    assert len(destinations) == 2
+    assert "BV A" in destinations[1] and "BV B" in destinations[1]  # the hospitals by name ...
+    assert "BV-A" not in timeline and "BV-B" not in timeline  # ... not by code
+    assert re.search(r'class="trail-action">Đã nhận</strong>', timeline)
+    assert "Hỗ trợ sự sống nâng cao" in page and ">ALS<" not in page  # the equipment in words
+
+    beds = dispatcher.get("/emergency/beds/").content.decode()
+    assert '<span class="tag">Chấn thương</span>' in beds and '<span class="tag">Nhi khoa</span>' in beds
+    assert not re.search(r'<span class="tag">(general|trauma|stroke|paediatrics)</span>', beds)
+
+    kpis = dispatcher.get("/emergency/kpis/").content.decode()
+    fleet_list = kpis[kpis.index('id="fleet"'):kpis.index("</dl>", kpis.index('id="fleet"'))]
+    assert "<dt>Sẵn sàng</dt>" in fleet_list and "<dt>Đang đến hiện trường</dt>" not in fleet_list
+    assert not re.search(r"<dt>(available|dispatched|en_route)</dt>", fleet_list)
+    assert "<dt>Đã điều xe</dt>" in fleet_list
