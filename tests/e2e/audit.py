@@ -126,7 +126,8 @@ def data_names() -> frozenset[str]:
                           ("vision.Camera", ("name",))):
         for row in apps.get_model(model).objects.values_list(*fields):
             names |= {n for n in row if n}
-    names |= {u.get_full_name() for u in apps.get_model("org.User").objects.all()}
+    for user in apps.get_model("org.User").objects.all():
+        names |= {user.get_full_name(), f"@{user.username}"}
     return frozenset(names)
 
 

@@ -58,8 +58,9 @@ def links(page) -> list[str]:
     found: dict[str, None] = {}
     kinds: set[str] = set()
     for href in hrefs:
-        path = urlsplit(href).path
-        if not path.startswith("/") or NOT_PAGES.search(path) or path in found:
+        url = urlsplit(href)
+        path = url.path
+        if url.netloc or not path.startswith("/") or NOT_PAGES.search(path) or path in found:
             continue
         if m := DETAIL.match(path):
             if m.group(1).split("/")[0] + (m.group(2) or "") in kinds:
