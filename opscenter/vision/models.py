@@ -96,6 +96,8 @@ class CameraVersion(models.Model):
     class Meta:
         ordering = ["camera", "version"]
         constraints = [models.UniqueConstraint(fields=["camera", "version"], name="unique_camera_version")]
+        verbose_name = _("camera version")
+        verbose_name_plural = _("camera versions")
 
     def __str__(self) -> str:
         return f"{self.camera_id} v{self.version}"

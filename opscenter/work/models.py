@@ -241,6 +241,8 @@ class RegisterCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "direction", "year"], name="one_counter_per_register")]
+        verbose_name = _("register counter")
+        verbose_name_plural = _("register counters")
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.direction} {self.year}: {self.last_number}"
@@ -353,6 +355,8 @@ class Room(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["unit", "name"], name="unique_room_name")]
+        verbose_name = _("meeting room")
+        verbose_name_plural = _("meeting rooms")
 
     def __str__(self) -> str:
         return self.name
