@@ -120,6 +120,7 @@ def audit_role(browser, base: str, username: str, language: str, names: frozense
     return findings
 
 
+@pytest.mark.slow
 def test_every_page_of_every_role_reads_well(demo_day, browser):
     findings: list[str] = []
     names = data_names()
