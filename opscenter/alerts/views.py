@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, ValidationFailed
 from opscenter.core.exports import export_format, table_response
-from opscenter.core.permissions import perm_required, require
+from opscenter.core.permissions import may_open, perm_required, require
 from opscenter.core.ui import failure_text, page
 from opscenter.org.models import User
 from opscenter.org.roles import ROLE_PERMS, Perm
@@ -99,6 +99,7 @@ def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
         "payload_json": json.dumps(alert.payload, ensure_ascii=False, indent=2, sort_keys=True),
         "notes": [(note, TRAIL_ACTIONS.get(note.action, note.action)) for note in alert.notes.select_related("author")],
         "may_handle": may_handle,
+        "evidence_open": bool(alert.evidence_url) and may_open(request.user, alert.evidence_url),
         "assignable": _assignable(alert) if may_handle else [],
         "resolutions": [(value, label) for value, label in Alert.Resolution.choices
                         if value in Alert.MANUAL_RESOLUTIONS],

@@ -52,6 +52,18 @@ def scope_rule(view: Callable[..., Any]) -> ScopeRule | None:
     return None
 
 
+def may_open(user: Any, path: str) -> bool:
+    """May `user` open this page of the site (by the rule its view declared)? For links to show or leave out."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return False
+    rule = scope_rule(match.func)
+    return rule is None or rule.allows(user)
+
+
 def require(user: Any, perm: Perm, unit: Any = None) -> None:
     """Raise PermissionDenied (403) unless `user` may do `perm` (on `unit`, if given)."""
     if not getattr(user, "is_authenticated", False) or not user.has_perm_in(perm, unit):

@@ -157,3 +157,14 @@ def test_workflow_endpoints_only_accept_post_with_csrf(city, alerts):
     assert client.get(f"/alerts/{pk}/acknowledge/").status_code == 405
     assert client.post(f"/alerts/{pk}/acknowledge/", **HX).status_code == 403
     assert Alert.objects.get(pk=pk).status == Alert.Status.NEW
+
+
+def test_the_evidence_link_shows_only_to_who_may_open_it(api_client, alerts):
+    """A camera alert's evidence is the event page, for security roles; the operator sees the alert, not the link."""
+    Alert.objects.filter(pk=alerts["camera"].pk).update(evidence_url="/vision/events/1/")
+    operator = api_client(Role.OPERATOR).get(f"/alerts/{alerts['camera'].pk}/").content.decode()
+    assert 'href="/vision/events/1/"' not in operator
+    security = api_client(Role.SECURITY, "A").get(f"/alerts/{alerts['camera'].pk}/").content.decode()
+    assert 'href="/vision/events/1/"' in security
+    page = api_client(Role.OPERATOR).get(f"/alerts/{alerts['a'].pk}/").content.decode()
+    assert 'href="/dashboard/facility/BV-A/"' in page
