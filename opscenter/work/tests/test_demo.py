@@ -24,7 +24,9 @@ DEMO_LOGINS = {"operator", "leader", "admin", "dispatcher", "reporter", "manager
 def network(db):
     """The demo's own network and log-in accounts, then the work area's demo data."""
     from opscenter.demo import seed
+    from opscenter.testing import install_definitions
 
+    install_definitions()  # a transactional test before this one on the process may have flushed the data sets
     seed.seed_network()
     demo.seed()
 
