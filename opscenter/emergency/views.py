@@ -20,7 +20,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.permissions import perm_required
 from opscenter.core.ui import LEVEL_COLOURS, form_failure, page
-from opscenter.org.models import Unit, Ward
+from opscenter.org.models import Unit, Ward, specialty_labels
 from opscenter.org.roles import Perm
 
 from . import queries, services
@@ -71,18 +71,9 @@ def reason_labels(hospital: dict[str, Any], need: str, max_detour_seconds: int) 
         else:
             against.append(str(REASONS.get(reason, reason)))
     return first, against
-# What a hospital offers, in words (the units' specialties: the capabilities and a few more).
-SPECIALTIES = {
-    **dict(Capability.choices), "general": gettext_lazy("General medicine"), "oncology": gettext_lazy("Oncology"),
-    "infectious": gettext_lazy("Infectious diseases"), "respiratory": gettext_lazy("Respiratory medicine"),
-}
 # System actors of the timeline (a person is shown by their user name).
 ACTORS = {"simulator": gettext_lazy("Simulator")}
 STATUSES = dict(Incident.Status.choices) | dict(Ambulance.Status.choices)
-
-
-def specialty_labels(codes: list[str]) -> list[str]:
-    return [str(SPECIALTIES.get(code, code)) for code in codes]
 
 
 NEXT_STATUS: dict[str, list[str]] = {

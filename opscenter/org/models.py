@@ -67,6 +67,11 @@ class Specialty(models.TextChoices):
     RESPIRATORY = "respiratory", _("Respiratory")
 
 
+def specialty_labels(codes: list[str]) -> list[str]:
+    labels = dict(Specialty.choices)
+    return [str(labels.get(code, code)) for code in codes]
+
+
 class Unit(models.Model):
     """Any organisational unit: the department, a hospital, the 115 centre and its stations, later schools."""
 
@@ -120,8 +125,7 @@ class Unit(models.Model):
 
     @property
     def specialty_labels(self) -> list[str]:
-        labels = dict(Specialty.choices)
-        return [str(labels.get(code, code)) for code in self.specialties]
+        return specialty_labels(self.specialties)
 
     def descendants_and_self(self) -> QuerySet[Unit]:
         return Unit.objects.filter(path__startswith=self.path)
