@@ -69,9 +69,10 @@ class AlertAssignIn(Schema):
 def alert_out(a: Alert) -> dict:
     return {
         **{f: getattr(a, f) for f in (
-            "id", "source", "kind", "severity", "title", "message", "latitude", "longitude", "location",
+            "id", "source", "kind", "severity", "latitude", "longitude", "location",
             "raised_at", "last_seen_at", "occurrences", "status", "resolution", "evidence_url", "payload",
         )},
+        "title": a.shown_title, "message": a.shown_message,  # in the request's language (core.texts)
         "unit": a.unit.code, "unit_name": str(a.unit),
         "assignee": a.assignee.get_username() if a.assignee else None,
     }
@@ -100,7 +101,7 @@ def get_alert(request: AuthedRequest, alert_id: int):
     alert = _get(request, alert_id)
     notes = [
         {"time": n.time, "author": n.author.get_username() if n.author else None, "action": n.action,
-         "text": n.text}
+         "text": n.shown_text}
         for n in alert.notes.select_related("author")
     ]
     return {**alert_out(alert), "notes": notes}

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.core.texts import shown
 from opscenter.org.models import Unit
 from opscenter.reporting.models import localized_name
 
@@ -82,6 +83,9 @@ class Alert(models.Model):
     dedup_key = models.CharField(max_length=200)
     evidence_url = models.CharField(max_length=500, blank=True)
     payload = models.JSONField(default=dict, blank=True)
+    # The title and message in every language of the site ({"title": {"vi": ..., "en": ...}, "message": ...});
+    # `title` and `message` hold the site language's (core.texts).
+    texts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -95,7 +99,15 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        return shown(self.texts.get("title"), self.title)
+
+    @property
+    def shown_message(self) -> str:
+        return shown(self.texts.get("message"), self.message)
 
     @property
     def source_label(self) -> str:
@@ -110,9 +122,14 @@ class AlertNote(models.Model):
     time = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=32)  # raised, acknowledged, resolved, auto_resolved, assigned, note, ...
     text = models.TextField(blank=True)
+    texts = models.JSONField(default=dict, blank=True)  # a note the system wrote, in every language (core.texts)
 
     class Meta:
         ordering = ["time", "id"]
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def shown_text(self) -> str:
+        return shown(self.texts, self.text)

@@ -18,12 +18,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from opscenter.core import texts
 from opscenter.core.events import Event
 from opscenter.org.models import BedType, Unit
 from opscenter.reporting.definitions import split_figures
@@ -130,29 +132,48 @@ def on_event(event: Event) -> None:
     unit = Unit.objects.filter(code=event.unit).first()
     if unit is None:
         return
-    clears: list[AlertClear] = []
-    # Alert texts are stored once, in the site's language, whoever's request caused them.
-    with translation.override(settings.LANGUAGE_CODE):
-        for rule in rules:
-            for outcome in EVALUATORS[rule.evaluator][event.kind].fn(rule, event, unit):
-                if isinstance(outcome, AlertClear):
-                    if rule.params.get("auto_resolve", True):
-                        clears.append(outcome)
-                else:
-                    _raise(outcome)
-        for reg in standing_ones:
-            for outcome in reg.fn(event, unit):
-                if isinstance(outcome, AlertClear):
-                    clears.append(outcome)
-                else:
-                    _raise(outcome)
-    if clears:
-        # Most all-clears concern nothing open: one query finds the few that do.
-        open_keys = set(Alert.objects.filter(dedup_key__in=[c.dedup_key for c in clears])
-                        .exclude(status=Alert.Status.RESOLVED).values_list("dedup_key", flat=True))
-        for clear in clears:
-            if clear.dedup_key in open_keys:
-                clear_alert(clear.dedup_key, clear.reason, as_of=clear.as_of)
+    runs: list[Callable[[], Iterator[AlertCandidate | AlertClear]]] = [
+        *(partial(EVALUATORS[rule.evaluator][event.kind].fn, rule, event, unit) for rule in rules),
+        *(partial(reg.fn, event, unit) for reg in standing_ones)]
+    keeps_open = [not rule.params.get("auto_resolve", True) for rule in rules] + [False] * len(standing_ones)
+    with translation.override(settings.LANGUAGE_CODE):  # the site's language, whoever's request caused them
+        outcomes = [[o for o in run() if not (keep and isinstance(o, AlertClear))]
+                    for run, keep in zip(runs, keeps_open, strict=True)]
+    clears = [o for found in outcomes for o in found if isinstance(o, AlertClear)]
+    # Most all-clears concern nothing open: one query finds the few that do.
+    open_keys = set(Alert.objects.filter(dedup_key__in=[c.dedup_key for c in clears])
+                    .exclude(status=Alert.Status.RESOLVED).values_list("dedup_key", flat=True)) if clears else set()
+    for run, found in zip(runs, outcomes, strict=True):
+        if any(isinstance(o, AlertCandidate) or o.dedup_key in open_keys for o in found):
+            _write_in_each_language(run, found)
+    for found in outcomes:
+        for outcome in found:
+            if isinstance(outcome, AlertCandidate):
+                _raise(outcome)
+    for clear in clears:
+        if clear.dedup_key in open_keys:
+            clear_alert(clear.dedup_key, clear.reason, as_of=clear.as_of, reasons=clear.reasons)
+
+
+def _write_in_each_language(run: Callable[[], Iterator[AlertCandidate | AlertClear]],
+                            found: list[AlertCandidate | AlertClear]) -> None:
+    """Give what an evaluator yielded its texts in every language of the site (core.texts), by running it again
+    under each: evaluators only read, so each run yields the same outcomes in the same order. Only runs that
+    will be stored are repeated (most events raise and clear nothing)."""
+    for language in texts.languages():
+        if language == settings.LANGUAGE_CODE:
+            said = found
+        else:
+            with translation.override(language):
+                said = list(run())
+        by_key = {o.dedup_key: o for o in said}
+        for outcome in found:
+            other = by_key.get(outcome.dedup_key, outcome)  # not said again (it should be): the site's words
+            if isinstance(outcome, AlertCandidate) and isinstance(other, AlertCandidate):
+                outcome.texts.setdefault("title", {})[language] = other.title
+                outcome.texts.setdefault("message", {})[language] = other.message
+            elif isinstance(outcome, AlertClear) and isinstance(other, AlertClear):
+                outcome.reasons[language] = other.reason
 
 
 def _raise(candidate: AlertCandidate) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.core import audit, events
 from opscenter.core.errors import Conflict, ValidationFailed
+from opscenter.core.texts import Texts
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
@@ -34,6 +35,9 @@ class AlertCandidate:
     evidence_url: str = ""
     location: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    # The title and message in every language of the site, {"title": {"vi": ...}, "message": {...}} (core.texts);
+    # `title` and `message` are the site language's. The rules fill it in (alerts.rules.on_event).
+    texts: dict[str, Texts] = field(default_factory=dict)
     # Called with the alert raised or refreshed, in the same transaction (e.g. to link it to its source record).
     on_raised: Callable[[Alert], None] | None = None
 
@@ -49,6 +53,7 @@ class AlertClear:
     dedup_key: str
     reason: str
     as_of: tuple[str, str] | None = None
+    reasons: Texts = field(default_factory=dict)  # the reason in every language (filled in by alerts.rules)
 
 
 RAISE_ATTEMPTS = 3
@@ -69,7 +74,8 @@ def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, boo
                 alert.occurrences += 1
                 alert.payload = candidate.payload
                 alert.message = candidate.message
-                alert.save(update_fields=["last_seen_at", "occurrences", "payload", "message"])
+                alert.texts = {**alert.texts, "message": candidate.texts.get("message", {})}
+                alert.save(update_fields=["last_seen_at", "occurrences", "payload", "message", "texts"])
                 _publish(alert, UPDATED)
                 return alert, False
             alert = Alert.objects.create(
@@ -78,8 +84,10 @@ def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, boo
                 latitude=candidate.unit.latitude, longitude=candidate.unit.longitude,
                 location=candidate.location or candidate.unit.address, raised_at=now, last_seen_at=now,
                 dedup_key=candidate.dedup_key, evidence_url=candidate.evidence_url, payload=candidate.payload,
+                texts=candidate.texts,
             )
-            AlertNote.objects.create(alert=alert, action="raised", text=candidate.message)
+            AlertNote.objects.create(alert=alert, action="raised", text=candidate.message,
+                                     texts=candidate.texts.get("message", {}))
             audit.record(candidate.source, "alerts.alert.raised", alert, candidate.unit.code, title=alert.title)
             _publish(alert, RAISED)
             return alert, True
@@ -91,9 +99,10 @@ def raise_alert(candidate: AlertCandidate, attempt: int = 1) -> tuple[Alert, boo
         return raise_alert(candidate, attempt + 1)
 
 
-def clear_alert(dedup_key: str, reason: str, as_of: tuple[str, str] | None = None) -> Alert | None:
+def clear_alert(dedup_key: str, reason: str, as_of: tuple[str, str] | None = None,
+                reasons: Texts | None = None) -> Alert | None:
     """Resolve the open alert with this key as "condition cleared", by the system. Nothing open: no-op.
-    Returns the alert it resolved."""
+    `reasons`: the reason in every language (core.texts). Returns the alert it resolved."""
     with transaction.atomic():
         alert = (
             Alert.objects.select_for_update().select_related("unit")
@@ -109,7 +118,7 @@ def clear_alert(dedup_key: str, reason: str, as_of: tuple[str, str] | None = Non
         alert.status = Alert.Status.RESOLVED
         alert.resolution = Alert.Resolution.CLEARED
         alert.save(update_fields=["status", "resolution"])
-        AlertNote.objects.create(alert=alert, action="auto_resolved", text=reason)
+        AlertNote.objects.create(alert=alert, action="auto_resolved", text=reason, texts=reasons or {})
         audit.record("system", "alerts.alert.auto_resolved", alert, alert.unit.code, text=reason,
                      resolution=alert.resolution)
         _publish(alert, RESOLVED)  # what the live feed listens to, whoever resolved it

@@ -69,7 +69,7 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
                    _("Assignee")]
         rows = (
             [a.pk, a.raised_at, a.last_seen_at, a.get_severity_display(), a.get_status_display(),
-             a.get_resolution_display(), a.source, a.kind, a.unit.code, str(a.unit), a.title, a.message,
+             a.get_resolution_display(), a.source, a.kind, a.unit.code, str(a.unit), a.shown_title, a.shown_message,
              a.occurrences, a.assignee.get_username() if a.assignee else ""]
             for a in qs.iterator(chunk_size=500)
         )

@@ -34,8 +34,7 @@ from opscenter.org.roles import Perm
 from opscenter.reporting import services as reporting
 from opscenter.reporting.definitions import BED_TYPES
 from opscenter.reporting.models import DataSet
-from opscenter.surveillance.models import Disease
-from opscenter.vision.models import LocationKind, VisionEvent
+from opscenter.vision.models import VisionEvent
 
 from . import queries
 
@@ -79,7 +78,6 @@ KINDS: dict[str, Promise] = {
 DATE_FORMAT = gettext_lazy("j M Y")
 # Translators: a date and time in the morning briefing, in Django's date format syntax (Vietnamese: H:i d/m/Y).
 DATETIME_FORMAT = gettext_lazy("j M Y, H:i")
-ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b")
 
 
 # --- what the document shows ----------------------------------------------------------------------------------
@@ -260,87 +258,15 @@ def _alerts(user: User, end: dt.datetime) -> AlertSummary:
     top = open_alerts.select_related("unit").annotate(rank=rank).order_by("rank", "raised_at", "pk")[:ALERT_ITEMS]
     summary.top = [{"raised_at": a.raised_at, "severity": a.severity,
                     "severity_label": Severity(a.severity).label if a.severity in Severity.values else _("Other"),
-                    "text": alert_text(a), "status": Alert.Status(a.status).label} for a in top]
+                    "text": a.shown_title, "status": Alert.Status(a.status).label} for a in top]
     summary.more = summary.total - len(summary.top)
     return summary
 
-
-# --- alerts in words, in the reader's language ------------------------------------------------------------------
 
 def short_date(value: str | dt.date) -> str:
     """An ISO date (or a date) as the reader's language writes it."""
     day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
     return date_format(day, str(DATE_FORMAT))
-
-
-def _share(share: float) -> str:
-    from .templatetags.briefing_format import pct
-
-    return pct(share, 0)
-
-
-def _bed_label(code: str) -> str:
-    return str(BedType(code).label) if code in BedType.values else _("Other")
-
-
-def alert_text(alert: Alert) -> str:
-    """The alert as a sentence in the reader's language, rebuilt from what its rule recorded (the stored title
-    is in the language of whoever was signed in when it was raised, and may carry dates and codes as data)."""
-    p = alert.payload or {}
-    unit = str(alert.unit)
-    try:
-        if alert.kind == "bed_occupancy":
-            return _("%(unit)s: %(beds)s beds %(share)s occupied") % {
-                "unit": unit, "beds": _bed_label(p["bed_type"]), "share": _share(p["share"])}
-        if alert.kind == "er_waiting":
-            return _("%(unit)s: %(n)s emergency patients waiting for a bed") % {"unit": unit, "n": p["waiting"]}
-        if alert.kind == "report_overdue":
-            return _("%(unit)s: report overdue (%(period)s)") % {"unit": unit, "period": short_date(p["period"])}
-        if alert.kind == "forecast_capacity":
-            return _("%(unit)s: %(beds)s beds forecast to exceed capacity by %(day)s") % {
-                "unit": unit, "beds": _bed_label(p["bed_type"]), "day": short_date(p["first_day_over"])}
-        if alert.kind == "incident_unassigned":
-            return _("P%(priority)s incident %(code)s waiting %(minutes)s min without an ambulance") % {
-                "priority": p["priority"], "code": p["code"], "minutes": int(p["waited_seconds"]) // 60}
-        if alert.kind == "offload_slow":
-            return _("%(unit)s: ambulances wait %(minutes)s min to hand over patients (90th percentile)") % {
-                "unit": unit, "minutes": round(p["p90_seconds"] / 60)}
-        if alert.kind == "outbreak_signal":
-            disease = str(Disease(p["disease"]).label) if p["disease"] in Disease.values else _("Other")
-            if disease[1:2].islower():  # "influenza" inside the sentence, but "COVID-19" as it is
-                disease = disease[0].lower() + disease[1:]
-            return _("Possible %(disease)s outbreak: %(area)s") % {
-                "disease": disease, "area": p.get("area_name") or _("city-wide")}
-        if alert.kind == "incoming_patient":
-            return _("%(unit)s: 115 patient on the way, P%(priority)s, incident %(code)s, arriving about %(eta)s") % {
-                "unit": unit, "priority": p["priority"], "code": p["incident"],
-                "eta": date_format(timezone.localtime(dt.datetime.fromisoformat(p["eta"])), "H:i")}
-        if alert.kind == "directive_overdue":
-            return _("%(unit)s: directive overdue — %(title)s") % {"unit": unit, "title": p["title"]}
-        if alert.kind.startswith("camera_") and p.get("analytic") in VisionEvent.Kind.values:
-            return _("%(unit)s: %(what)s — %(where)s") % {
-                "unit": unit, "what": VisionEvent.Kind(p["analytic"]).label, "where": _camera_place(alert)}
-    except (KeyError, TypeError, ValueError):
-        pass
-    return _in_words(alert.title)
-
-
-def _camera_place(alert: Alert) -> str:
-    """The camera's name (its location, in words) and the zone when the zone is named after a kind of place."""
-    place = alert.location.removeprefix(f"{alert.unit} · ") if alert.location else ""
-    zone = (alert.payload or {}).get("zone") or ""
-    if zone in LocationKind.values and zone != LocationKind.OTHER:
-        label = str(LocationKind(zone).label)
-        place = f"{place} · {label}" if place and label.lower() not in place.lower() else place or label
-    return place or _("camera")
-
-
-def _in_words(text: str) -> str:
-    """A stored title with its ISO dates written for the reader and place-kind codes as their names."""
-    text = ISO_DATE.sub(lambda m: short_date(m.group(1)), text)
-    return re.sub(r"(?<= · )([a-z_]+)$",
-                  lambda m: str(LocationKind(m.group(1)).label) if m.group(1) in LocationKind.values else m.group(1),
-                  text)
 
 
 # --- layout ----------------------------------------------------------------------------------------------------

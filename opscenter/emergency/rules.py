@@ -100,10 +100,10 @@ def incoming_patient(event: Event, unit: Unit) -> Iterator[AlertCandidate]:
     eta = timezone.localtime(dt.datetime.fromisoformat(p["destination_eta"]))
     severity = {1: "critical", 2: "warning"}.get(p["priority"], "info")
     values = {"priority": p["priority"], "complaint": p["chief_complaint"], "eta": f"{eta:%H:%M}",
-              "patients": p["patients"], "code": p["code"]}
+              "patients": p["patients"], "code": p["code"], "unit": hospital}
     yield AlertCandidate(
         source=SOURCE, kind="incoming_patient", severity=severity, unit=hospital,
-        title=_("115 patient on the way: P%(priority)s %(complaint)s, ETA %(eta)s") % values,
+        title=_("%(unit)s: 115 patient on the way, P%(priority)s %(complaint)s, ETA %(eta)s") % values,
         message=_("Incident %(code)s: %(patients)s patient(s), priority %(priority)s, %(complaint)s. "
                   "Expected at %(eta)s.") % values,
         dedup_key=f"emergency:incoming:{p['code']}:{hospital.code}",

@@ -29,7 +29,7 @@ router = Router()
 def report_out(r: Report) -> dict:
     return {
         "id": r.pk, "data_set": r.data_set.code, "unit": r.unit.code, "period": r.period, "version": r.version,
-        "is_current": r.is_current, "status": r.status, "flags": r.flags, "values": r.values, "source": r.source,
+        "is_current": r.is_current, "status": r.status, "flags": r.shown_flags, "values": r.values, "source": r.source,
         "submitted_by": r.submitted_by.get_username() if r.submitted_by else None,
         "submitted_at": r.submitted_at, "comment": r.comment,
     }

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.core.texts import shown
 from opscenter.org.models import BedType, Unit
 
 
@@ -161,7 +162,8 @@ class Report(models.Model):
     is_current = models.BooleanField(default=True)
     values = models.JSONField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
-    flags = models.JSONField(default=list, blank=True)
+    flags = models.JSONField(default=list, blank=True)  # validation warnings, in the site's language
+    flag_texts = models.JSONField(default=dict, blank=True)  # the warnings in every language (core.texts)
     source = models.CharField(max_length=16, choices=Source.choices)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -195,6 +197,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_set.code} {self.unit.code} {self.period} v{self.version}"
+
+    @property
+    def shown_flags(self) -> list[str]:
+        return shown(self.flag_texts, self.flags)
 
 
 def _count() -> models.IntegerField:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -18,7 +20,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.core import audit, bulk, edits, events
+from opscenter.core import audit, bulk, edits, events, texts
 from opscenter.core.errors import Conflict, FieldError, ValidationFailed
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm, Role
@@ -137,6 +139,9 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
         result = check(schemas[s.data_set], s.values, previous_values.get(previous_keys[i]))
         errors.extend(FieldError(prefix(i) + e.field, e.message) for e in result.errors)
         checked.append(result)
+        if result.warnings and not result.errors:  # kept with the report: written in every language
+            result.warning_texts = texts.each_language(
+                partial(_warnings, data_sets[s.data_set], s.values, previous_values.get(previous_keys[i])))
     if errors:
         raise ValidationFailed(errors)
 
@@ -145,6 +150,11 @@ def submit_many(actor: User | str, submissions: Sequence[Submission]) -> list[Ou
             return _store(actor, submissions, keys, stored, data_sets, units, checked, prefix)
     except IntegrityError as exc:
         raise Conflict(_("Another submission for the same report was stored at the same moment; retry.")) from exc
+
+
+def _warnings(data_set: DataSet, values: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    """The report's warnings in the active language (the elements' labels are the language's)."""
+    return check(schema_for(data_set), values, previous).warnings
 
 
 def data_sets_by_pk(data_sets: dict[str, DataSet]) -> dict[int, DataSet]:
@@ -162,7 +172,8 @@ def _previous_period(data_set: DataSet, period: dt.date) -> dt.date:
 Key = tuple[int, int, dt.date]  # data set, unit, period
 
 
-CURRENT_FIELDS = ["id", "data_set_id", "unit_id", "period", "version", "values", "status", "flags", "unmapped"]
+CURRENT_FIELDS = ["id", "data_set_id", "unit_id", "period", "version", "values", "status", "flags", "flag_texts",
+                  "unmapped"]
 
 
 def _current_reports(keys: list[Key], previous_keys: list[Key]) -> tuple[dict[Key, Report], dict[Key, Any]]:
@@ -220,11 +231,11 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked, prefix
                     or repeat.unmapped != s.unmapped):
                 raise Conflict(_("Idempotency key %(key)s was already used for a different submission")
                                % {"key": s.idempotency_key})
-            outcomes.append(Outcome(repeat, created=False, warnings=repeat.flags))
+            outcomes.append(Outcome(repeat, created=False, warnings=repeat.shown_flags))
             continue
         current = existing.get(key)
         if current is not None and current.values == result.values and current.unmapped == s.unmapped:
-            outcomes.append(Outcome(current, created=False, warnings=current.flags))
+            outcomes.append(Outcome(current, created=False, warnings=current.shown_flags))
             continue
         _check_base(s, key, current, result.values, prefix(i))
         if current is not None:
@@ -234,7 +245,8 @@ def _store(actor, submissions, keys, existing, data_sets, units, checked, prefix
             version=current.version + 1 if current else 1,
             values=result.values,
             status=Report.Status.FLAGGED if result.warnings else Report.Status.ACCEPTED,
-            flags=result.warnings, source=s.source, submitted_by=user,
+            flags=result.warning_texts.get(settings.LANGUAGE_CODE, result.warnings), flag_texts=result.warning_texts,
+            source=s.source, submitted_by=user,
             submitted_at=s.submitted_at if s.submitted_at and user is None else now,
             idempotency_key=s.idempotency_key, comment=s.comment, unmapped=s.unmapped, measure=s.measure,
         )
@@ -325,8 +337,6 @@ def completeness(data_set: DataSet, period: dt.date, units: Iterable[Unit] | Non
 def check_overdue(now: dt.datetime | None = None, grace_minutes: int | None = None) -> list[OverdueNotice]:
     """Remind every unit whose report is overdue (once per period): an event that the alert rules
     turn into an alert, and an e-mail to the unit's reporters and managers."""
-    from django.conf import settings
-
     now = now or timezone.now()
     grace = dt.timedelta(minutes=settings.REPORT_OVERDUE_GRACE_MINUTES if grace_minutes is None else grace_minutes)
     today = timezone.localdate(now)

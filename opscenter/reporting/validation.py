@@ -58,7 +58,8 @@ class Schema:
 class Checked:
     values: dict[str, float | int]
     errors: list[FieldError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # in the active language
+    warning_texts: dict[str, list[str]] = field(default_factory=dict)  # in every language, once stored
 
 
 def _coerce(spec: ElementSpec, raw: Any) -> float | int:

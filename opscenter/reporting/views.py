@@ -93,7 +93,7 @@ def _export_reports(qs: QuerySet[Report], fmt: str) -> HttpResponse:
     rows = (
         [r.period, r.unit.code, str(r.unit), r.data_set.code, r.version, r.get_status_display(),
          r.get_source_display(), r.submitted_by.get_username() if r.submitted_by else "", r.submitted_at,
-         r.flags, *(r.values.get(c) for c in codes)]
+         r.shown_flags, *(r.values.get(c) for c in codes)]
         for r in qs.iterator(chunk_size=500)
     )
     return table_response("reports", headers, rows, fmt)

@@ -30,7 +30,9 @@ def outbreak_signal(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Alert
         return
     threshold = p["threshold"] or 0
     critical = threshold > 0 and p["observed"] >= float(rule.params.get("critical_ratio", 2.0)) * threshold
-    disease = Disease(p["disease"]).label
+    disease = str(Disease(p["disease"]).label)
+    if disease[1:2].islower():  # "influenza" inside the sentence, but "COVID-19" as it is
+        disease = disease[0].lower() + disease[1:]
     area = p["area_name"] or _("city-wide")
     values = {"observed": int(p["observed"]), "day": wording.day_text(p["day"]),
               "expected": wording.number(p["expected"], 1), "threshold": wording.number(p["threshold"], 1),

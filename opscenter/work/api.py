@@ -99,7 +99,7 @@ def upload(request: AuthedRequest, file: File[UploadedFile]):
 @needs()
 def list_notifications(request: AuthedRequest, filters: Query[NotificationFilterSchema]):
     qs = filters.filter(Notification.objects.filter(user=request.user))
-    return [{"id": n.pk, "kind": n.kind, "title": n.title, "url": n.url, "created_at": n.created_at,
+    return [{"id": n.pk, "kind": n.kind, "title": n.shown_title, "url": n.url, "created_at": n.created_at,
              "read": n.read_at is not None} for n in qs]
 
 

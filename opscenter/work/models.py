@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.core.texts import shown
 from opscenter.org.models import Unit
 
 USER = settings.AUTH_USER_MODEL
@@ -53,6 +54,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=255)
+    texts = models.JSONField(default=dict, blank=True)  # the title in every language of the site (core.texts)
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -61,7 +63,11 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="work_notification_unread")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        return shown(self.texts, self.title)
 
 
 # --- directives ------------------------------------------------------------------------------------
@@ -319,6 +325,7 @@ class DocumentAction(models.Model):
     time = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=24)
     text = models.TextField(blank=True)
+    texts = models.JSONField(default=dict, blank=True)  # a note the system wrote, in every language (core.texts)
     to_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     deadline = models.DateTimeField(null=True, blank=True)
 
@@ -340,6 +347,10 @@ class DocumentAction(models.Model):
     @property
     def action_label(self) -> str:
         return str(self.LABELS.get(self.action, self.action))
+
+    @property
+    def shown_text(self) -> str:
+        return shown(self.texts, self.text)
 
 
 # --- meetings --------------------------------------------------------------------------------------

@@ -3,8 +3,11 @@ the alert clears when the task is reported done or the directive is cancelled.""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import AlertRule, Severity
@@ -29,7 +32,8 @@ def directive_overdue(rule: AlertRule, event: Event, unit: Unit) -> Iterator[Ale
         source="work", kind="directive_overdue", severity=Severity.CRITICAL if critical else rule.severity,
         unit=unit, rule=rule,
         title=_("%(unit)s: directive overdue — %(title)s") % {"unit": unit, "title": p["title"]},
-        message=_("The task was due at %(deadline)s and is not done") % {"deadline": p["deadline"][:16]},
+        message=_("The task was due at %(deadline)s and is not done")
+        % {"deadline": date_format(timezone.localtime(dt.datetime.fromisoformat(p["deadline"])), "H:i d/m/Y")},
         dedup_key=_overdue_key(rule, p["id"]),
         evidence_url=f"/work/directives/{p['directive_id']}/",
         payload=p,

@@ -17,7 +17,7 @@ CATALOGUE = Path(opscenter.__file__).parent / "locale" / "vi" / "LC_MESSAGES" / 
 
 # The visible text of a page, one string per text node, with what the browser would not show left out:
 # scripts, inputs, code samples, anything marked translate="no" (codes meant to be shown as codes) and text whose
-# `lang` says it is in another language (texts the system stores once, in the site's language).
+# `lang` says it is in another language (what people wrote, shown as written).
 VISIBLE_TEXT_JS = """() => {
   const skip = "script, style, noscript, code, pre, textarea, select, [translate=no], .swagger-ui";
   const out = [];
@@ -28,7 +28,7 @@ VISIBLE_TEXT_JS = """() => {
     const el = node.parentElement;
     if (!text || !el || el.closest(skip)) continue;
     if (!el.getClientRects().length) continue;  // not rendered (hidden, collapsed <details>, display: none)
-    const marked = el.closest("[lang]");  // text declared to be in another language (stored once, in Vietnamese)
+    const marked = el.closest("[lang]");  // declared to be in another language: what people wrote
     if (marked && marked.lang !== pageLang) continue;
     out.push(text);
   }

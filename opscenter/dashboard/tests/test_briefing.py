@@ -6,14 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from opscenter.alerts.models import Alert
 from opscenter.alerts.services import AlertCandidate, raise_alert
+from opscenter.core import texts
 from opscenter.dashboard.briefing import ALERT_ITEMS, short_date
 from opscenter.emergency.models import Incident
 from opscenter.emergency.tests.factories import AmbulanceFactory, IncidentFactory
@@ -25,6 +29,7 @@ from opscenter.reporting import services
 from opscenter.reporting.definitions import BED_TYPES, HOSPITAL_DAILY, bed_element
 from opscenter.reporting.models import DataSet
 from opscenter.testing import full_report
+from opscenter.vision.models import LocationKind, VisionEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -63,27 +68,33 @@ def submit(unit: str, period: dt.date, **values) -> None:
     ))
 
 
-def alert(unit: Unit, title: str, *, severity: str = "warning", kind: str = "test", source: str = "reporting",
-          minutes_ago: int = 0, **fields) -> Alert:
-    created, _ = raise_alert(AlertCandidate(source=source, kind=kind, severity=severity, unit=unit, title=title,
-                                            dedup_key=f"test:{unit.code}:{title}", **fields))
+def alert(unit: Unit, title: str | Callable[[], str], *, severity: str = "warning", kind: str = "test",
+          source: str = "reporting", minutes_ago: int = 0, **fields) -> Alert:
+    """`title`: a text, or what writes it in the active language, kept in every language as the rules keep it."""
+    titles = texts.each_language(title) if callable(title) else {}
+    site_title = titles[settings.LANGUAGE_CODE] if titles else str(title)
+    created, _ = raise_alert(AlertCandidate(source=source, kind=kind, severity=severity, unit=unit, title=site_title,
+                                            texts={"title": titles} if titles else {},
+                                            dedup_key=f"test:{unit.code}:{site_title}", **fields))
     Alert.objects.filter(pk=created.pk).update(raised_at=timezone.now() - dt.timedelta(minutes=minutes_ago))
     return created
 
 
 @pytest.fixture
 def busy_city(city, today):
-    """BV-A at 92.8 % occupancy today (80 % the day before), BV-B silent; alerts of several sources and kinds,
-    with codes and ISO dates in their stored titles, and many more than the briefing lists."""
+    """BV-A at 92.8 % occupancy today (80 % the day before), BV-B silent and yesterday's report overdue; alerts of
+    several sources and kinds, and many more than the briefing lists."""
     yesterday = today - dt.timedelta(days=1)
     submit("BV-A", yesterday, **beds(125, 100), er_waiting_for_bed=4)
     submit("BV-A", today, **beds(125, 116), er_waiting_for_bed=12)
     a, b = city.hospital_a, city.hospital_b
-    alert(a, "BV A: Crowding — Hành lang khoa Nội · corridor", severity="critical", kind="camera_crowding",
-          source="vision", minutes_ago=300, location=f"{a} · Hành lang khoa Nội",
-          payload={"analytic": "crowding", "zone": "corridor", "camera": "CAM06"})
-    alert(a, f"BV A: report overdue ({yesterday.isoformat()})", kind="report_overdue", minutes_ago=200,
-          payload={"period": yesterday.isoformat(), "data_set": HOSPITAL_DAILY})
+    alert(a, lambda: gettext("%(unit)s: %(what)s — %(where)s") % {
+              "unit": a, "what": VisionEvent.Kind.CROWDING.label,
+              "where": f"Hành lang khoa Nội · {LocationKind.CORRIDOR.label}"},
+          severity="critical", kind="camera_crowding", source="vision", minutes_ago=300,
+          location=f"{a} · Hành lang khoa Nội", payload={"analytic": "crowding", "zone": "corridor", "camera": "CAM06"})
+    due = DataSet.objects.get(code=HOSPITAL_DAILY).due_at(yesterday)
+    services.check_overdue(now=due + dt.timedelta(hours=1))  # BV-B's: raised by its rule, as on a real day
     for i in range(30):  # the routine ones: most are not listed one by one
         alert(a if i % 2 else b, f"Routine alert {i:02d}", severity="info" if i % 3 else "warning", minutes_ago=i)
     alert(b, "Oldest urgent of B", severity="critical", minutes_ago=600)
@@ -128,7 +139,7 @@ def test_city_briefing_in_english(api_client, busy_city, today):
 def test_alerts_are_summarised_most_severe_and_oldest_first(api_client, busy_city):
     text = "\n".join(briefing(api_client, Role.OPERATOR, "en"))
     total = Alert.objects.exclude(status=Alert.Status.RESOLVED).count()
-    assert total == 34
+    assert total > ALERT_ITEMS + 20
     listed = re.findall(r"Routine alert \d\d|Oldest urgent of B|Newest urgent of B|Crowding —", text)
     assert len(listed) <= ALERT_ITEMS
     # the three critical ones, the longest open first

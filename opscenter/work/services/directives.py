@@ -4,7 +4,7 @@ cancel; overdue tasks flagged for the alert rules."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,7 +153,7 @@ def issue(user: User, draft: DirectiveDraft) -> tuple[Directive, bool]:
            deadline=directive.deadline.isoformat() if directive.deadline else None)
     url = reverse("work:directive", args=[directive.pk])
     notify.send(notify.holders(Perm.HANDLE_DIRECTIVES, units), "directive.issued",
-                _("New directive: %(title)s") % {"title": directive.title}, url, directive.content)
+                lambda: _("New directive: %(title)s") % {"title": directive.title}, url, directive.content)
     return directive, True
 
 
@@ -181,7 +181,7 @@ def _as_handler(user: User, task: Task) -> Task:
     return task
 
 
-def _tell_issuer(task: Task, title: str) -> None:
+def _tell_issuer(task: Task, title: Callable[[], str]) -> None:
     notify.send([task.directive.issued_by], "task.update", title, reverse("work:directive", args=[task.directive_id]))
 
 
@@ -193,7 +193,8 @@ def acknowledge(user: User, task: Task, note: str = "") -> Task:
     task.status, task.acknowledged_at = Task.Status.ACKNOWLEDGED, timezone.now()
     task.save(update_fields=["status", "acknowledged_at"])
     _log(user, task, DirectiveUpdate.Kind.ACKNOWLEDGED, note.strip())
-    _tell_issuer(task, _("%(unit)s acknowledged: %(title)s") % {"unit": task.unit, "title": task.directive.title})
+    _tell_issuer(task, lambda: _("%(unit)s acknowledged: %(title)s") % {"unit": task.unit,
+                                                                          "title": task.directive.title})
     return task
 
 
@@ -225,7 +226,8 @@ def complete(user: User, task: Task, note: str, attachments: Sequence[int] = ())
     task.acknowledged_at = task.acknowledged_at or now
     task.save(update_fields=["status", "done_at", "progress", "acknowledged_at"])
     _log(user, task, DirectiveUpdate.Kind.DONE, note, 100, attachments)
-    _tell_issuer(task, _("%(unit)s reported done: %(title)s") % {"unit": task.unit, "title": task.directive.title})
+    _tell_issuer(task, lambda: _("%(unit)s reported done: %(title)s") % {"unit": task.unit,
+                                                                            "title": task.directive.title})
     return task
 
 
@@ -241,7 +243,7 @@ def return_for_rework(user: User, task: Task, reason: str) -> Task:
     task.save(update_fields=["status", "done_at"])
     _log(user, task, DirectiveUpdate.Kind.RETURNED, reason)
     notify.send(notify.holders(Perm.HANDLE_DIRECTIVES, [task.unit]), "task.returned",
-                _("Returned for rework: %(title)s") % {"title": task.directive.title},
+                lambda: _("Returned for rework: %(title)s") % {"title": task.directive.title},
                 reverse("work:directive", args=[task.directive_id]), reason)
     return task
 
@@ -274,7 +276,7 @@ def cancel(user: User, directive: Directive, reason: str) -> Directive:
     DirectiveUpdate.objects.create(directive=directive, author=user, kind=DirectiveUpdate.Kind.CANCELLED, text=reason)
     record(user, "directive.cancelled", directive, directive.issuing_unit, "directive.cancelled", reason=reason)
     notify.send(notify.holders(Perm.HANDLE_DIRECTIVES, units), "directive.cancelled",
-                _("Directive cancelled: %(title)s") % {"title": directive.title},
+                lambda: _("Directive cancelled: %(title)s") % {"title": directive.title},
                 reverse("work:directive", args=[directive.pk]), reason)
     return directive
 

@@ -10,10 +10,11 @@ Nothing is deleted: a document is cancelled with a reason, and every step stays 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import BooleanField, QuerySet
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.core import audit
+from opscenter.core import audit, texts
 from opscenter.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm, Role
@@ -180,9 +181,10 @@ def _idempotent(user: User, key: str | None) -> Document | None:
 
 
 def _log(user: User | None, document: Document, action: str, note: str = "", to_user: User | None = None,
-         deadline: dt.datetime | None = None, **data: Any) -> None:
-    DocumentAction.objects.create(document=document, actor=user, action=action, text=note, to_user=to_user,
-                                  deadline=deadline)
+         deadline: dt.datetime | None = None, note_texts: texts.Texts | None = None, **data: Any) -> None:
+    """`note_texts`: a note the system writes, in every language (core.texts); `note` is then the site's."""
+    DocumentAction.objects.create(document=document, actor=user, action=action, text=note, texts=note_texts or {},
+                                  to_user=to_user, deadline=deadline)
     record(user or "work", f"document.{action}", document, document.unit, DOCUMENT_KINDS[action],
            direction=document.direction, status=document.status, number_symbol=document.number_symbol,
            register_number=document.register_number, text=note,
@@ -296,7 +298,7 @@ def assign(user: User, document: Document, handler: User | None, deadline: dt.da
     document.handler, document.handling_deadline, document.status = handler, deadline, S.ASSIGNED
     document.save(update_fields=["handler", "handling_deadline", "status"])
     _log(user, document, "assigned", note.strip(), handler, deadline)
-    _tell_handler(document, _("Document to handle: %(s)s"))
+    _tell_handler(document, lambda: _("Document to handle: %(s)s"))
     return document
 
 
@@ -309,9 +311,9 @@ def _expect_handler(document: Document, expected: str | None, handler: User) -> 
                        % {"who": current or "—"})
 
 
-def _tell_handler(document: Document, title: str) -> None:
+def _tell_handler(document: Document, title: Callable[[], str]) -> None:
     notify.send([document.handler] if document.handler else [], "document.assigned",
-                title % {"s": document.number_symbol or document.summary[:60]},
+                lambda: title() % {"s": document.number_symbol or document.summary[:60]},
                 reverse("work:document", args=[document.pk]), document.summary)
 
 
@@ -327,7 +329,7 @@ def forward(user: User, document: Document, handler: User | None, note: str = ""
     document.handler = handler
     document.save(update_fields=["handler"])
     _log(user, document, "forwarded", note.strip(), handler)
-    _tell_handler(document, _("Document forwarded to you: %(s)s"))
+    _tell_handler(document, lambda: _("Document forwarded to you: %(s)s"))
     return document
 
 
@@ -367,7 +369,7 @@ def submit_for_review(user: User, document: Document, note: str = "") -> Documen
     document.save(update_fields=["status"])
     _log(user, document, "submitted", note.strip())
     notify.send(notify.holders(Perm.APPROVE_DOCUMENTS, [document.unit]), "document.review",
-                _("Draft to review: %(s)s") % {"s": document.summary[:80]},
+                lambda: _("Draft to review: %(s)s") % {"s": document.summary[:80]},
                 reverse("work:document", args=[document.pk]))
     return document
 
@@ -420,11 +422,12 @@ def _deliver(source: Document, unit: Unit) -> Document:
     copy.files.set(source.files.all())
     files.refresh_search_text(copy)
     _number(copy)
-    _log(None, copy, "received", _("Delivered through the platform from %(unit)s") % {"unit": source.unit})
+    delivered = texts.each_language(lambda: _("Delivered through the platform from %(unit)s") % {"unit": source.unit})
+    _log(None, copy, "received", delivered[settings.LANGUAGE_CODE], note_texts=delivered)
     readers = notify.holders(Perm.VIEW_DOCUMENTS, [unit]).filter(
         role__in=[r for r, level in CLEARANCE.items() if level >= copy.confidentiality]
         if copy.confidentiality else list(Role.values))
-    notify.send(readers, "document.received", _("Incoming document: %(s)s") % {"s": copy.number_symbol},
+    notify.send(readers, "document.received", lambda: _("Incoming document: %(s)s") % {"s": copy.number_symbol},
                 reverse("work:document", args=[copy.pk]), copy.summary)
     return copy
 

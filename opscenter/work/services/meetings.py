@@ -154,8 +154,8 @@ def schedule(user: User, fields: MeetingFields) -> tuple[Meeting, bool, list[con
            people=[p.username for p in people])
     invitees = {*people, *notify.holders(Perm.ATTEND_MEETINGS, units)}
     when = timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y %H:%M")
-    notify.send(invitees, "meeting.invited", _("Invitation: %(title)s, %(when)s") % {"title": meeting.title,
-                                                                                   "when": when},
+    notify.send(invitees, "meeting.invited",
+                lambda: _("Invitation: %(title)s, %(when)s") % {"title": meeting.title, "when": when},
                 reverse("work:meeting", args=[meeting.pk]))
     return meeting, True, [c for c in found if c.people]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from opscenter.core import audit
+from opscenter.core import audit, texts
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import ROLE_PERMS, Perm
 
@@ -24,18 +24,23 @@ def holders(perm: Perm, units: Iterable[Unit]) -> QuerySet[User]:
     return User.objects.filter(unit__in=list(units), role__in=roles, is_active=True)
 
 
-def send(users: Iterable[User], kind: str, title: str, url: str, body: str = "") -> int:
-    """Notify each person once, in the app and (after commit) by e-mail."""
+def send(users: Iterable[User], kind: str, title: Callable[[], str], url: str, body: str = "") -> int:
+    """Notify each person once, in the app and (after commit) by e-mail. `title` writes the notice in the active
+    language: it is kept in every language of the site, and each person reads their own (core.texts)."""
     people = {u.pk: u for u in users}
+    if not people:
+        return 0
+    titles = texts.each_language(lambda: title()[:255])
+    site_title = titles[settings.LANGUAGE_CODE]
     Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, title=title[:255], url=url) for u in people.values()]
+        [Notification(user=u, kind=kind, title=site_title, texts=titles, url=url) for u in people.values()]
     )
     addresses = [u.email for u in people.values() if u.email]
-    if addresses:
-        message = f"{body or title}\n\n{url}"
+    if addresses:  # people have no language of their own on record: mail speaks the site's
+        message = f"{body or site_title}\n\n{url}"
         sender = settings.DEFAULT_FROM_EMAIL
         transaction.on_commit(
-            lambda: [send_mail(title, message, sender, [a], fail_silently=True) for a in addresses]
+            lambda: [send_mail(site_title, message, sender, [a], fail_silently=True) for a in addresses]
         )
     return len(people)
 
