@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "opscenter.emergency",
     "opscenter.surveillance",
     "opscenter.work",
+    "opscenter.booking",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,9 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap 
 REPORT_OVERDUE_GRACE_MINUTES = int(os.environ.get("REPORT_OVERDUE_GRACE_MINUTES", "60"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Text messages to citizens' phones (booking codes, reminders): the log by default; a provider's gateway class
+# (a dotted path to a class with `send(phone, text)`) in production.
+BOOKING_SMS_BACKEND = os.environ.get("BOOKING_SMS_BACKEND", "opscenter.booking.sms.ConsoleBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 
 # --- Security -------------------------------------------------------------------------------------------

@@ -29,3 +29,8 @@ class Conflict(Exception):
 
 class NotFound(Exception):
     """404."""
+
+
+class TooMany(Exception):
+    """Too many requests of one kind from one person or address in a while (429); the message says when to
+    try again."""

@@ -136,7 +136,7 @@ def test_an_undeclared_kind_or_a_wrong_payload_is_refused():
 
 def test_the_catalogue_is_declared_by_the_apps_not_by_hand():
     assert {spec.source for spec in events.CATALOGUE.values()} == {
-        "reporting", "alerts", "vision", "emergency", "surveillance", "work"}
+        "reporting", "alerts", "vision", "emergency", "surveillance", "work", "booking"}
     assert events.live_kinds()["groups"]["alert"] == sorted(
         k for k, s in events.CATALOGUE.items() if s.source == "alerts")
 

@@ -1,0 +1,27 @@
+"""The events bookings publish: the operations center counts bookings per hospital and day as a load indicator."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from typing_extensions import TypedDict
+
+from opscenter.core.events import declare
+
+SOURCE = "booking"
+BOOKED, CANCELLED, CHECKED_IN, NO_SHOW = ("appointment.booked", "appointment.cancelled", "appointment.checked_in",
+                                          "appointment.noshow")
+
+
+class AppointmentChanged(TypedDict):
+    """No personal data: the booking's code, where and when."""
+    code: str
+    service: str
+    specialty: str
+    start: dt.datetime
+    status: str
+    walk_in: bool
+
+
+declare(SOURCE, [BOOKED, CANCELLED, CHECKED_IN, NO_SHOW], AppointmentChanged,
+        doc="A booking made, cancelled, checked in at the desk or marked as not come (no personal data).")

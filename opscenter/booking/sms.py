@@ -1,0 +1,35 @@
+"""Text messages to people's phones, through one small interface: the backend is chosen by configuration
+(`BOOKING_SMS_BACKEND`, a dotted path), as Django chooses its mail backend. The console backend writes messages to
+the log (the demo); `LocmemBackend` keeps them in `outbox` (tests); a provider's gateway is a class with `send`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+outbox: list[tuple[str, str]] = []  # (phone, text) sent through LocmemBackend
+
+
+class Backend(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class ConsoleBackend:
+    def send(self, phone: str, text: str) -> None:
+        log.info("SMS to %s: %s", phone, text)
+
+
+class LocmemBackend:
+    def send(self, phone: str, text: str) -> None:
+        outbox.append((phone, text))
+
+
+def send(phone: str, text: str) -> None:
+    backend: Backend = import_string(getattr(settings, "BOOKING_SMS_BACKEND",
+                                             "opscenter.booking.sms.ConsoleBackend"))()
+    backend.send(phone, text)

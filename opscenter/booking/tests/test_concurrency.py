@@ -1,0 +1,41 @@
+"""Never double booking: many people trying for the same last places at once."""
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core import signing
+from django.db import connection, connections
+from django.utils import timezone
+
+from opscenter.booking import services
+from opscenter.booking.models import Appointment, Slot
+from opscenter.booking.tests.conftest import PERSON
+from opscenter.core.errors import Conflict
+
+ATTEMPTS = 200
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers: PostgreSQL (SQLite has one)")
+def test_200_people_at_once_get_exactly_the_3_places_of_a_slot(live_city, clinic):
+    slot = next(s for s in Slot.objects.filter(service=clinic).order_by("start") if s.start > timezone.now()
+                + dt.timedelta(hours=1))
+    assert slot.capacity == 3
+    tokens = [signing.TimestampSigner(salt=services.PHONE_SALT).sign(f"09{i:08d}") for i in range(ATTEMPTS)]
+
+    def attempt(token: str) -> str:
+        try:
+            services.book(slot.pk, PERSON, token)
+            return "booked"
+        except Conflict:
+            return "full"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(attempt, tokens))
+    assert outcomes.count("booked") == 3 and outcomes.count("full") == ATTEMPTS - 3
+    assert Appointment.objects.filter(slot=slot).count() == 3
+    assert sorted(Appointment.objects.filter(slot=slot).values_list("queue_number", flat=True)) == [1, 2, 3]
+    assert Slot.objects.get(pk=slot.pk).booked == 3
+    assert connection.vendor == "postgresql"
