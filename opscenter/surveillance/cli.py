@@ -34,8 +34,9 @@ def register(subparsers) -> None:
     p.add_argument("--alpha", type=float, default=None,
                    help="EARS: 0.001 for C1/C2, 0.025 for C3; farrington: 0.05; cusum: the negative "
                         "binomial dispersion of pearsonNegBin and anscombeNegBin, 0.1")
-    p.add_argument("--precision", default="6",
-                   help="significant digits of expected and threshold (default 6), or 'full' for every digit")
+    p.add_argument("--precision", default="6", metavar="DIGITS",
+                   help="significant digits of the figures written (default 6), or 'full' for every digit "
+                        "(the shortest text that reads back as the same number)")
     cu = p.add_argument_group("CUSUM (R algo.cusum)")
     cu.add_argument("--k", type=float, default=1.04, help="reference value (default 1.04)")
     cu.add_argument("--h", type=float, default=2.26, help="decision boundary (default 2.26)")
