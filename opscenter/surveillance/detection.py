@@ -136,7 +136,8 @@ def cusum(counts, start: int, k: float = 1.04, h: float = 2.26, m: float | str |
     standardised = np.broadcast_to(standardised, obs.shape)
     sums = np.zeros(len(obs) + 1)
     for t, z in enumerate(standardised):
-        sums[t + 1] = max(0.0, sums[t] + z - k)
+        total = sums[t] + z - k
+        sums[t + 1] = total if np.isnan(total) else max(0.0, total)  # as R's max, NaN stays NaN: no alarm
     previous = sums[:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         if trans == "standard":
@@ -160,7 +161,8 @@ def cusum(counts, start: int, k: float = 1.04, h: float = 2.26, m: float | str |
     expected, threshold, alarm = _empty(x)
     expected[start:] = mean
     threshold[start:] = bound
-    alarm[start:] = sums[1:] >= h
+    with np.errstate(invalid="ignore"):
+        alarm[start:] = sums[1:] >= h
     return Detection(x, expected, threshold, alarm)
 
 

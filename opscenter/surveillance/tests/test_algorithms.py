@@ -215,3 +215,12 @@ def test_cli_help_names_every_cusum_transform():
     text = " ".join(done.stdout.split())
     for word in (*detection.CUSUM_TRANSFORMS, "glm", "--precision", "--ignore-dates", "calendar date"):
         assert word in text, word
+
+
+def test_cusum_with_a_zero_in_control_mean_never_alarms_as_in_r():
+    # R: 0/0 makes the sum NaN from the first monitored point on; bounds 0, alarms NA
+    for trans in ("standard", "rossi", "anscombe"):
+        result = detection.cusum([0, 0, 0, 0, 0, 1, 0, 2], start=4, trans=trans)
+        assert result.threshold[4:].tolist() == [0, 0, 0, 0] and not result.alarm.any(), trans
+    assert detection.cusum([0, 0, 0, 0, 0, 1, 0, 2], start=4, trans="none").threshold[4:] == pytest.approx(
+        [2.26, 2.26, 2.26, 1.3])
