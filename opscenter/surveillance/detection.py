@@ -3,7 +3,9 @@
 Plain numpy (no Django), so that it can be tested against the R `surveillance` package and benchmarked alone.
 Each function follows the R implementation of the same name (surveillance 1.20: `earsC`, `algo.cusum`,
 `farringtonFlexible`), including its defaults; a time point outside the computed range has NaN for its
-expected value and threshold and no alarm. Positions are 0-based here where R counts from 1.
+expected value and threshold and no alarm. Positions are 0-based here where R counts from 1. Given the dates
+of a series, Farrington takes the reference points of past years by calendar date, as R does for an `sts` whose
+epochs are dates; without them, `freq` positions back, as R does for one whose epochs are indices.
 """
 
 from __future__ import annotations
