@@ -124,3 +124,103 @@ def test_cli_options_and_errors(tmp_path):
                           capture_output=True, text=True, check=True)
     alarms = [line.split(",")[4] for line in done.stdout.strip().splitlines()[1:]]
     assert alarms[:9] == ["0"] * 9 and alarms[-1] == "1"
+
+
+# One reference point a year (w = 0), no trend, no reweighting: Farrington's expected count is the plain mean
+# of the counts at the reference points, which shows which points were taken.
+ONE_POINT_A_YEAR = detection.FarringtonControl(b=3, w=0, reweight=False, trend=False, no_periods=1,
+                                               past_weeks_not_included=None, threshold_method="delta")
+
+
+def test_farrington_takes_dated_weekly_references_by_calendar_date():
+    dates = [dt.date(2019, 1, 7) + dt.timedelta(weeks=i) for i in range(170)]  # Mondays
+    x = np.full(170, 10.0)
+    k = 166  # Monday 14 March 2022; 14 March 2019 is a Thursday, the nearest Monday 11 March 2019 (position 9)
+    x[9] = 40
+    by_date = detection.farrington_flexible(x, 52, ONE_POINT_A_YEAR, positions=[k], dates=dates)
+    assert by_date.expected[k] == pytest.approx((40 + 10 + 10) / 3)
+    by_index = detection.farrington_flexible(x, 52, ONE_POINT_A_YEAR, positions=[k])  # 156 weeks back: 10
+    assert by_index.expected[k] == pytest.approx(10)
+
+
+def test_farrington_daily_references_by_calendar_date_across_a_leap_day():
+    dates = [dt.date(2020, 1, 1) + dt.timedelta(days=i) for i in range(1600)]
+    x = np.full(1600, 5.0)
+    x[dates.index(dt.date(2023, 3, 1))] = 35
+    for day in (dt.date(2024, 2, 29), dt.date(2024, 3, 1)):  # 29 February a year back is 1 March, as in R
+        k = dates.index(day)
+        result = detection.farrington_flexible(x, 365, ONE_POINT_A_YEAR, positions=[k], dates=dates)
+        assert result.expected[k] == pytest.approx(15), day
+    k = dates.index(dt.date(2024, 3, 1))  # 365 points back is 2 March 2023
+    assert detection.farrington_flexible(x, 365, ONE_POINT_A_YEAR, positions=[k]).expected[k] == pytest.approx(5)
+
+
+def test_cusum_glm_mean_follows_the_season():
+    t = np.arange(1, 157)
+    x = np.round(10 * np.exp(0.6 * np.sin(2 * np.pi * t / 52))).astype(float)
+    result = detection.cusum(x, start=104, m="glm", freq=52)
+    # the GLM recovers the seasonal mean; the flat mean would be the average of the first two years
+    assert np.max(np.abs(result.expected[104:] - x[104:])) < 1
+    assert not result.alarm.any()
+    with pytest.raises(ValueError, match="single in-control mean"):
+        detection.cusum(x, start=104, m="glm", trans="anscombeNegBin")
+    for trans in detection.CUSUM_TRANSFORMS:
+        assert np.isfinite(detection.cusum(x, start=104, trans=trans).threshold[104:]).all(), trans
+
+
+def write_weekly(path, counts, first=dt.date(2019, 1, 7)):
+    path.write_text("date,count\n" + "".join(f"{first + dt.timedelta(weeks=i)},{c:g}\n"
+                                             for i, c in enumerate(counts)))
+
+
+def outbreak_detect(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "opscenter.cli", "outbreak-detect", *args],
+                          capture_output=True, text=True, check=False)
+
+
+def test_cli_precision_glm_mean_and_dates(tmp_path):
+    rng = np.random.default_rng(5)
+    t = np.arange(1, 4 * 52 + 1)
+    counts = rng.poisson(12 * np.exp(0.4 * np.sin(2 * np.pi * t / 52) + 0.003 * t)).astype(float)
+    path = tmp_path / "weekly.csv"
+    write_weekly(path, counts)
+    start = (dt.date(2019, 1, 7) + dt.timedelta(weeks=150)).isoformat()
+    full = outbreak_detect("--method", "cusum", "--input", str(path), "--start", start, "--m", "glm",
+                           "--trans", "pearsonNegBin", "--alpha", "0.05", "--precision", "full")
+    assert full.returncode == 0, full.stderr
+    thresholds = [row.split(",")[3] for row in full.stdout.splitlines()[151:]]
+    expected = detection.cusum(counts, start=150, m="glm", trans="pearsonNegBin", alpha=0.05, freq=52)
+    assert [float(v) for v in thresholds] == expected.threshold[150:].tolist()  # every digit
+    short = outbreak_detect("--method", "cusum", "--input", str(path), "--start", start, "--m", "glm",
+                            "--trans", "pearsonNegBin", "--alpha", "0.05", "--precision", "4")
+    assert [row.split(",")[3] for row in short.stdout.splitlines()[151:]] == [f"{float(v):.4g}" for v in thresholds]
+    for bad, message in ((["--m", "seasonal"], "neither a number nor 'glm'"), (["--precision", "40"], "--precision")):
+        done = outbreak_detect("--method", "cusum", "--input", str(path), *bad)
+        assert done.returncode != 0 and message in done.stderr
+    control = detection.FarringtonControl(b=3)
+    dates = [dt.date(2019, 1, 7) + dt.timedelta(weeks=i) for i in range(len(counts))]
+    for option, by in (([], dates), (["--ignore-dates"], None)):
+        done = outbreak_detect("--method", "farrington", "--b", "3", "--input", str(path), "--precision", "full",
+                               *option)
+        assert done.returncode == 0, done.stderr
+        rows = [row.split(",") for row in done.stdout.splitlines()[1:]]
+        reference = detection.farrington_flexible(counts, 52, control, dates=by)
+        got = np.array([float(r[3]) if r[3] else np.nan for r in rows])
+        np.testing.assert_array_equal(got, reference.threshold)
+
+
+def test_cli_help_names_every_cusum_transform():
+    done = subprocess.run([sys.executable, "-m", "opscenter.cli", "outbreak-detect", "--help"],
+                          capture_output=True, text=True, check=True)
+    text = " ".join(done.stdout.split())
+    for word in (*detection.CUSUM_TRANSFORMS, "glm", "--precision", "--ignore-dates", "calendar date"):
+        assert word in text, word
+
+
+def test_cusum_with_a_zero_in_control_mean_never_alarms_as_in_r():
+    # R: 0/0 makes the sum NaN from the first monitored point on; bounds 0, alarms NA
+    for trans in ("standard", "rossi", "anscombe"):
+        result = detection.cusum([0, 0, 0, 0, 0, 1, 0, 2], start=4, trans=trans)
+        assert result.threshold[4:].tolist() == [0, 0, 0, 0] and not result.alarm.any(), trans
+    assert detection.cusum([0, 0, 0, 0, 0, 1, 0, 2], start=4, trans="none").threshold[4:] == pytest.approx(
+        [2.26, 2.26, 2.26, 1.3])
