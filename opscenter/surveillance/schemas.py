@@ -174,3 +174,11 @@ class ForecastOut(Schema):
     mase: float | None
     mase_baseline: float | None
     beats_baseline: bool | None
+    mase_by_horizon: list[float] = Field(description="The model's backtest MASE 1, 2, ... days ahead")
+    mase_baseline_by_horizon: list[float] = Field(description="The seasonal naive forecast's, by horizon")
+    shown: str = Field(description="model, or naive: the seasonal naive forecast is in mean and the intervals "
+                                   "because the model did not beat it in the backtest (or could not be checked)")
+    shown_method: str = Field(description="The method of mean and the intervals: AutoETS or SeasonalNaive")
+    shown_reason: str = Field(description="Why the naive forecast is shown, in the reader's language (empty when "
+                                          "the model is)")
+    model_mean: list[float] = Field(description="The model's forecast, shown or not")
