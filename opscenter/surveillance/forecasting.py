@@ -1,5 +1,5 @@
 """Daily forecasts with prediction intervals, checked against the seasonal naive forecast, which is shown instead
-of the model wherever the model does not beat it.
+of the model wherever the model does not beat it: on every day ahead where it does not.
 
 Plain pandas/statsforecast (no Django). Every series is a daily count (cases, admissions, occupied beds);
 the model is statsforecast's ETS with additive errors, no trend and an additive weekly season (ANA: the
@@ -11,9 +11,10 @@ The backtest is a rolling origin over the last weeks of the history: both are fi
 first origin, then at every day from there (`origins` of them, one a day) forecast the next `horizon` days from
 the data up to that day, so every horizon (1 to 14 days ahead) is scored on `origins` forecasts. Errors are
 scaled as MASE usually is: by the in-sample mean absolute error of the weekly naive forecast on the history before
-the first origin (so the backtest sees no future). The model is shown only when its MASE over the whole horizon
-is below the naive forecast's; otherwise (or when the history is too short to check it) the seasonal naive
-forecast and its intervals are what the series shows. The MASE of each horizon is kept for the report.
+the first origin (so the backtest sees no future). For each horizon, the model's forecast is shown only when its
+MASE at that horizon is below the naive forecast's; on the other days ahead (all of them when the history is too
+short to check the model) the seasonal naive forecast and its intervals are shown. A series thus shows the model
+on every day, the naive forecast on every day, or each where it did better ("mixed").
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from statsforecast.models import AutoETS, SeasonalNaive
 SEASON = 7
 LEVELS = (80, 95)
 MODEL, BASELINE = "AutoETS", "SeasonalNaive"
-SHOWN_MODEL, SHOWN_NAIVE = "model", "naive"
+SHOWN_MODEL, SHOWN_NAIVE, SHOWN_MIXED = "model", "naive", "mixed"
 ORIGINS = 29  # one a day: with a 14-day horizon, the backtest covers the last 6 weeks
 
 
@@ -60,8 +61,8 @@ class Backtest:
 
 @dataclass(frozen=True)
 class SeriesForecast:
-    """What a series shows (`mean`, `lower`, `upper`: the model's, or the naive forecast's where the model does
-    not beat it), the two candidates' means, and the backtest that chose."""
+    """What a series shows (`mean`, `lower`, `upper`: day by day the model's, or the naive forecast's on the days
+    ahead where the model does not beat it), the two candidates' means, and the backtest that chose."""
 
     dates: list[dt.date]
     mean: list[float]
@@ -69,12 +70,14 @@ class SeriesForecast:
     upper: dict[int, list[float]]
     baseline: list[float]
     backtest: Backtest | None
-    shown: str = SHOWN_MODEL  # SHOWN_MODEL or SHOWN_NAIVE
+    naive_days: tuple[int, ...] = ()  # the days ahead (1 = tomorrow) that show the naive forecast
     model_mean: tuple[float, ...] = ()  # the model's forecast, shown or not
 
     @property
-    def shown_method(self) -> str:
-        return MODEL if self.shown == SHOWN_MODEL else BASELINE
+    def shown(self) -> str:
+        if not self.naive_days:
+            return SHOWN_MODEL
+        return SHOWN_NAIVE if len(self.naive_days) == len(self.dates) else SHOWN_MIXED
 
 
 def _frame(series: Mapping[str, np.ndarray], last_day: dt.date) -> pd.DataFrame:
@@ -140,19 +143,28 @@ def forecast(series: Mapping[str, np.ndarray], last_day: dt.date, horizon: int =
             return [max(0.0, float(v)) for v in rows[column]]
 
         score = scores.get(str(key))
-        shown = SHOWN_MODEL if score is not None and score.beats_baseline else SHOWN_NAIVE
-        method = MODEL if shown == SHOWN_MODEL else BASELINE
+        naive_at = [True] * len(rows) if score is None else [not wins for wins in score.beats_baseline_at()]
+
+        def pick(suffix: str, naive_at=naive_at, clip=clip) -> list[float]:
+            model, naive = clip(MODEL + suffix), clip(BASELINE + suffix)
+            return [n if use_naive else m for m, n, use_naive in zip(model, naive, naive_at, strict=True)]
+
         out[str(key)] = SeriesForecast(
             dates=[d.date() for d in rows["ds"]],
-            mean=clip(method),
-            lower={level: clip(f"{method}-lo-{level}") for level in LEVELS},
-            upper={level: clip(f"{method}-hi-{level}") for level in LEVELS},
+            mean=pick(""),
+            lower={level: pick(f"-lo-{level}") for level in LEVELS},
+            upper={level: pick(f"-hi-{level}") for level in LEVELS},
             baseline=clip(BASELINE),
             backtest=score,
-            shown=shown,
+            naive_days=tuple(day for day, use_naive in enumerate(naive_at, start=1) if use_naive),
             model_mean=tuple(clip(MODEL)),
         )
     return out
+
+
+def shown_mase(backtest: Backtest) -> float:
+    """The backtest MASE of what is shown: at each horizon, the better of the two."""
+    return float(np.mean(np.minimum(backtest.mase_by_horizon, backtest.mase_baseline_by_horizon)))
 
 
 def share_beating_naive(backtests: list[Backtest]) -> tuple[float, list[float]]:

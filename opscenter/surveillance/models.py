@@ -172,11 +172,12 @@ class Forecast(models.Model):
         BEDS = "beds", _("Occupied beds")
 
     class Shown(models.TextChoices):
-        """Which forecast the series shows: the model's, or the seasonal naive one where the model did not beat it
-        in the backtest (or could not be checked)."""
+        """Which forecast the series shows: the model's, or the seasonal naive one on the days ahead where the model
+        did not beat it in the backtest (every day when it could not be checked), or each on its days."""
 
         MODEL = "model", _("The model's forecast")
         NAIVE = "naive", _("Repeating last week (seasonal naive)")
+        MIXED = "mixed", _("Each where it did better")
 
     run_date = models.DateField(db_index=True)
     series_key = models.CharField(max_length=100)
@@ -197,6 +198,8 @@ class Forecast(models.Model):
     baseline = models.JSONField()
     history = models.JSONField(default=list, help_text=_("The last weeks of the series, for display"))
     model_mean = models.JSONField(default=list, help_text=_("The model's forecast, shown or not"))
+    naive_days = models.JSONField(default=list, help_text=_("The days ahead (1: the next day) showing the naive "
+                                                            "forecast"))
     mae = models.FloatField(null=True)
     mae_baseline = models.FloatField(null=True)
     mase = models.FloatField(null=True)
@@ -219,12 +222,22 @@ class Forecast(models.Model):
 
     @property
     def naive_shown(self) -> bool:
-        return self.shown == self.Shown.NAIVE
+        """The naive forecast is shown on at least one day ahead."""
+        return self.shown != self.Shown.MODEL
 
     @property
     def shown_method(self) -> str:
-        """The method whose figures `mean` and the intervals hold."""
-        return "SeasonalNaive" if self.naive_shown else self.model
+        """The method whose figures `mean` and the intervals hold (both, joined by +, when mixed)."""
+        return {self.Shown.NAIVE: "SeasonalNaive", self.Shown.MIXED: f"{self.model}+SeasonalNaive"}.get(
+            self.Shown(self.shown), self.model)
+
+    def horizon_mase(self) -> tuple[float, float] | None:
+        """The model's and the naive forecast's backtest MASE over the days ahead showing the naive forecast."""
+        days = [d for d in self.naive_days or [] if 0 < d <= len(self.mase_by_horizon or [])]
+        if not days or len(self.mase_by_horizon) != len(self.mase_baseline_by_horizon or []):
+            return None
+        return (sum(self.mase_by_horizon[d - 1] for d in days) / len(days),
+                sum(self.mase_baseline_by_horizon[d - 1] for d in days) / len(days))
 
     @property
     def bed_type_label(self) -> str:

@@ -105,7 +105,7 @@ def forecast_out(f: Forecast) -> dict[str, Any]:
         "mase_baseline": f.mase_baseline, "beats_baseline": f.beats_baseline,
         "mase_by_horizon": f.mase_by_horizon or [], "mase_baseline_by_horizon": f.mase_baseline_by_horizon or [],
         "shown": f.shown, "shown_method": f.shown_method, "shown_reason": wording.naive_shown_reason(f),
-        "model_mean": f.model_mean or [],
+        "model_mean": f.model_mean or [], "naive_days": f.naive_days or [],
     }
 
 

@@ -601,9 +601,10 @@ def run_forecasts(day: dt.date | None = None, horizon: int = 14, origins: int | 
     """Forecast cases (city and wards) and each hospital's admissions and occupied beds; store them
     with their backtests and publish each hospital's bed forecasts (for the capacity alert rule).
 
-    Where the model's backtest does not beat the seasonal naive forecast (MASE over the horizon), or the history
-    is too short to check it, the naive forecast is what is stored as the series' forecast (`shown`), so the
-    pages, the charts and the capacity alert never use a model worse than repeating last week."""
+    On the days ahead where the model's backtest does not beat the seasonal naive forecast (MASE at that horizon),
+    and on every day when the history is too short to check it, the naive forecast is what is stored as the
+    series' forecast (`shown`, `naive_days`), so the pages, the charts and the capacity alert never use a model
+    worse than repeating last week."""
     from . import forecasting  # pandas and statsforecast: loaded by the task, not by the web process
 
     day = day or local_today()
@@ -622,7 +623,7 @@ def run_forecasts(day: dt.date | None = None, horizon: int = 14, origins: int | 
             mean=_round(result.mean), lower80=_round(result.lower[80]), upper80=_round(result.upper[80]),
             lower95=_round(result.lower[95]), upper95=_round(result.upper[95]), baseline=_round(result.baseline),
             history=_round(history), model_mean=_round(result.model_mean),
-            shown=Forecast.Shown.MODEL if result.shown == forecasting.SHOWN_MODEL else Forecast.Shown.NAIVE,
+            shown=Forecast.Shown(result.shown), naive_days=list(result.naive_days),
         )
         if result.backtest:
             row.mae, row.mae_baseline = result.backtest.mae, result.backtest.mae_baseline

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import dateformat, formats
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -112,11 +112,21 @@ def accuracy(forecast: Forecast) -> str:
 
 
 def naive_shown_reason(forecast: Forecast) -> str:
-    """Why a series shows repeating last week rather than the model (empty when the model is shown)."""
+    """Why a series shows repeating last week rather than the model, on every day ahead or on some (empty when the
+    model is shown on every day), with the backtest MASE of both over those days."""
     if not forecast.naive_shown:
         return ""
     if forecast.mase is None or forecast.mase_baseline is None:
         return _("not enough history yet to check the model: repeating last week is shown")
+    if forecast.shown == forecast.Shown.MIXED and (figures := forecast.horizon_mase()):
+        days = forecast.naive_days
+        return ngettext(
+            "repeating last week is shown for day %(days)s ahead (the model did no better there: scaled error "
+            "%(mase)s, against %(mase_naive)s for repeating last week), the model's forecast for the other days",
+            "repeating last week is shown for days %(days)s ahead (the model did no better there: scaled error "
+            "%(mase)s, against %(mase_naive)s for repeating last week), the model's forecast for the other days",
+            len(days)) % {"days": ", ".join(str(d) for d in days), "mase": number(figures[0], 2),
+                          "mase_naive": number(figures[1], 2)}
     return _("repeating last week is shown: the model did no better (scaled error %(mase)s, against %(mase_naive)s "
              "for repeating last week)") % {
         "mase": number(forecast.mase, 2), "mase_naive": number(forecast.mase_baseline, 2)}

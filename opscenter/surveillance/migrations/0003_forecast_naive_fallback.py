@@ -1,5 +1,5 @@
-"""Forecasts keep which forecast they show (the model's, or the seasonal naive one where the model does not beat
-it in the backtest), the model's own forecast, and the backtest MASE of each horizon."""
+"""Forecasts keep which forecast they show (the model's, or the seasonal naive one on the days ahead where the model
+does not beat it in the backtest), the model's own forecast, and the backtest MASE of each horizon."""
 
 from django.db import migrations, models
 
@@ -12,8 +12,15 @@ class Migration(migrations.Migration):
             model_name="forecast",
             name="shown",
             field=models.CharField(
-                choices=[("model", "The model's forecast"), ("naive", "Repeating last week (seasonal naive)")],
+                choices=[("model", "The model's forecast"), ("naive", "Repeating last week (seasonal naive)"),
+                         ("mixed", "Each where it did better")],
                 default="model", max_length=8),
+        ),
+        migrations.AddField(
+            model_name="forecast",
+            name="naive_days",
+            field=models.JSONField(default=list, help_text="The days ahead (1: the next day) showing the naive "
+                                                           "forecast"),
         ),
         migrations.AddField(
             model_name="forecast",

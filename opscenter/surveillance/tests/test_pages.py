@@ -102,7 +102,8 @@ def test_accuracy_in_words_with_the_precise_figures_in_a_tooltip(api_client, for
     assert "off by 1.5 cases a day on average, better than repeating last week" in text
     assert ("repeating last week is shown: the model did no better (scaled error 1.30, against 0.90 for repeating "
             "last week)") in text
-    assert "1 series shows repeating last week instead of the model, which did no better in the check." in text
+    assert ("1 series shows repeating last week instead of the model, on the days ahead (some or all) where the "
+            "model did no better in the check.") in text
     assert "do not rely on" not in text
     assert "MASE" not in text and "MAE" not in text
     row = re.search(r'<tr data-series="hospital:BV-B:beds_icu".*?</tr>', html, re.S).group(0)
