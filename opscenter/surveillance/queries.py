@@ -324,9 +324,10 @@ class SeriesOutlook:
 
     @property
     def flagged(self) -> bool:
-        """Repeating last week is shown instead of the model, or (a forecast stored before that rule) the model
-        shown did worse than it."""
-        return self.forecast.naive_shown or self.forecast.beats_baseline is False
+        """Repeating last week is shown instead of the model on every day ahead, or (a forecast stored before that
+        rule) the model shown did worse than it. Not when each is shown on its days."""
+        f = self.forecast
+        return f.shown == f.Shown.NAIVE or (f.shown == f.Shown.MODEL and f.beats_baseline is False)
 
 
 LEVEL_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0}

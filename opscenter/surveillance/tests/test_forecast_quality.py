@@ -223,6 +223,9 @@ def test_the_facility_page_and_the_export_name_the_forecast_shown(api_client, re
     html = api_client(Role.OPERATOR).get("/dashboard/facility/BV-B/").content.decode()
     row = re.search(r'<tr data-series="hospital:BV-B:beds_icu">.*?</tr>', html, re.S).group(0)
     assert "loses to naive: naive shown" in row and 'data-shown="naive"' in row
+    a = api_client(Role.OPERATOR).get("/dashboard/facility/BV-A/").content.decode()
+    mixed = re.search(r'<tr data-series="hospital:BV-A:beds_surgery">.*?</tr>', a, re.S).group(0)
+    assert re.search(r"naive shown for days [\d, ]*\b7\b[\d, ]* ahead", mixed) and 'data-shown="mixed"' in mixed
     export = api_client(Role.OPERATOR).get("/surveillance/forecasts/?format=csv&unit=BV-B")
     csv_text = export.content.decode("utf-8-sig")
     line = next(r for r in csv_text.splitlines() if "hospital:BV-B:beds_icu" in r)
