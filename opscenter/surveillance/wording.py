@@ -111,6 +111,15 @@ def accuracy(forecast: Forecast) -> str:
             ) % {"error": error}
 
 
+def _two(model: float, naive: float) -> tuple[str, str]:
+    """Two scaled errors with 2 decimals, or as many more (up to 4) as it takes to tell a near tie apart."""
+    for decimals in (2, 3, 4):
+        pair = number(model, decimals), number(naive, decimals)
+        if pair[0] != pair[1]:
+            return pair
+    return number(model, 2), number(naive, 2)
+
+
 def naive_shown_reason(forecast: Forecast) -> str:
     """Why a series shows repeating last week rather than the model, on every day ahead or on some (empty when the
     model is shown on every day), with the backtest MASE of both over those days."""
@@ -125,11 +134,11 @@ def naive_shown_reason(forecast: Forecast) -> str:
             "%(mase)s, against %(mase_naive)s for repeating last week), the model's forecast for the other days",
             "repeating last week is shown for days %(days)s ahead (the model did no better there: scaled error "
             "%(mase)s, against %(mase_naive)s for repeating last week), the model's forecast for the other days",
-            len(days)) % {"days": ", ".join(str(d) for d in days), "mase": number(figures[0], 2),
-                          "mase_naive": number(figures[1], 2)}
+            len(days)) % dict(zip(("mase", "mase_naive"), _two(*figures), strict=True),
+                              days=", ".join(str(d) for d in days))
     return _("repeating last week is shown: the model did no better (scaled error %(mase)s, against %(mase_naive)s "
-             "for repeating last week)") % {
-        "mase": number(forecast.mase, 2), "mase_naive": number(forecast.mase_baseline, 2)}
+             "for repeating last week)") % dict(zip(("mase", "mase_naive"),
+                                                    _two(forecast.mase, forecast.mase_baseline), strict=True))
 
 
 def accuracy_figures(forecast: Forecast) -> str:

@@ -190,9 +190,14 @@ def test_the_api_says_which_forecast_is_shown_and_why(api_client, reported):
     model_there, naive_there = mixed.horizon_mase()
     assert naive_there <= model_there  # on its days, naive did at least as well
     days = ", ".join(map(str, mixed.naive_days))
-    assert m["shown_reason"].startswith(f"repeating last week is shown for days {days} ahead (the model did no better "
-                                        f"there: scaled error {model_there:.2f}, against {naive_there:.2f} for "
-                                        f"repeating last week)")
+    said = re.fullmatch(rf"repeating last week is shown for days {days} ahead \(the model did no better there: "
+                        r"scaled error ([\d.]+), against ([\d.]+) for repeating last week\), the model's forecast "
+                        r"for the other days", m["shown_reason"])
+    assert said, m["shown_reason"]
+    # both figures as stored, with as many decimals as it takes to tell a near tie apart
+    assert float(said.group(1)) == pytest.approx(model_there, abs=0.005)
+    assert float(said.group(2)) == pytest.approx(naive_there, abs=0.005)
+    assert said.group(1) != said.group(2) or round(model_there, 4) == round(naive_there, 4)
     hospital = api_client(Role.HOSPITAL_MANAGER, "B").get("/api/surveillance/forecasts/hospital/BV-B").json()
     assert {f["series_key"]: f["shown"] for f in hospital}["hospital:BV-B:beds_icu"] == "naive"
 
