@@ -171,6 +171,14 @@ class Forecast(models.Model):
         ADMISSIONS = "admissions", _("Admissions")
         BEDS = "beds", _("Occupied beds")
 
+    class Shown(models.TextChoices):
+        """Which forecast the series shows: the model's, or the seasonal naive one on the days ahead where the model
+        did not beat it in the backtest (every day when it could not be checked), or each on its days."""
+
+        MODEL = "model", _("The model's forecast")
+        NAIVE = "naive", _("Repeating last week (seasonal naive)")
+        MIXED = "mixed", _("Each where it did better")
+
     run_date = models.DateField(db_index=True)
     series_key = models.CharField(max_length=100)
     target = models.CharField(max_length=16, choices=Target.choices)
@@ -179,7 +187,8 @@ class Forecast(models.Model):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     bed_type = models.CharField(max_length=24, blank=True)
     capacity = models.PositiveIntegerField(null=True, blank=True)
-    model = models.CharField(max_length=40)
+    model = models.CharField(max_length=40, help_text=_("The forecasting model tried (shown or not)"))
+    shown = models.CharField(max_length=8, choices=Shown.choices, default=Shown.MODEL)
     dates = models.JSONField()
     mean = models.JSONField()
     lower80 = models.JSONField()
@@ -188,10 +197,15 @@ class Forecast(models.Model):
     upper95 = models.JSONField()
     baseline = models.JSONField()
     history = models.JSONField(default=list, help_text=_("The last weeks of the series, for display"))
+    model_mean = models.JSONField(default=list, help_text=_("The model's forecast, shown or not"))
+    naive_days = models.JSONField(default=list, help_text=_("The days ahead (1: the next day) showing the naive "
+                                                            "forecast"))
     mae = models.FloatField(null=True)
     mae_baseline = models.FloatField(null=True)
     mase = models.FloatField(null=True)
     mase_baseline = models.FloatField(null=True)
+    mase_by_horizon = models.JSONField(default=list, help_text=_("The model's MASE 1, 2, ... days ahead"))
+    mase_baseline_by_horizon = models.JSONField(default=list, help_text=_("The naive forecast's MASE, by horizon"))
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -203,7 +217,27 @@ class Forecast(models.Model):
 
     @property
     def beats_baseline(self) -> bool | None:
-        return None if self.mae is None or self.mae_baseline is None else self.mae < self.mae_baseline
+        """The model's backtest MASE is below the seasonal naive forecast's (None: not checked)."""
+        return None if self.mase is None or self.mase_baseline is None else self.mase < self.mase_baseline
+
+    @property
+    def naive_shown(self) -> bool:
+        """The naive forecast is shown on at least one day ahead."""
+        return self.shown != self.Shown.MODEL
+
+    @property
+    def shown_method(self) -> str:
+        """The method whose figures `mean` and the intervals hold (both, joined by +, when mixed)."""
+        return {self.Shown.NAIVE: "SeasonalNaive", self.Shown.MIXED: f"{self.model}+SeasonalNaive"}.get(
+            self.Shown(self.shown), self.model)
+
+    def horizon_mase(self) -> tuple[float, float] | None:
+        """The model's and the naive forecast's backtest MASE over the days ahead showing the naive forecast."""
+        days = [d for d in self.naive_days or [] if 0 < d <= len(self.mase_by_horizon or [])]
+        if not days or len(self.mase_by_horizon) != len(self.mase_baseline_by_horizon or []):
+            return None
+        return (sum(self.mase_by_horizon[d - 1] for d in days) / len(days),
+                sum(self.mase_baseline_by_horizon[d - 1] for d in days) / len(days))
 
     @property
     def bed_type_label(self) -> str:

@@ -103,6 +103,9 @@ def forecast_out(f: Forecast) -> dict[str, Any]:
         "upper80": f.upper80, "lower95": f.lower95, "upper95": f.upper95, "baseline": f.baseline,
         "history": f.history, "mae": f.mae, "mae_baseline": f.mae_baseline, "mase": f.mase,
         "mase_baseline": f.mase_baseline, "beats_baseline": f.beats_baseline,
+        "mase_by_horizon": f.mase_by_horizon or [], "mase_baseline_by_horizon": f.mase_baseline_by_horizon or [],
+        "shown": f.shown, "shown_method": f.shown_method, "shown_reason": wording.naive_shown_reason(f),
+        "model_mean": f.model_mean or [], "naive_days": f.naive_days or [],
     }
 
 
@@ -319,6 +322,13 @@ class SeriesOutlook:
     def accuracy_figures(self) -> str:
         return wording.accuracy_figures(self.forecast)
 
+    @property
+    def flagged(self) -> bool:
+        """Repeating last week is shown instead of the model on every day ahead, or (a forecast stored before that
+        rule) the model shown did worse than it. Not when each is shown on its days."""
+        f = self.forecast
+        return f.shown == f.Shown.NAIVE or (f.shown == f.Shown.MODEL and f.beats_baseline is False)
+
 
 LEVEL_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0}
 
@@ -347,8 +357,15 @@ class OutlookGroup:
         return found[0] if found and found[0] is not self.headline else None
 
     @property
+    def naive_shown(self) -> int:
+        """How many of the group's series show repeating last week instead of the model."""
+        return sum(1 for s in self.series if s.forecast.naive_shown)
+
+    @property
     def losing(self) -> int:
-        return sum(1 for s in self.series if s.forecast.beats_baseline is False)
+        """How many show a model that did worse than repeating last week (forecasts stored before that was
+        replaced)."""
+        return sum(1 for s in self.series if not s.forecast.naive_shown and s.forecast.beats_baseline is False)
 
     def rank(self) -> tuple:
         head = self.headline

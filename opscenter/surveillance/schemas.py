@@ -174,3 +174,14 @@ class ForecastOut(Schema):
     mase: float | None
     mase_baseline: float | None
     beats_baseline: bool | None
+    mase_by_horizon: list[float] = Field(description="The model's backtest MASE 1, 2, ... days ahead")
+    mase_baseline_by_horizon: list[float] = Field(description="The seasonal naive forecast's, by horizon")
+    shown: str = Field(description="model; naive: the seasonal naive forecast is in mean and the intervals, the "
+                                   "model having beaten it on no day ahead in the backtest (or not been checked); "
+                                   "mixed: naive on the days ahead in naive_days, the model on the others")
+    naive_days: list[int] = Field(description="The days ahead (1: the next day) showing the naive forecast")
+    shown_method: str = Field(description="The method of mean and the intervals: AutoETS, SeasonalNaive, or "
+                                          "AutoETS+SeasonalNaive (mixed)")
+    shown_reason: str = Field(description="Why the naive forecast is shown, in the reader's language (empty when "
+                                          "the model is)")
+    model_mean: list[float] = Field(description="The model's forecast, shown or not")

@@ -597,15 +597,21 @@ def case_series(day: dt.date, days: int = HISTORY_DAYS) -> dict[str, np.ndarray]
     return {f"cases:{d}:{area}": v for (d, area), v in series.items() if area == Signal.CITY or v.sum() >= days / 7}
 
 
-def run_forecasts(day: dt.date | None = None, horizon: int = 14, windows: int = 3) -> int:
+def run_forecasts(day: dt.date | None = None, horizon: int = 14, origins: int | None = None) -> int:
     """Forecast cases (city and wards) and each hospital's admissions and occupied beds; store them
-    with their backtests and publish each hospital's bed forecasts (for the capacity alert rule)."""
+    with their backtests and publish each hospital's bed forecasts (for the capacity alert rule).
+
+    On the days ahead where the model's backtest does not beat the seasonal naive forecast (MASE at that horizon),
+    and on every day when the history is too short to check it, the naive forecast is what is stored as the
+    series' forecast (`shown`, `naive_days`), so the pages, the charts and the capacity alert never use a model
+    worse than repeating last week."""
     from . import forecasting  # pandas and statsforecast: loaded by the task, not by the web process
 
     day = day or local_today()
     hospital, capacity = hospital_series(day)
     cases = case_series(day)
-    results = forecasting.forecast({**cases, **hospital}, day, horizon=horizon, windows=windows)
+    results = forecasting.forecast({**cases, **hospital}, day, horizon=horizon,
+                                   origins=origins or forecasting.ORIGINS)
     wards = {w.code: w for w in Ward.objects.all()}
     units = {u.code: u for u in Unit.objects.filter(code__in={k.split(":")[1] for k in hospital})}
     rows = []
@@ -616,11 +622,14 @@ def run_forecasts(day: dt.date | None = None, horizon: int = 14, windows: int = 
             run_date=day, series_key=key, model=forecasting.MODEL, dates=[d.isoformat() for d in result.dates],
             mean=_round(result.mean), lower80=_round(result.lower[80]), upper80=_round(result.upper[80]),
             lower95=_round(result.lower[95]), upper95=_round(result.upper[95]), baseline=_round(result.baseline),
-            history=_round(history),
+            history=_round(history), model_mean=_round(result.model_mean),
+            shown=Forecast.Shown(result.shown), naive_days=list(result.naive_days),
         )
         if result.backtest:
             row.mae, row.mae_baseline = result.backtest.mae, result.backtest.mae_baseline
             row.mase, row.mase_baseline = result.backtest.mase, result.backtest.mase_baseline
+            row.mase_by_horizon = [round(v, 4) for v in result.backtest.mase_by_horizon]
+            row.mase_baseline_by_horizon = [round(v, 4) for v in result.backtest.mase_baseline_by_horizon]
         if kind == "cases":
             row.target, row.disease, row.ward = Forecast.Target.CASES, name, wards.get(target)
         else:
@@ -632,7 +641,8 @@ def run_forecasts(day: dt.date | None = None, horizon: int = 14, windows: int = 
     with transaction.atomic():
         Forecast.objects.filter(run_date=day, series_key__in=[r.series_key for r in rows]).delete()
         Forecast.objects.bulk_create(rows, batch_size=1000)
-        audit.record("surveillance", "surveillance.forecast.run", None, "", day=day.isoformat(), series=len(rows))
+        audit.record("surveillance", "surveillance.forecast.run", None, "", day=day.isoformat(), series=len(rows),
+                     naive_shown=sum(1 for r in rows if r.naive_shown))
         for row in rows:
             if row.target == Forecast.Target.BEDS and row.unit is not None and row.capacity:
                 events.publish(events.Event(source=SOURCE, kind=FORECAST, unit=row.unit.code,

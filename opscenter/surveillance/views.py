@@ -178,7 +178,9 @@ def forecasts(request: AuthedRequest) -> HttpResponse:
         return _forecasts_export(hospitals + areas, fmt)
     return page(request, "surveillance/forecasts.html", {
         "hospitals": hospitals, "areas": areas, "unit": unit, "run_date": rows[0].run_date if rows else None,
-        "losing": sum(1 for f in rows if f.beats_baseline is False), "city_wide": services.city_wide(request.user),
+        "naive_shown": sum(1 for f in rows if f.naive_shown),
+        "losing": sum(1 for f in rows if not f.naive_shown and f.beats_baseline is False),
+        "city_wide": services.city_wide(request.user),
     })
 
 
@@ -188,7 +190,9 @@ def _forecasts_export(groups: list[queries.OutlookGroup], fmt: str) -> HttpRespo
                _("Last 7 days, a day"), _("Next 7 days, a day"), _("Highest in the next 7 days"), _("On"),
                _("Share of capacity"), "MAE", _("MAE of the seasonal naive forecast"), "MASE",
                _("MASE of the seasonal naive forecast"), _("Better than the seasonal naive forecast"), _("Model"),
-               _("Forecast, day by day")]
+               _("Forecast shown"), _("Days ahead showing the seasonal naive forecast"), _("Why"),
+               _("Forecast, day by day"), _("The model's forecast, day by day"),
+               _("MASE by horizon"), _("MASE of the seasonal naive forecast by horizon")]
     table = []
     for group in groups:
         for s in group.series:
@@ -198,7 +202,9 @@ def _forecasts_export(groups: list[queries.OutlookGroup], fmt: str) -> HttpRespo
                 None if s.last_week is None else round(s.last_week, 2), round(s.next_week, 2), round(s.peak, 2),
                 dt.date.fromisoformat(s.peak_day) if s.peak_day else None,
                 None if s.share is None else round(s.share, 3), f.mae, f.mae_baseline, f.mase, f.mase_baseline,
-                f.beats_baseline, f.model, f.mean,
+                f.beats_baseline, f.model, f.shown_method, f.naive_days, wording.naive_shown_reason(f), f.mean,
+                f.model_mean,
+                f.mase_by_horizon, f.mase_baseline_by_horizon,
             ])
     run = groups[0].series[0].forecast.run_date.isoformat() if groups else "none"
     return table_response(f"forecasts-{run}", headers, table, fmt)

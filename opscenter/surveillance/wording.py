@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import dateformat, formats
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -87,12 +87,16 @@ def series_kind(forecast: Forecast) -> str:
 
 
 def accuracy(forecast: Forecast) -> str:
-    """The backtest in a sentence: how far off on average, and whether that beats repeating last week (the
-    seasonal naive forecast over the same backtest days)."""
+    """The backtest in a sentence. When the model is shown: how far off on average, better than repeating last
+    week (the seasonal naive forecast over the same backtest days). When repeating last week is shown instead (the
+    model did no better, or could not be checked): that, with both scaled errors (MASE). Forecasts stored before
+    the naive forecast was put in the model's place may still show a worse model: they are told not to be relied on."""
+    if forecast.naive_shown:
+        return naive_shown_reason(forecast)
     if forecast.mae is None or forecast.mae_baseline is None:
         return _("not enough history yet to check its accuracy")
     error = number(forecast.mae, 1)
-    better = forecast.mae < forecast.mae_baseline
+    better = bool(forecast.beats_baseline)
     kind = series_kind(forecast)
     if kind == "beds":
         return (_("off by %(error)s beds on average, better than repeating last week") if better
@@ -107,11 +111,48 @@ def accuracy(forecast: Forecast) -> str:
             ) % {"error": error}
 
 
+def _two(model: float, naive: float) -> tuple[str, str]:
+    """Two scaled errors with 2 decimals, or as many more (up to 4) as it takes to tell a near tie apart."""
+    for decimals in (2, 3, 4):
+        pair = number(model, decimals), number(naive, decimals)
+        if pair[0] != pair[1]:
+            return pair
+    return number(model, 2), number(naive, 2)
+
+
+def naive_shown_reason(forecast: Forecast) -> str:
+    """Why a series shows repeating last week rather than the model, on every day ahead or on some (empty when the
+    model is shown on every day), with the backtest MASE of both over those days."""
+    if not forecast.naive_shown:
+        return ""
+    if forecast.mase is None or forecast.mase_baseline is None:
+        return _("not enough history yet to check the model: repeating last week is shown")
+    if forecast.shown == forecast.Shown.MIXED and (figures := forecast.horizon_mase()):
+        days = forecast.naive_days
+        return ngettext(
+            "repeating last week is shown for day %(days)s ahead (the model did no better there: scaled error "
+            "%(mase)s, against %(mase_naive)s for repeating last week), the model's forecast for the other days",
+            "repeating last week is shown for days %(days)s ahead (the model did no better there: scaled error "
+            "%(mase)s, against %(mase_naive)s for repeating last week), the model's forecast for the other days",
+            len(days)) % dict(zip(("mase", "mase_naive"), _two(*figures), strict=True),
+                              days=", ".join(str(d) for d in days))
+    return _("repeating last week is shown: the model did no better (scaled error %(mase)s, against %(mase_naive)s "
+             "for repeating last week)") % dict(zip(("mase", "mase_naive"),
+                                                    _two(forecast.mase, forecast.mase_baseline), strict=True))
+
+
 def accuracy_figures(forecast: Forecast) -> str:
     """The precise backtest figures, for analysts (a tooltip)."""
     if forecast.mae is None or forecast.mae_baseline is None:
         return ""
-    return _("Backtest, 3 origins × 14 days: MAE %(mae)s (seasonal naive %(mae_naive)s), MASE %(mase)s "
-             "(seasonal naive %(mase_naive)s)") % {
+    text = _("Backtest over the last 6 weeks, a forecast made each day: MAE %(mae)s (seasonal naive %(mae_naive)s), "
+             "MASE %(mase)s (seasonal naive %(mase_naive)s)") % {
         "mae": number(forecast.mae, 2), "mae_naive": number(forecast.mae_baseline, 2),
         "mase": number(forecast.mase, 2), "mase_naive": number(forecast.mase_baseline, 2)}
+    model, naive = forecast.mase_by_horizon or [], forecast.mase_baseline_by_horizon or []
+    if model and len(model) == len(naive):
+        text += "; " + _("MASE 1 day ahead %(first)s (naive %(first_naive)s), %(days)s days ahead %(last)s "
+                         "(naive %(last_naive)s)") % {
+            "first": number(model[0], 2), "first_naive": number(naive[0], 2), "days": len(model),
+            "last": number(model[-1], 2), "last_naive": number(naive[-1], 2)}
+    return text

@@ -93,8 +93,9 @@ def test_forecast_follows_a_known_weekly_season_and_beats_nothing_blindly():
     assert all(inside)
     assert all(lo <= m <= hi for lo, m, hi in zip(result.lower[80], result.mean, result.upper[80], strict=True))
     bt = result.backtest
-    assert bt is not None and bt.windows == 3
+    assert bt is not None and bt.origins == forecasting.ORIGINS and len(bt.mase_by_horizon) == 14
     assert bt.mase < 1 and bt.mae < 6  # the weekly profile is learnt
+    assert result.shown == forecasting.SHOWN_MODEL and bt.mase < bt.mase_baseline
 
 
 def test_cli_writes_the_detection_as_csv(tmp_path):

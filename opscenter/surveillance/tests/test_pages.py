@@ -65,6 +65,7 @@ def add_forecast(today, unit=None, target=Forecast.Target.BEDS, bed_type="icu", 
         dates=days, mean=mean, lower80=[v - 2 for v in mean], upper80=[v + 2 for v in mean],
         lower95=[v - 3 for v in mean], upper95=[v + 3 for v in mean], baseline=mean, history=[last] * 28,
         mae=mae, mae_baseline=mae_naive, mase=mase, mase_baseline=mase_naive,
+        shown=Forecast.Shown.MODEL if mase < mase_naive else Forecast.Shown.NAIVE,  # as the daily task decides
     )
 
 
@@ -99,18 +100,21 @@ def test_accuracy_in_words_with_the_precise_figures_in_a_tooltip(api_client, for
     html = api_client(Role.OPERATOR).get("/surveillance/forecasts/").content.decode()
     text = visible(html)
     assert "off by 1.5 cases a day on average, better than repeating last week" in text
-    assert "off by 0.4 beds on average, worse than repeating last week: do not rely on it" in text
-    assert "1 forecast was less accurate than repeating last week" in text
+    assert ("repeating last week is shown: the model did no better (scaled error 1.30, against 0.90 for repeating "
+            "last week)") in text
+    assert ("1 series shows repeating last week instead of the model, on the days ahead (some or all) where the "
+            "model did no better in the check.") in text
+    assert "do not rely on" not in text
     assert "MASE" not in text and "MAE" not in text
     row = re.search(r'<tr data-series="hospital:BV-B:beds_icu".*?</tr>', html, re.S).group(0)
-    assert ('title="Backtest, 3 origins × 14 days: MAE 0.42 (seasonal naive 0.30), MASE 1.30 '
-            '(seasonal naive 0.90)"') in row
+    assert ('title="Backtest over the last 6 weeks, a forecast made each day: MAE 0.42 (seasonal naive 0.30), '
+            'MASE 1.30 (seasonal naive 0.90)"') in row
 
 
 def test_vietnamese_figures_use_the_decimal_comma_and_no_jargon(api_client, forecasts):
     html = api_client(Role.OPERATOR, language="vi").get("/surveillance/forecasts/").content.decode()
     text = visible(html)
-    assert "1,5" in text and "0,4" in text and "1.5" not in text
+    assert "1,5" in text and "1,30" in text and "1.5" not in text
     assert "MASE" not in text and "MAE" not in text
     assert not ISO_DATE.search(text)
     assert re.search(r"\b\d{2}/\d{2}/\d{4}\b", text)  # the forecast's day, day first
@@ -122,6 +126,7 @@ def test_the_export_keeps_the_precise_figures(api_client, forecasts):
     row = next(r for r in rows if r["Code"] == "hospital:BV-B:beds_icu")
     assert (row["Hospital or disease"], row["MAE"], row["MASE"]) == ("Bệnh viện B", "0.42", "1.3")
     assert row["Better than the seasonal naive forecast"] == "False"
+    assert row["Forecast shown"] == "SeasonalNaive" and row["Why"].startswith("repeating last week is shown")
 
 
 def test_a_hospital_sees_its_own_forecasts_open_and_is_told_why_no_area_forecast(api_client, forecasts):

@@ -30,8 +30,10 @@ def test_daily_forecasts_with_backtest_and_an_alert_when_demand_exceeds_capacity
     assert api_client(Role.HOSPITAL_MANAGER, "B").get("/api/surveillance/forecasts/hospital/BV-A").status_code == 404
     page = api_client(Role.OPERATOR).get("/surveillance/forecasts/?unit=BV-A").content.decode()
     row = re.search(r'<tr data-series="hospital:BV-A:beds_icu".*?</tr>', page, re.S).group(0)
-    assert re.search(r">off by [\d.]+ beds on average, (better|worse) than repeating last week", row)
-    assert 'title="Backtest, 3 origins × 14 days: MAE ' in row  # the precise figures, for analysts
+    assert re.search(r">(off by [\d.]+ beds on average, better than repeating last week|repeating last week is shown"
+                     r"[^<]*the model did no better[^<]*scaled error [\d.]+, against [\d.]+ for repeating last week"
+                     r"[^<]*)<", row)
+    assert 'title="Backtest over the last 6 weeks, a forecast made each day: MAE ' in row  # for analysts
 
 
 def test_personal_data_is_erased_after_the_retention_period(api_client, today, settings):
