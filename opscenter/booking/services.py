@@ -112,6 +112,7 @@ def request_code(raw_phone: str, address: str | None = None) -> None:
     minutes = setting("CODE_MINUTES")
     PhoneCode.objects.create(phone=phone, code_hash=_code_hash(phone, code), address=address,
                              expires_at=timezone.now() + dt.timedelta(minutes=minutes))
+    # Translators: a text message; Vietnamese without diacritics, as SMS are sent (GSM 7-bit, 160 characters).
     sms.send(phone, _("Your code to book an appointment: %(code)s (valid %(minutes)s minutes). Do not share it.")
              % {"code": code, "minutes": minutes})
 
