@@ -9,9 +9,10 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from opscenter.alerts.api import router as alerts_router
+from opscenter.booking.api import router as booking_router
 from opscenter.core.auth import API_AUTH, InvalidToken
 from opscenter.core.edits import StaleEdit
-from opscenter.core.errors import Conflict, NotFound, ValidationFailed
+from opscenter.core.errors import Conflict, NotFound, TooMany, ValidationFailed
 from opscenter.dashboard.api import router as dashboard_router
 from opscenter.emergency.api import router as emergency_router
 from opscenter.org.api import router as org_router
@@ -56,6 +57,7 @@ api.add_router("/vision", vision_router, tags=["camera AI"])
 api.add_router("/emergency", emergency_router, tags=["115 emergency"])
 api.add_router("/surveillance", surveillance_router, tags=["epidemic surveillance"])
 api.add_router("/work", work_router, tags=["direction and internal work"])
+api.add_router("/booking", booking_router, tags=["appointments"])
 
 
 def _field_from_loc(loc: list) -> str:
@@ -99,6 +101,11 @@ def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
+@api.exception_handler(TooMany)
+def too_many(request: HttpRequest, exc: TooMany) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=429)
 
 
 @api.exception_handler(AuthenticationError)

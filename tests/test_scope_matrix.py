@@ -5,7 +5,7 @@ entries, 115 incidents bound for each, directives, documents, meetings) and a to
 operation is called anonymously and as each user (department roles, the dispatcher, hospital roles at A and B),
 with its path parameters filled once with an object in the user's scope and once with one outside it:
 
-- anonymous → 401;
+- anonymous → 401, but for the public operations (`core.permissions.public`), answered alike to anyone;
 - a role without the operation's declared permission (`core.permissions.needs`) → 403;
 - an object outside the caller's scope → 403 or 404, and its data never in the answer;
 - otherwise a reading → 2xx (or 422), a writing → 2xx, 409, 422, or 403 when the service refuses this object
@@ -349,7 +349,15 @@ def test_every_operation_as_every_role(city, settings, tmp_path):
                 values[param] = thing.value
                 things.append(thing)
             combos.append((side, values, things))
-        # Anonymous: refused before anything else.
+        # Anonymous: refused before anything else; answered by the public operations (the citizen portal), which
+        # hold only public data or what the caller proves is theirs: every caller is the same to them.
+        if op.rule.public:
+            for label, user in [("anonymous", None), *world.users()]:
+                r = call(client_for(user), op, combos[0][1])
+                calls += 1
+                if r.status_code in (401, 403) or r.status_code >= 500:
+                    problems.append(f"{label} {op.method} {op.path} → {r.status_code}: public")
+            continue
         r = call(client_for(None), op, combos[0][1])
         calls += 1
         if r.status_code != 401:

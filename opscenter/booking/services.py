@@ -146,8 +146,10 @@ def verified_phone(token: str) -> str:
 
 # --- booking ---------------------------------------------------------------------------------------------------
 
-def _check_person(person: Person) -> Person:
+def _check_person(person: Person, consent: bool = True) -> Person:
     errors = []
+    if not consent:
+        errors.append(FieldError("consent", _("the person must agree to the use of their data to book")))
     name = " ".join((person.name or "").split())
     if not name:
         errors.append(FieldError("name", _("enter the patient's full name")))
@@ -186,11 +188,12 @@ def _take_place(slot_id: int) -> Slot:
     return Slot.objects.select_related("service", "unit").get(pk=slot_id)
 
 
-def book(slot_id: int, person: Person, phone_token: str) -> Appointment:
-    """Book a place for the person whose phone the token proves. Refused (409) when the slot is full or closed
-    or the phone already holds the most future bookings allowed."""
+def book(slot_id: int, person: Person, phone_token: str, consent: bool = False) -> Appointment:
+    """Book a place for the person whose phone the token proves, who agreed to the use of their data (Decree
+    13/2023). Refused (409) when the slot is full or closed or the phone already holds the most future bookings
+    allowed."""
+    person = _check_person(person, consent)
     phone = verified_phone(phone_token)
-    person = _check_person(person)
     for attempt in range(3):  # a booking code drawn twice (one in 10^12) is drawn again
         try:
             with transaction.atomic():
@@ -282,8 +285,8 @@ def check_in(user: User, code: str) -> Appointment:
     """The desk scans the booking's QR code (or types it): the person has arrived."""
     appointment = (Appointment.objects.select_for_update().select_related("slot", "slot__unit", "slot__service")
                    .filter(code=(code or "").strip().upper()).first())
-    if appointment is None:
-        raise NotFound(_("No booking with this code"))
+    if appointment is None:  # a code typed or scanned at the desk: bad input, named
+        raise ValidationFailed.one("code", _("no booking has this code"))
     _at_desk(user, appointment)
     if appointment.status == Appointment.Status.CHECKED_IN:
         return appointment  # scanned twice: the same answer

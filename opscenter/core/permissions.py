@@ -31,12 +31,15 @@ class ScopeRule:
     notifications, their own account)."""
 
     alternatives: tuple[frozenset[Perm], ...]
+    public: bool = False  # open to anyone, signed in or not (`public`)
 
     @classmethod
     def of(cls, requirements: tuple[Requirement, ...]) -> ScopeRule:
         return cls(tuple(frozenset(r if isinstance(r, tuple) else (r,)) for r in requirements))
 
     def allows(self, user: Any) -> bool:
+        if self.public:
+            return True
         if not getattr(user, "is_authenticated", False):
             return False
         return not self.alternatives or any(all(user.has_perm_in(p) for p in group) for group in self.alternatives)
@@ -113,3 +116,13 @@ def perm_required(*requirements: Requirement) -> Callable[[Callable[..., Any]], 
 def login_only(view: Callable[..., Any]) -> Callable[..., Any]:
     """A page for any logged-in user (showing only their own things, or only what their scope holds)."""
     return perm_required()(view)
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare an API operation or page open to anyone, signed in or not (the citizen portal). It answers only
+    what is public (facilities' services and free times) or what the caller proves is theirs (a code sent to
+    their phone; a booking code with the phone it was made with). API operations also need `auth=None`."""
+    view.scope_rule = ScopeRule((), public=True)  # type: ignore[attr-defined]
+    # ninja reads the signature (and resolves its annotations) from the function, as under `needs`.
+    view.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+    return view

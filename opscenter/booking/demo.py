@@ -1,0 +1,151 @@
+"""Demo data for appointments, through the services: two outpatient clinics of each pilot hospital, two doctors each,
+weekly schedules (Monday to Saturday mornings, weekday afternoons) made into two weeks of slots, and bookings
+already made, more for the next days than for later ones, as people book. `tick()` goes on as a day would:
+now and then someone books, and the desk checks in the people whose time has come.
+
+People are invented; their phones (09xxxxxxxx from the demo's range) are proved by a signed token, as a
+verified code would prove them: no text message goes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import zlib
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from opscenter.core.errors import Conflict
+from opscenter.org import services as org
+from opscenter.org.models import Specialty, Unit, User
+from opscenter.org.roles import Role
+
+from . import services
+from .models import Appointment, Doctor, Schedule, Service, Slot
+
+ACTOR = "demo-booking"
+DAYS = 14
+CLINICS = {  # specialty -> the clinic's name (vi, en)
+    Specialty.GENERAL: ("Khám Nội tổng quát", "General medicine clinic"),
+    Specialty.CARDIAC: ("Khám Tim mạch", "Cardiology clinic"),
+    Specialty.PAEDIATRICS: ("Khám Nhi", "Paediatrics clinic"),
+    Specialty.OBSTETRICS: ("Khám Sản phụ khoa", "Obstetrics and gynaecology clinic"),
+    Specialty.RESPIRATORY: ("Khám Hô hấp", "Respiratory clinic"),
+    Specialty.ONCOLOGY: ("Khám Ung bướu", "Oncology clinic"),
+    Specialty.INFECTIOUS: ("Khám Bệnh nhiệt đới", "Tropical diseases clinic"),
+}
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Huỳnh", "Phan", "Vũ"]
+MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Hoài"]
+GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hạnh", "Khoa", "Lan", "Long", "Mai", "Nam", "Phúc", "Quân",
+         "Thảo", "Trang", "Tuấn", "Vy", "Yến"]
+TITLES = ["BS.CKI", "BS.CKII", "ThS.BS.", "TS.BS.", "PGS.TS.BS."]
+REASONS = ["Khám định kỳ", "Đau ngực khi gắng sức", "Ho kéo dài", "Sốt nhẹ, mệt", "Tái khám theo hẹn",
+           "Tăng huyết áp", "Đau đầu", "Khó thở khi nằm", ""]
+SHIFTS = [(dt.time(7), dt.time(11), range(6)), (dt.time(13), dt.time(16, 30), range(5))]  # (start, end, weekdays)
+
+
+def _name(rng: random.Random) -> str:
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def _hospitals() -> list[Unit]:
+    return list(Unit.objects.filter(kind=Unit.Kind.HOSPITAL, is_pilot=True, active=True).order_by("code"))
+
+
+def seed(now: dt.datetime | None = None) -> int:
+    """Clinics, doctors and schedules of the pilot hospitals (adds only what is missing), slots for two weeks,
+    and the bookings of a usual day. Returns how many bookings were made."""
+    now = now or timezone.now()
+    for hospital in _hospitals():
+        rng = random.Random(zlib.crc32(hospital.code.encode()))
+        specialties = [s for s in CLINICS if s in (hospital.specialties or [])] or [Specialty.GENERAL]
+        for specialty in [Specialty.GENERAL, *[s for s in specialties if s != Specialty.GENERAL]][:2]:
+            _clinic(hospital, specialty, rng)
+        _desk(hospital)
+    services.make_slots(timezone.localdate(now), DAYS)
+    if Appointment.objects.exists():
+        return 0
+    return _book_ahead(now, random.Random(2025))
+
+
+def _clinic(hospital: Unit, specialty: str, rng: random.Random) -> None:
+    name, name_en = CLINICS[Specialty(specialty)]
+    service, _created = Service.objects.get_or_create(
+        unit=hospital, code=str(specialty), defaults={"name": name, "name_en": name_en, "specialty": specialty})
+    for n in (1, 2):
+        doctor, created = Doctor.objects.get_or_create(
+            unit=hospital, code=f"{specialty}-{n}",
+            defaults={"name": _name(rng), "title": rng.choice(TITLES), "specialty": specialty,
+                      "languages": ["vi", "en"] if rng.random() < 0.4 else ["vi"]})
+        if not created:
+            continue
+        for start, end, weekdays in SHIFTS:
+            for weekday in weekdays:
+                if (weekday + n) % 2 and start.hour >= 13:  # afternoons: the two doctors take turns
+                    continue
+                Schedule.objects.create(service=service, doctor=doctor, room=f"P.{100 + 10 * n + weekday}",
+                                        weekday=weekday, start=start, end=end, slot_minutes=15, capacity=3,
+                                        walk_in_share=1 / 3, valid_from=timezone.localdate() - dt.timedelta(days=7))
+
+
+def _desk(hospital: Unit) -> User:
+    """The hospital's reception desk in the demo (no password: nobody logs in as it)."""
+    username = f"{hospital.code.lower()}.tiepdon"
+    found = User.objects.filter(username=username).first()
+    return found or org.create_user(ACTOR, username=username, password=None, role=Role.HOSPITAL_MANAGER,
+                                    unit=hospital, first_name="Tiếp đón", last_name=hospital.short_name or "")
+
+
+def _token(phone: str) -> str:
+    return signing.TimestampSigner(salt=services.PHONE_SALT).sign(phone)
+
+
+def _person(rng: random.Random) -> services.Person:
+    born = dt.date(rng.randint(1940, 2020), rng.randint(1, 12), rng.randint(1, 28))
+    return services.Person(name=_name(rng), birth_date=born, reason=rng.choice(REASONS))
+
+
+def _book_one(slot: Slot, rng: random.Random) -> bool:
+    phone = f"09{rng.randint(10_000_000, 99_999_999)}"
+    try:
+        services.book(slot.pk, _person(rng), _token(phone), consent=True)
+    except Conflict:
+        return False
+    return True
+
+
+@transaction.atomic  # one commit for the lot (each booking is still its own savepoint)
+def _book_ahead(now: dt.datetime, rng: random.Random) -> int:
+    """Most places of the next days taken, fewer later, none after a week: people book a few days ahead."""
+    made = 0
+    for slot in Slot.objects.filter(start__gt=now, start__lt=now + dt.timedelta(days=7),
+                                    status=Slot.Status.FREE).order_by("start"):
+        share = 0.7 - 0.1 * (slot.start - now).days
+        for _place in range(slot.capacity):
+            if rng.random() < share:
+                made += _book_one(slot, rng)
+    return made
+
+
+def tick(now: dt.datetime | None = None) -> None:
+    """A minute of the day: sometimes a booking, and the people whose time is near checked in at the desk (most
+    come; some do not, and are marked once their time has passed)."""
+    now = now or timezone.now()
+    rng = random.Random()
+    if rng.random() < 0.3:
+        free = list(Slot.objects.filter(start__gt=now + dt.timedelta(hours=2), status=Slot.Status.FREE,
+                                        booked__lt=F("capacity")).order_by("start")[:200])
+        if free:
+            _book_one(rng.choice(free), rng)
+    due = Appointment.objects.filter(status=Appointment.Status.BOOKED, slot__start__lte=now + dt.timedelta(
+        minutes=15), slot__start__gte=now - dt.timedelta(hours=1)).select_related("slot__unit")
+    for appointment in due:
+        desk = _desk(appointment.slot.unit)
+        if zlib.crc32(appointment.code.encode()) % 10:  # nine in ten come
+            services.check_in(desk, appointment.code)
+    gone = Appointment.objects.filter(status=Appointment.Status.BOOKED, slot__end__lt=now - dt.timedelta(hours=1),
+                                      slot__start__date=timezone.localdate(now)).select_related("slot__unit")
+    for appointment in gone:
+        services.mark_no_show(_desk(appointment.slot.unit), appointment)
