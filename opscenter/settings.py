@@ -291,6 +291,8 @@ CELERY_BEAT_SCHEDULE = {
     "check-overdue-directives": {"task": "opscenter.work.tasks.check_overdue_directives", "schedule": 300.0},
     "extract-pending-files": {"task": "opscenter.work.tasks.extract_pending_files", "schedule": 300.0},
     "purge-notifications": {"task": "opscenter.work.tasks.purge_notifications", "schedule": DAILY},
+    "booking-slots": {"task": "opscenter.booking.tasks.make_slots", "schedule": DAILY},
+    "booking-purge": {"task": "opscenter.booking.tasks.purge", "schedule": DAILY},
     "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAILY},
     "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAILY},
     "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAILY},
@@ -314,6 +316,9 @@ WORK_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("WORK_NOTIFICATION_RETENTI
 # Camera evidence: face crops and snapshots are deleted this many days after they were taken.
 VISION_FACE_RETENTION_DAYS = int(os.environ.get("VISION_FACE_RETENTION_DAYS", "30"))
 VISION_SNAPSHOT_RETENTION_DAYS = int(os.environ.get("VISION_SNAPSHOT_RETENTION_DAYS", "90"))
+
+# Appointments: the personal data of a booking is erased this many days after its time.
+BOOKING_RETENTION_DAYS = int(os.environ.get("BOOKING_RETENTION_DAYS", "30"))
 
 # Personal data of case reports is erased this many days after the case was reported.
 SURVEILLANCE_PERSONAL_DATA_DAYS = int(os.environ.get("SURVEILLANCE_PERSONAL_DATA_DAYS", "365"))

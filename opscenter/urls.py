@@ -36,5 +36,6 @@ urlpatterns = [
     path("emergency/", include("opscenter.emergency.urls")),
     path("surveillance/", include("opscenter.surveillance.urls")),
     path("work/", include("opscenter.work.urls")),
+    path("booking/", include("opscenter.booking.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -451,6 +451,18 @@ def page_url(world: World, route: str, side: str) -> tuple[str, list[Thing]]:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, route), things
 
 
+def public_problems(world: World, method: str, path: str) -> list[str]:
+    """A public page answers anyone, signed in or not, alike: never refused, never an error."""
+    problems = []
+    for label, user in [("anonymous", None), *world.users()]:
+        client = client_for(user)
+        r = client.get(path) if method == "GET" else client.post(path)
+        to_login = r.status_code == 302 and "/login/" in r.get("Location", "")
+        if r.status_code in (401, 403) or r.status_code >= 500 or to_login:
+            problems.append(f"{label} {method} {path} → {r.status_code}: public")
+    return problems
+
+
 @pytest.mark.slow
 def test_every_page_as_every_role(city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -463,6 +475,9 @@ def test_every_page_as_every_role(city, settings, tmp_path):
 
         sides = ["A", "B"] if any(kinds.values()) else ["-"]
         first, _things = page_url(world, route, sides[0])
+        if rule is not None and rule.public:  # the citizen portal: the same to everyone
+            problems += public_problems(world, "GET", first)
+            continue
         r = client_for(None).get(first)
         if r.status_code != 405 and not (r.status_code == 302 and "/login/" in r["Location"]):
             problems.append(f"anonymous GET {first} → {r.status_code}")
@@ -509,6 +524,9 @@ def test_every_page_form_as_every_role(city, settings, tmp_path):
         params = re.findall(r"<(?:\w+:)?(\w+)>", route)
         sides = ["A", "B"] if any(kind_of(route, p) for p in params) else ["-"]
         first, _things = page_url(world, route, sides[0])
+        if rule.public:
+            problems += public_problems(world, "POST", first)
+            continue
         r = client_for(None).post(first)
         if r.status_code != 405 and not (r.status_code == 302 and "/login/" in r["Location"]):
             problems.append(f"anonymous POST {first} → {r.status_code}")

@@ -165,7 +165,7 @@ class Appointment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED, db_index=True)
     walk_in = models.BooleanField(default=False)
     name = models.CharField(max_length=150)
-    birth_date = models.DateField()
+    birth_date = models.DateField(null=True, blank=True)  # erased with the rest (services.purge)
     phone = models.CharField(max_length=20, db_index=True)
     identifier = models.CharField(max_length=20, blank=True, help_text=_("National ID or insurance number"))
     reason = models.CharField(max_length=300, blank=True)
@@ -173,6 +173,7 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_reason = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
+    erased_at = models.DateTimeField(null=True, blank=True, help_text=_("When the personal data was erased"))
 
     class Meta:
         ordering = ["slot__start", "queue_number"]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from opscenter.org.models import User
+from opscenter.reporting import figures as reporting_figures
 
 from .models import Appointment, Service, Slot
 
@@ -52,3 +55,69 @@ def desk_day(user: User, day: dt.date, unit: str | None = None) -> QuerySet[Appo
         found = found.filter(slot__unit__code=unit)
     return found.select_related("slot", "slot__service", "slot__unit", "slot__doctor").order_by(
         "slot__start", "queue_number")
+
+
+@dataclass
+class Facility:
+    """A facility offering the chosen service, as the portal shows it: its next free time and how busy it is,
+    from what the operations center knows (the beds and emergency room it reported last, and today's bookings)."""
+
+    service: Service
+    next_free: Slot | None
+    free_today: int
+    occupancy: float | None  # beds occupied / beds, newest report of the last two days
+    er_waiting: int | None
+    busy: str  # "quiet" | "usual" | "busy"
+    distance_km: float | None = None
+
+
+BUSY_OCCUPANCY, QUIET_OCCUPANCY = 0.9, 0.7
+BUSY_ER_WAITING = 20
+
+
+def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[Facility]:
+    """The facilities offering `specialty`, least busy first, then soonest free time (then nearest)."""
+    offered = list(services_on_offer(specialty=specialty))
+    units = {s.unit_id for s in offered}
+    figures = reporting_figures.latest(units, timezone.localdate(), days=2)
+    out = []
+    for service in offered:
+        slots = free_slots(service=service.code, unit=service.unit.code)
+        today = [s for s in slots if timezone.localtime(s.start).date() == timezone.localdate()]
+        row = figures.get(service.unit_id)
+        occupancy = (row.beds_occupied / row.beds_total) if row and row.beds_total else None
+        waiting = row.er_waiting_for_bed if row else None
+        busy = ("busy" if (occupancy or 0) >= BUSY_OCCUPANCY or (waiting or 0) >= BUSY_ER_WAITING
+                else "quiet" if occupancy is not None and occupancy < QUIET_OCCUPANCY else "usual")
+        unit = service.unit
+        distance = (_km(near, (unit.latitude, unit.longitude))
+                    if near and unit.latitude is not None and unit.longitude is not None else None)
+        out.append(Facility(service, slots.first(), sum(s.free for s in today), occupancy, waiting, busy, distance))
+    order = {"quiet": 0, "usual": 1, "busy": 2}
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(out, key=lambda f: (order[f.busy], f.next_free.start if f.next_free else far,
+                                      f.distance_km or 0, str(f.service.unit)))
+
+
+def less_busy_nearby(chosen: Facility, others: list[Facility], within_km: float = 10) -> Facility | None:
+    """For a busy facility: the nearest one offering the same care that is not busy and has a free time."""
+    unit = chosen.service.unit
+    if chosen.busy != "busy" or unit.latitude is None or unit.longitude is None:
+        return None
+    here = (unit.latitude, unit.longitude)
+    fits = [(f, _km(here, (f.service.unit.latitude, f.service.unit.longitude))) for f in others
+            if f.busy != "busy" and f.next_free is not None and f.service.unit_id != unit.pk
+            and f.service.unit.latitude is not None and f.service.unit.longitude is not None]
+    fits = [(f, km) for f, km in fits if km <= within_km]
+    if not fits:
+        return None
+    best, km = min(fits, key=lambda pair: pair[1])
+    best.distance_km = km
+    return best
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine), in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))

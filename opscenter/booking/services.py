@@ -38,7 +38,8 @@ PHONE_SALT = "opscenter.booking.phone"
 def setting(name: str) -> int:
     """A booking limit from the settings (BOOKING_*), with the defaults people would expect."""
     defaults = {"CODE_MINUTES": 10, "CODE_ATTEMPTS": 5, "CODES_PER_PHONE_HOUR": 5, "CODES_PER_ADDRESS_HOUR": 20,
-                "VERIFIED_MINUTES": 30, "FUTURE_BOOKINGS_PER_PHONE": 3, "CANCEL_CUTOFF_HOURS": 2}
+                "VERIFIED_MINUTES": 30, "FUTURE_BOOKINGS_PER_PHONE": 3, "CANCEL_CUTOFF_HOURS": 2,
+                "RETENTION_DAYS": 30}
     return int(getattr(settings, f"BOOKING_{name}", defaults[name]))
 
 
@@ -146,7 +147,7 @@ def verified_phone(token: str) -> str:
 
 # --- booking ---------------------------------------------------------------------------------------------------
 
-def _check_person(person: Person, consent: bool = True) -> Person:
+def check_person(person: Person, consent: bool = True) -> Person:
     errors = []
     if not consent:
         errors.append(FieldError("consent", _("the person must agree to the use of their data to book")))
@@ -192,7 +193,7 @@ def book(slot_id: int, person: Person, phone_token: str, consent: bool = False) 
     """Book a place for the person whose phone the token proves, who agreed to the use of their data (Decree
     13/2023). Refused (409) when the slot is full or closed or the phone already holds the most future bookings
     allowed."""
-    person = _check_person(person, consent)
+    person = check_person(person, consent)
     phone = verified_phone(phone_token)
     for attempt in range(3):  # a booking code drawn twice (one in 10^12) is drawn again
         try:
@@ -321,7 +322,7 @@ def add_walk_in(user: User, slot: Slot, person: Person, raw_phone: str) -> Appoi
     """Someone who came without booking, taken into a slot's walk-in places (or a free booking place)."""
     if not user.has_perm_in(Perm.RECEIVE_PATIENTS, slot.unit):
         raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": slot.unit})
-    person = _check_person(person)
+    person = check_person(person)
     phone = normalise_phone(raw_phone)
     slot = Slot.objects.select_for_update().select_related("unit", "service").get(pk=slot.pk)  # one desk at a time
     walk_ins = Appointment.objects.filter(slot=slot, walk_in=True).exclude(status=Appointment.Status.CANCELLED)
@@ -343,3 +344,22 @@ def _publish(appointment: Appointment, kind: str) -> None:
     events.publish(events.Event(source=SOURCE, kind=kind, unit=slot.unit.code, payload={
         "code": appointment.code, "service": slot.service.code, "specialty": slot.service.specialty,
         "start": slot.start, "status": appointment.status, "walk_in": appointment.walk_in}))
+
+
+# --- retention -------------------------------------------------------------------------------------------------
+
+def purge(older_than_days: int | None = None) -> int:
+    """Erase the personal data of bookings whose time is more than BOOKING_RETENTION_DAYS past (the consent says
+    so). What remains counts for the figures: the time, the service, the status, the queue number. Returns how many
+    bookings were erased."""
+    days = setting("RETENTION_DAYS") if older_than_days is None else older_than_days
+    limit = timezone.now() - dt.timedelta(days=days)
+    PhoneCode.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()  # spent in minutes
+    old = Appointment.objects.filter(slot__end__lt=limit, erased_at__isnull=True)
+    ids = list(old.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Appointment.objects.filter(pk__in=ids).update(name="", birth_date=None, phone="", identifier="", reason="",
+                                                  cancelled_reason="", erased_at=timezone.now())
+    audit.record("booking.retention", "booking.appointment.erased", None, count=len(ids), days=days)
+    return len(ids)

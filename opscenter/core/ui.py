@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,16 @@ from .errors import ValidationFailed
 LEVEL_COLOURS = {
     "low": "#2e9d4f", "medium": "#e3c21b", "high": "#f08a24", "critical": "#d62e2e", "unknown": "#9aa3ad",
 }
+
+
+def qr_svg(text: str) -> bytes:
+    """`text` as a QR code, an SVG image (meeting check-in links, booking codes)."""
+    import qrcode
+    import qrcode.image.svg
+
+    out = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12).save(out)
+    return out.getvalue()
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, **kwargs: Any) -> HttpResponse:

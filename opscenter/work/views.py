@@ -4,12 +4,9 @@ services; a refused write comes back as a message on the page it came from."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -24,7 +21,7 @@ from opscenter.core.auth import AuthedRequest
 from opscenter.core.errors import Conflict, NotFound, ValidationFailed
 from opscenter.core.inputs import Count, Id, LocalDateTime, SaneDate, check_form, form_value
 from opscenter.core.permissions import login_only, perm_required
-from opscenter.core.ui import page, show_failure
+from opscenter.core.ui import page, qr_svg, show_failure
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
@@ -466,9 +463,7 @@ def meeting_qr(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     if not meetings.may_manage(request.user, meeting):
         raise PermissionDenied
     url = request.build_absolute_uri(reverse("work:checkin", args=[meeting.pk, meetings.checkin_token(meeting)]))
-    out = io.BytesIO()
-    qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12).save(out)
-    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
 
 
 @perm_required(Perm.ATTEND_MEETINGS)

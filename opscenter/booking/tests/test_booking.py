@@ -179,3 +179,20 @@ def test_walk_ins_take_their_kept_place_then_a_booking_place(clinic, city):
     assert second.queue_number == 2 and Slot.objects.get(pk=slot.pk).booked == 1
     with pytest.raises(PermissionDenied):
         services.add_walk_in(city.user(Role.HOSPITAL_MANAGER, "B"), slot, PERSON, "0912345678")
+
+
+def test_personal_data_is_erased_after_the_retention_and_the_figures_stay(clinic, settings):
+    settings.BOOKING_RETENTION_DAYS = 30
+    slot = tomorrow_slots(clinic)[0]
+    appointment = services.book(slot.pk, PERSON, phone_token(), consent=True)
+    assert services.purge() == 0  # its time has not even come
+    Slot.objects.filter(pk=slot.pk).update(start=timezone.now() - dt.timedelta(days=31, minutes=15),
+                                           end=timezone.now() - dt.timedelta(days=31))
+    PhoneCode.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    assert services.purge() == 1
+    erased = Appointment.objects.get(pk=appointment.pk)
+    assert (erased.name, erased.phone, erased.identifier, erased.reason, erased.birth_date) == ("", "", "", "", None)
+    assert erased.erased_at is not None and erased.status == "booked" and erased.queue_number == 1
+    assert not PhoneCode.objects.exists()
+    assert AuditLog.objects.filter(action="booking.appointment.erased").get().data["count"] == 1
+    assert services.purge() == 0

@@ -1,0 +1,20 @@
+"""Scheduled work of appointments: tomorrow's slots made every night; personal data erased after its time."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="opscenter.booking.tasks.make_slots")
+def make_slots() -> int:
+    """The next two weeks of slots from the schedules (those that exist stay); returns how many were new."""
+    from . import services
+
+    return services.make_slots(timezone.localdate(), 14)
+
+
+@shared_task(name="opscenter.booking.tasks.purge")
+def purge() -> int:
+    """Retention: the personal data of bookings BOOKING_RETENTION_DAYS after their time is erased."""
+    from . import services
+
+    return services.purge()

@@ -1,0 +1,123 @@
+"""The citizen portal through its pages, as a person on a phone would go: find care, a time, book with the code
+sent to the phone, see the booking (QR code, calendar file), cancel; and what others cannot see."""
+
+import datetime as dt
+
+from django.test import Client
+from django.utils import timezone
+from icalendar import Calendar
+
+from opscenter.booking import sms
+from opscenter.booking.models import Appointment, Slot
+from opscenter.reporting import services as reporting
+from opscenter.reporting.definitions import HOSPITAL_DAILY
+from opscenter.testing import full_report
+
+
+def person(language: str = "vi") -> Client:
+    return Client(headers={"Accept-Language": language})
+
+
+DETAILS = {"name": "Trần Thị Bình", "birth_date": "1961-03-14", "phone": "0912 345 678", "identifier": "",
+           "reason": "Đau ngực", "consent": "on"}
+
+
+def later_slot() -> Slot:
+    return Slot.objects.filter(start__gt=timezone.now() + dt.timedelta(hours=3)).order_by("start").first()
+
+
+def book(client: Client, slot: Slot) -> str:
+    assert client.post(f"/booking/time/{slot.pk}/", DETAILS).status_code == 302
+    code = sms.outbox[-1][1].split(": ")[1][:6]
+    answer = client.post(f"/booking/time/{slot.pk}/code/", {"code": code})
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    return answer["Location"].rstrip("/").rsplit("/", 1)[1]
+
+
+def test_a_person_finds_care_books_and_cancels_in_vietnamese(clinic):
+    client = person()
+    home = client.get("/booking/").content.decode()
+    assert "Tim mạch" in home  # the specialty chip, in Vietnamese
+    listing = client.get("/booking/", {"specialty": "cardiac"}).content.decode()
+    assert ("BV A" in listing and "Lần trống gần nhất" in listing) or "Giờ trống gần nhất" in listing
+    slot = later_slot()
+    times = client.get("/booking/BV-A/tim-mach/", {"day": timezone.localtime(slot.start).date().isoformat()})
+    times = times.content.decode()
+    assert f"/booking/time/{slot.pk}/" in times and "Nguyễn Văn An" in times
+
+    refused = client.post(f"/booking/time/{slot.pk}/", {**DETAILS, "phone": "123", "consent": ""})
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "số di động" in page and "đồng ý" in page
+    assert not sms.outbox  # no code sent for details that cannot book
+
+    code = book(client, slot)
+    mine = client.get(f"/booking/my/{code}/").content.decode()
+    assert (code in mine and "Số thứ tự" in mine) or "Số" in mine
+    assert Appointment.objects.get(code=code).slot_id == slot.pk
+    qr = client.get(f"/booking/my/{code}/qr.svg")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    ics = client.get(f"/booking/my/{code}/calendar.ics")
+    event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == slot.start and code in str(event.get("description"))
+
+    assert client.post(f"/booking/my/{code}/cancel/", {"reason": "Đã khỏi"}).status_code == 302
+    assert Appointment.objects.get(code=code).status == "cancelled"
+    after = client.get(f"/booking/my/{code}/").content.decode()
+    assert "Hủy lịch hẹn này" not in after and "Lịch hẹn này đã được hủy." in after
+
+
+def test_a_booking_opens_only_with_its_phone(clinic):
+    code = book(person(), later_slot())
+    stranger = person("en")
+    assert stranger.get(f"/booking/my/{code}/")["Location"] == f"/booking/find/?code={code}"
+    assert stranger.get(f"/booking/my/{code}/qr.svg").status_code == 404
+    assert stranger.get(f"/booking/my/{code}/calendar.ics").status_code == 404
+    wrong = stranger.post("/booking/find/", {"code": code, "phone": "0987654321"})
+    assert wrong.status_code == 200 and "No booking with this code and phone number" in wrong.content.decode()
+    right = stranger.post("/booking/find/", {"code": code, "phone": "0912345678"})
+    assert right["Location"] == f"/booking/my/{code}/"
+    assert "Your booking" in stranger.get(right["Location"]).content.decode()
+
+
+def test_a_wrong_code_is_said_and_the_time_stays_free(clinic):
+    client = person("en")
+    slot = later_slot()
+    client.post(f"/booking/time/{slot.pk}/", DETAILS)
+    sent = sms.outbox[-1][1].split(": ")[1][:6]
+    answer = client.post(f"/booking/time/{slot.pk}/code/", {"code": "000000" if sent != "000000" else "111111"})
+    assert answer.status_code == 200 and "this code is not right" in answer.content.decode()
+    assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_a_busy_hospital_points_to_a_less_busy_one_nearby(clinic, city, today):
+    from opscenter.booking import services
+    from opscenter.booking.models import Doctor, Schedule, Service
+
+    other = Service.objects.create(unit=city.hospital_b, code="tim-mach", name="Khám Tim mạch", specialty="cardiac")
+    doctor = Doctor.objects.create(unit=city.hospital_b, code="bs-b", name="Lê Thị Cúc", specialty="cardiac")
+    for weekday in range(7):
+        Schedule.objects.create(service=other, doctor=doctor, weekday=weekday, start=dt.time(7), end=dt.time(11),
+                                valid_from=today)
+    services.make_slots(today, 14)
+    # A's beds are full (98 %), B's are not (50 %): A is busy, and B (3 km away) is offered instead.
+    reporting.submit("test", reporting.Submission(data_set=HOSPITAL_DAILY, unit="BV-A", period=today,
+                                                  values=full_report(icu_total=20, icu_occupied=20,
+                                                                     **beds_at(0.98)), source="simulator"))
+    reporting.submit("test", reporting.Submission(data_set=HOSPITAL_DAILY, unit="BV-B", period=today,
+                                                  values=full_report(icu_total=10, icu_occupied=5,
+                                                                     **beds_at(0.5)), source="simulator"))
+    page = person("en").get("/booking/", {"specialty": "cardiac"}).content.decode()
+    assert page.index("BV B") < page.index("BV A")  # the less busy first
+    assert "Less busy nearby: BV B" in page and "Busy" in page
+
+
+def beds_at(share: float) -> dict[str, int]:
+    from opscenter.reporting.definitions import BED_TYPES, bed_element
+
+    values = {}
+    for bed_type in BED_TYPES:
+        if bed_type == "icu":
+            continue
+        values |= {bed_element(bed_type, "total"): 30, bed_element(bed_type, "occupied"): round(30 * share),
+                   bed_element(bed_type, "available"): 30 - round(30 * share)}
+    return values

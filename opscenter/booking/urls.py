@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "booking"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("find/", views.find, name="find"),
+    path("time/<int:slot_id>/", views.details, name="details"),
+    path("time/<int:slot_id>/code/", views.confirm, name="confirm"),
+    path("my/<str:code>/", views.mine, name="mine"),
+    path("my/<str:code>/qr.svg", views.qr, name="qr"),
+    path("my/<str:code>/calendar.ics", views.calendar, name="calendar"),
+    path("my/<str:code>/cancel/", views.cancel, name="cancel"),
+    path("<str:unit>/<str:service>/", views.times, name="times"),
+]
