@@ -48,7 +48,7 @@ class Person:
     """Who books: what the hospital needs to receive them, nothing more."""
 
     name: str
-    birth_date: dt.date
+    birth_date: dt.date | None
     identifier: str = ""  # national ID or health insurance (BHYT) number, optional
     reason: str = ""
 

@@ -77,7 +77,7 @@ def details(request: HttpRequest, slot_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             request.session[PENDING] = {"slot": slot.pk, "name": person.name, "phone": phone,
-                                        "birth_date": person.birth_date.isoformat(),
+                                        "birth_date": str(person.birth_date),  # checked: a date
                                         "identifier": person.identifier, "reason": person.reason}
             return redirect("booking:confirm", slot.pk)
     return page(request, "booking/details.html", {"slot": slot, "form": form})

@@ -23,7 +23,7 @@ DETAILS = {"name": "Trần Thị Bình", "birth_date": "1961-03-14", "phone": "0
 
 
 def later_slot() -> Slot:
-    return Slot.objects.filter(start__gt=timezone.now() + dt.timedelta(hours=3)).order_by("start").first()
+    return Slot.objects.filter(start__gt=timezone.now() + dt.timedelta(hours=3)).order_by("start")[0]
 
 
 def book(client: Client, slot: Slot) -> str:
@@ -114,7 +114,7 @@ def test_a_busy_hospital_points_to_a_less_busy_one_nearby(clinic, city, today):
 def beds_at(share: float) -> dict[str, int]:
     from opscenter.reporting.definitions import BED_TYPES, bed_element
 
-    values = {}
+    values: dict[str, int] = {}
     for bed_type in BED_TYPES:
         if bed_type == "icu":
             continue

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,14 +22,14 @@ REFERENCE = Path(__file__).parent / "r_reference"
 UNDATED_FREQ = {"salmnewport": 52, "hepatitis_a": 52, "synthetic_weekly": 52, "synthetic_daily": 365}
 R_DEFAULTS = {"weights_threshold": 2.58, "p_threshold_trend": 0.05, "no_periods": 1,
               "past_weeks_not_included": None, "threshold_method": "delta"}
-FARRINGTON = {  # file suffix: the settings of make_reference.R (Noufaily et al. 2013, or R's defaults)
+FARRINGTON: dict[str, dict[str, Any]] = {  # file suffix: the settings of make_reference.R (Noufaily et al. 2013, or R's defaults)
     "farrington": {},
     "farrington_original": R_DEFAULTS,
     "farrington_b3": {**R_DEFAULTS, "b": 3},
     "farrington_b3_notrend": {**R_DEFAULTS, "b": 3, "trend": False},
     "farrington_b3_noufaily": {"b": 3},
 }
-CUSUM = {
+CUSUM: dict[str, dict[str, Any]] = {
     "cusum": {}, "cusum_rossi": {"trans": "rossi"}, "cusum_anscombe": {"trans": "anscombe"},
     "cusum_anscombe2nd": {"trans": "anscombe2nd"}, "cusum_pearsonnegbin": {"trans": "pearsonNegBin"},
     "cusum_anscombenegbin": {"trans": "anscombeNegBin", "alpha": 0.2}, "cusum_none": {"trans": "none"},
