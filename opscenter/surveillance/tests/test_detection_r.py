@@ -22,7 +22,8 @@ REFERENCE = Path(__file__).parent / "r_reference"
 UNDATED_FREQ = {"salmnewport": 52, "hepatitis_a": 52, "synthetic_weekly": 52, "synthetic_daily": 365}
 R_DEFAULTS = {"weights_threshold": 2.58, "p_threshold_trend": 0.05, "no_periods": 1,
               "past_weeks_not_included": None, "threshold_method": "delta"}
-FARRINGTON: dict[str, dict[str, Any]] = {  # file suffix: the settings of make_reference.R (Noufaily et al. 2013, or R's defaults)
+# file suffix: the settings of make_reference.R (Noufaily et al. 2013, or R's defaults)
+FARRINGTON: dict[str, dict[str, Any]] = {
     "farrington": {},
     "farrington_original": R_DEFAULTS,
     "farrington_b3": {**R_DEFAULTS, "b": 3},
