@@ -293,6 +293,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-notifications": {"task": "opscenter.work.tasks.purge_notifications", "schedule": DAILY},
     "booking-slots": {"task": "opscenter.booking.tasks.make_slots", "schedule": DAILY},
     "booking-purge": {"task": "opscenter.booking.tasks.purge", "schedule": DAILY},
+    "booking-lead-times": {"task": "opscenter.booking.tasks.publish_lead_times", "schedule": 3600.0},
     "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAILY},
     "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAILY},
     "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAILY},

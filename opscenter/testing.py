@@ -32,10 +32,12 @@ def install_definitions() -> None:
     from django.apps import apps
 
     from opscenter.alerts import definitions as alert_definitions
+    from opscenter.booking import definitions as booking_definitions
     from opscenter.reporting import definitions as reporting_definitions
 
     reporting_definitions.install(apps)
     alert_definitions.install(apps)
+    booking_definitions.install(apps)
 
 
 def build_city() -> City:

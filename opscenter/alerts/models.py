@@ -16,6 +16,7 @@ SOURCE_LABELS = {
     "emergency": _("115 emergency"),
     "surveillance": _("Epidemic surveillance"),
     "work": _("Directives"),
+    "booking": _("Appointments"),
 }
 
 

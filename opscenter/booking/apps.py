@@ -6,3 +6,6 @@ class BookingConfig(AppConfig):
     name = "opscenter.booking"
     label = "booking"
     verbose_name = _("Appointments")
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (registers its alert evaluator)

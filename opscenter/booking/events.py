@@ -25,3 +25,19 @@ class AppointmentChanged(TypedDict):
 
 declare(SOURCE, [BOOKED, CANCELLED, CHECKED_IN, NO_SHOW], AppointmentChanged,
         doc="A booking made, cancelled, checked in at the desk or marked as not come (no personal data).")
+
+
+LEAD_TIME = "booking.lead_time"
+
+
+class LeadTime(TypedDict):
+    """How far ahead the first free appointment of a specialty is, city-wide (published by the hourly check)."""
+    specialty: str
+    specialty_label: str
+    next_free: dt.datetime | None
+    days: float | None  # None: nothing free in the slots made (two weeks)
+    facilities: int
+
+
+declare(SOURCE, LEAD_TIME, LeadTime, read_by="alerts",
+        doc="The lead time to the first free appointment of each specialty offered, city-wide, every hour.")

@@ -6,10 +6,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from opscenter.org.models import User
+from opscenter.org.models import Specialty, User
 from opscenter.reporting import figures as reporting_figures
 
 from .models import Appointment, Service, Slot
@@ -121,3 +121,18 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+def lead_times() -> list[dict]:
+    """Per specialty offered: the first free appointment from now, city-wide, in days, and how many facilities
+    offer it (the events.LeadTime payload)."""
+    now = timezone.now()
+    out = []
+    offered = Service.objects.filter(active=True, unit__active=True).values("specialty").annotate(n=Count("unit",
+                                                                                                    distinct=True))
+    for row in offered.order_by("specialty"):
+        first = free_slots(specialty=row["specialty"], days=MAX_DAYS).values_list("start", flat=True).first()
+        out.append({"specialty": row["specialty"], "specialty_label": str(Specialty(row["specialty"]).label),
+                    "next_free": first, "facilities": row["n"],
+                    "days": round((first - now).total_seconds() / 86400, 2) if first else None})
+    return out

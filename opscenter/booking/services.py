@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 
 from opscenter.core import audit, events
 from opscenter.core.errors import Conflict, FieldError, NotFound, TooMany, ValidationFailed
-from opscenter.org.models import User
+from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
 from . import sms
-from .events import BOOKED, CANCELLED, CHECKED_IN, NO_SHOW, SOURCE
+from .events import BOOKED, CANCELLED, CHECKED_IN, LEAD_TIME, NO_SHOW, SOURCE
 from .models import Appointment, Closure, PhoneCode, Schedule, Slot
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
@@ -363,3 +363,19 @@ def purge(older_than_days: int | None = None) -> int:
                                                   cancelled_reason="", erased_at=timezone.now())
     audit.record("booking.retention", "booking.appointment.erased", None, count=len(ids), days=days)
     return len(ids)
+
+
+# --- lead times ------------------------------------------------------------------------------------------------
+
+def publish_lead_times() -> int:
+    """For each specialty offered, how far ahead its first free appointment is, city-wide: an event the alert rule
+    reads (a specialty with nothing free for days). On the department's unit. Returns how many were published."""
+    from .queries import lead_times
+
+    department = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, parent__isnull=True).order_by("pk").first()
+    if department is None:
+        return 0
+    rows = lead_times()
+    for row in rows:
+        events.publish(events.Event(source=SOURCE, kind=LEAD_TIME, unit=department.code, payload=row))
+    return len(rows)

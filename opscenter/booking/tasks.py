@@ -18,3 +18,11 @@ def purge() -> int:
     from . import services
 
     return services.purge()
+
+
+@shared_task(name="opscenter.booking.tasks.publish_lead_times")
+def publish_lead_times() -> int:
+    """Every hour: how far ahead each specialty's first free appointment is (the alert rule reads it)."""
+    from . import services
+
+    return services.publish_lead_times()

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import TextStyle
 
-from opscenter.alerts.models import Alert, Severity
+from opscenter.alerts.models import SOURCE_LABELS, Alert, Severity
 from opscenter.emergency import queries as emergency
 from opscenter.emergency.models import Ambulance
 from opscenter.org.models import BedType, Unit, User
@@ -53,13 +53,6 @@ TABLE_SIZE = 8.5  # pt
 KEEP_TOGETHER = 45  # mm: a section too long for one page starts only with this much room (heading, header, rows)
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.WARNING, Severity.INFO)
-SOURCES: dict[str, Promise] = {
-    "reporting": gettext_lazy("Hospital reports"),
-    "emergency": gettext_lazy("115 emergency"),
-    "surveillance": gettext_lazy("Epidemic surveillance"),
-    "vision": gettext_lazy("Cameras"),
-    "work": gettext_lazy("Directives"),
-}
 KINDS: dict[str, Promise] = {
     "bed_occupancy": gettext_lazy("High bed occupancy"),
     "er_waiting": gettext_lazy("Emergency patients waiting for a bed"),
@@ -70,6 +63,7 @@ KINDS: dict[str, Promise] = {
     "offload_slow": gettext_lazy("Slow patient handover from ambulances"),
     "incoming_patient": gettext_lazy("115 patient on the way"),
     "directive_overdue": gettext_lazy("Directive overdue"),
+    "no_free_slot": gettext_lazy("No free appointment in a specialty"),
     **{f"camera_{kind}": label for kind, label in VisionEvent.Kind.choices},
 }
 # Dates in the text, in Django's date syntax, per language: numeric day/month/year in Vietnamese, the month
@@ -241,7 +235,7 @@ def _alerts(user: User, end: dt.datetime) -> AlertSummary:
     severities = dict.fromkeys(SEVERITY_ORDER, 0)
     for row in open_alerts.values("source", "kind", "severity").annotate(n=Count("pk")).order_by():
         entry = kinds.setdefault((row["source"], row["kind"]), {
-            "source": SOURCES.get(row["source"], _("Other")), "kind": KINDS.get(row["kind"], _("Other")),
+            "source": SOURCE_LABELS.get(row["source"], _("Other")), "kind": KINDS.get(row["kind"], _("Other")),
             **dict.fromkeys(SEVERITY_ORDER, 0), "total": 0,
         })
         severity = row["severity"] if row["severity"] in severities else Severity.INFO
