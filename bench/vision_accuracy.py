@@ -1,0 +1,156 @@
+"""How well the camera pipeline counts and finds people, against hand-labelled frames of real footage, as a
+different camera would see it (mirrored, another resolution); and what each candidate costs.
+
+    .venv/bin/python bench/vision_accuracy.py [--video PATH] [--candidates NAME ...] [--variants NAME ...]
+
+Ground truth: opscenter/vision/tests/data/vtest_people.json (44 frames of vtest.avi labelled by eye; see the
+README next to it). Each candidate runs the whole pipeline (motion gate, detector, tracker) over the whole clip at
+the camera's 640×360 and 5 fps, as the worker does; the people it reports on a labelled frame are compared with the
+labels: count MAE (people per frame), precision and recall of the boxes at IoU 0.5 (one-to-one matching), and the
+time per analysed frame, turned into streams per core at 5 fps (decoding included, one process pinned to one core,
+OpenCV on one thread). The first candidate is the baseline the others are compared with, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from opscenter.vision.pipeline.analytics import CameraPipeline
+from opscenter.vision.pipeline.config import CameraConfig, parse_camera
+from opscenter.vision.pipeline.detectors import Detector, HogPersonDetector, box_iou
+
+VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+LABELS = Path(__file__).resolve().parent.parent / "opscenter/vision/tests/data/vtest_people.json"
+CONFIG = {"code": "ACCURACY", "width": 640, "height": 360, "fps": 5,
+          "zones": [{"name": "all", "polygon": [[0, 0], [1, 0], [1, 1], [0, 1]]}]}
+
+# How a different camera would see the scene: (name, output size or None for as filmed, mirrored).
+VARIANTS: dict[str, tuple[tuple[int, int] | None, bool]] = {
+    "768x576": (None, False),
+    "768x576 mirrored": (None, True),
+    "384x288": ((384, 288), False),
+    "1024x768 mirrored": ((1024, 768), True),
+}
+
+
+def _hog(**kwargs: object) -> Callable[[float], Detector]:
+    return lambda stretch: HogPersonDetector(aspect=stretch, **kwargs)  # type: ignore[arg-type]
+
+
+# name -> factory(aspect stretch) -> detector; the first is the baseline.
+CANDIDATES: dict[str, Callable[[float], Detector]] = {
+    "HOG (default until now)": _hog(),
+}
+
+
+def load_labels(path: Path = LABELS) -> dict[int, list[tuple[float, float, float, float]]]:
+    data = json.loads(path.read_text())
+    return {int(k): [(x, y, x + w, y + h) for x, y, w, h in v] for k, v in data["frames"].items()}
+
+
+def match(found: list[tuple[float, float, float, float]], truth: list[tuple[float, float, float, float]],
+          threshold: float = 0.5) -> int:
+    """True positives: greedy one-to-one matching by IoU, best pairs first."""
+    pairs = sorted(((box_iou(f, t), i, j) for i, f in enumerate(found) for j, t in enumerate(truth)), reverse=True)
+    used_f: set[int] = set()
+    used_t: set[int] = set()
+    for iou, i, j in pairs:
+        if iou < threshold:
+            break
+        if i not in used_f and j not in used_t:
+            used_f.add(i)
+            used_t.add(j)
+    return len(used_f)
+
+
+def run(video: str, factory: Callable[[float], Detector], variant: tuple[tuple[int, int] | None, bool],
+        labels: dict[int, list]) -> dict[str, float]:
+    size, mirrored = variant
+    config: CameraConfig = parse_camera(CONFIG)
+    capture = cv2.VideoCapture(video)
+    width, height = capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)
+    fps = capture.get(cv2.CAP_PROP_FPS) or 10.0
+    stretch = (height / width) / (config.height / config.width)
+    pipeline = CameraPipeline(config, factory(stretch))
+    step = max(1, round(fps / config.fps))
+    fx, fy = width / config.width, height / config.height  # analysis pixels -> labelled frame pixels
+    errors, tp, n_found, n_truth, analysed = [], 0, 0, 0, 0
+    began = time.perf_counter()
+    index = 0
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        if index % step == 0:
+            if size:
+                frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA if size[0] < width else cv2.INTER_LINEAR)
+            if mirrored:
+                frame = cv2.flip(frame, 1)
+            result = pipeline.process(frame, index / fps)
+            analysed += 1
+            if index in labels:
+                found = []
+                for _id, (x1, y1, x2, y2) in result.people:
+                    box = (x1 * fx, y1 * fy, x2 * fx, y2 * fy)
+                    if mirrored:
+                        box = (width - box[2], box[1], width - box[0], box[3])
+                    found.append(box)
+                truth = labels[index]
+                errors.append(abs(len(found) - len(truth)))
+                tp += match(found, truth)
+                n_found += len(found)
+                n_truth += len(truth)
+        index += 1
+    elapsed = time.perf_counter() - began
+    capture.release()
+    seconds_per_frame = elapsed / max(1, analysed)
+    return {"mae": float(np.mean(errors)), "max_error": float(max(errors)), "frames": len(errors),
+            "precision": tp / n_found if n_found else 0.0, "recall": tp / n_truth if n_truth else 0.0,
+            "ms": seconds_per_frame * 1000, "streams": 1 / (seconds_per_frame * config.fps)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--video", default=VTEST)
+    parser.add_argument("--candidates", nargs="*", default=list(CANDIDATES))
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
+    args = parser.parse_args()
+    if not Path(args.video).exists():
+        sys.exit(f"{args.video} not found (Debian: apt install opencv-doc)")
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    cv2.setNumThreads(1)
+    labels = load_labels()
+    print(f"{len(labels)} labelled frames, {sum(map(len, labels.values()))} people; pipeline at 640x360, 5 fps\n")
+    print(f"{'candidate':44} {'variant':18} {'MAE':>5} {'max':>4} {'prec':>5} {'rec':>5} {'ms/frame':>8} "
+          f"{'streams/core':>12}")
+    baseline: dict[str, float] | None = None
+    for name in args.candidates:
+        totals: list[dict[str, float]] = []
+        for variant in args.variants:
+            r = run(args.video, CANDIDATES[name], VARIANTS[variant], labels)
+            totals.append(r)
+            print(f"{name:44} {variant:18} {r['mae']:5.2f} {r['max_error']:4.0f} {r['precision']:5.2f} "
+                  f"{r['recall']:5.2f} {r['ms']:8.1f} {r['streams']:12.1f}", flush=True)
+        worst = max(t["mae"] for t in totals)
+        speed = min(t["streams"] for t in totals)
+        if baseline is None:
+            baseline = {"worst": worst, "speed": speed}
+        print(f"{name:44} {'worst variant':18} {worst:5.2f}      "
+              f"{'':11} {'':8} {speed:12.1f}   (vs baseline: MAE x{worst / baseline['worst']:.2f}, "
+              f"speed x{speed / baseline['speed']:.2f})\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
