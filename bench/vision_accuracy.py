@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from opscenter.vision.pipeline.analytics import CameraPipeline
 from opscenter.vision.pipeline.config import CameraConfig, parse_camera
 from opscenter.vision.pipeline.detectors import Detector, HogPersonDetector, box_iou
+from opscenter.vision.pipeline.run import build_detector
 
 VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 DATA = Path(__file__).resolve().parent.parent / "opscenter/vision/tests/data"
@@ -49,26 +50,36 @@ VARIANTS: dict[str, tuple[tuple[int, int] | None, bool]] = {
 }
 
 
-def _hog(hold: float = 0.0, **kwargs: object) -> Callable[[float], Detector]:
+def _hog(hold: float = 0.0, growth: tuple[float, float] | None = (1.0, 1.0),
+         **kwargs: object) -> Callable[[float], Detector]:
+    """A HOG detector with these options; `hold` and `growth` are the pipeline's `hold_seconds` and
+    `track_growth` (None: the detector's own)."""
     factory = lambda stretch: HogPersonDetector(aspect=stretch, **kwargs)  # type: ignore[arg-type]  # noqa: E731
-    factory.hold = hold  # type: ignore[attr-defined]
+    factory.pipeline = {"hold_seconds": hold, "track_growth": growth}  # type: ignore[attr-defined]
     return factory
 
 
 # name -> factory(aspect stretch) -> detector; the first is the baseline.
 CANDIDATES: dict[str, Callable[[float], Detector]] = {
-    "HOG (default until now)": _hog(),
+    "HOG (default until now)": _hog(target_height=150, scale=1.05),
     "HOG, tight boxes": _hog(tight=True),
     "HOG, tight, hit threshold -1": _hog(tight=True, hit_threshold=-1.0),
     "HOG, tight, regions to 200 px": _hog(tight=True, target_height=200),
-    "Daimler, tight": _hog(model="daimler", tight=True, target_height=110),
-    "HOG, tight, 200 px, hold 1 s": _hog(tight=True, target_height=200, hold=1.0),
     "HOG, tight, hold 0.4 s": _hog(tight=True, hold=0.4),
     "HOG, tight, 200 px, hold 0.4 s": _hog(tight=True, target_height=200, hold=0.4),
+    "HOG, tight, 200 px, hold 1 s": _hog(tight=True, target_height=200, hold=1.0),
     "HOG, tight, 200 px, thr -1, hold 1 s": _hog(tight=True, target_height=200, hit_threshold=-1.0, hold=1.0),
+    "HOG, tight, 200 px, scale 1.1": _hog(tight=True, target_height=200, scale=1.1),
+    "HOG, tight, 200 px, scale 1.1, hold 0.4 s": _hog(tight=True, target_height=200, scale=1.1, hold=0.4),
+    "HOG, tight, 200 px, scale 1.1, hold 0.4 s, track windows": _hog(tight=True, target_height=200, scale=1.1,
+                                                                      hold=0.4, growth=None),
+    "the default now (build_detector)": lambda stretch: build_detector(
+        parse_camera(CONFIG), aspect=stretch * CONFIG["height"] / CONFIG["width"]),  # type: ignore[operator]
+    "HOG, tight, 240 px, scale 1.1, hold 0.4 s": _hog(tight=True, target_height=240, scale=1.1, hold=0.4),
+    "Daimler, tight": _hog(model="daimler", tight=True, target_height=110),
+    "Daimler, tight, hit threshold 0": _hog(model="daimler", tight=True, target_height=110, hit_threshold=0.0),
     "Daimler, tight, thr 0, hold 1 s": _hog(model="daimler", tight=True, target_height=110, hit_threshold=0.0,
                                             hold=1.0),
-    "Daimler, tight, hit threshold 0": _hog(model="daimler", tight=True, target_height=110, hit_threshold=0.0),
 }
 
 
@@ -123,7 +134,7 @@ def run(video: str, factory: Callable[[float], Detector], variant: tuple[tuple[i
     width, height = capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)
     fps = capture.get(cv2.CAP_PROP_FPS) or 10.0
     stretch = (height / width) / (config.height / config.width)
-    pipeline = CameraPipeline(config, factory(stretch), hold_seconds=getattr(factory, "hold", 0.0))  # 0: as before
+    pipeline = CameraPipeline(config, factory(stretch), **getattr(factory, "pipeline", {}))
     step = max(1, round(fps / config.fps))
     fx, fy = width / config.width, height / config.height  # analysis pixels -> labelled frame pixels
     errors, tp, n_found, n_truth, analysed = [], 0, 0, 0, 0
@@ -184,7 +195,7 @@ def main() -> None:
     line, crossings = load_crossings()
     print(f"{len(labels)} labelled frames, {sum(map(len, labels.values()))} people, {len(crossings)} line crossings;"
           " pipeline at 640x360, 5 fps\n")
-    print(f"{'candidate':44} {'variant':18} {'MAE':>5} {'bias':>5} {'max':>4} {'prec':>5} {'rec':>5} {'line':>5} "
+    print(f"{'candidate':56} {'variant':18} {'MAE':>5} {'bias':>5} {'max':>4} {'prec':>5} {'rec':>5} {'line':>5} "
           f"{'false':>5} {'ms/frame':>8} {'streams/core':>12}")
     baseline: dict[str, float] | None = None
     for name in args.candidates:
@@ -192,14 +203,14 @@ def main() -> None:
         for variant in args.variants:
             r = run(args.video, CANDIDATES[name], VARIANTS[variant], labels, line, crossings)
             totals.append(r)
-            print(f"{name:44} {variant:18} {r['mae']:5.2f} {r['bias']:+5.2f} {r['max_error']:4.0f} "
+            print(f"{name:56} {variant:18} {r['mae']:5.2f} {r['bias']:+5.2f} {r['max_error']:4.0f} "
                   f"{r['precision']:5.2f} {r['recall']:5.2f} {r['line_recall']:5.2f} {r['false_crossings']:5.0f} "
                   f"{r['ms']:8.1f} {r['streams']:12.1f}", flush=True)
         worst = max(t["mae"] for t in totals)
         speed = min(t["streams"] for t in totals)
         if baseline is None:
             baseline = {"worst": worst, "speed": speed}
-        print(f"{name:44} {'worst variant':18} {worst:5.2f}            "
+        print(f"{name:56} {'worst variant':18} {worst:5.2f}            "
               f"{'':23} {'':8} {speed:12.1f}   (vs baseline: MAE x{worst / baseline['worst']:.2f}, "
               f"speed x{speed / baseline['speed']:.2f})\n", flush=True)
 

@@ -66,11 +66,15 @@ class HogPersonDetector:
     INSET = {"default": (0.22, 0.1), "daimler": (0.2, 0.08)}
 
     def __init__(self, hit_threshold: float = -0.5, scale: float = 1.05, aspect: float = 1.0,
-                 target_height: int = 150, model: str = "default", tight: bool = False) -> None:
+                 target_height: int = 150, model: str = "default", tight: bool = False,
+                 hold_seconds: float = 0.0) -> None:
         """`aspect` stretches regions vertically when the analysis resolution squeezed the picture
         (e.g. 4:3 footage analysed at 16:9); `target_height` is the height regions are scaled to. `model`:
         OpenCV's "default" people detector (64×128 window) or "daimler" (48×96, for smaller people). `tight`
-        shrinks each window to the person inside it, so boxes (and the feet zones and lines test) fit."""
+        shrinks each window to the person inside it, so boxes (and the feet zones and lines test) fit; the
+        tracker then matches them grown back to the window (`track_growth`), as slim boxes of people walking
+        overlap little from one frame to the next at 5 fps. `hold_seconds`: what the pipeline's count holds a
+        tracked person the detector missed (see `CameraPipeline`)."""
         if model == "daimler":
             self.hog = cv2.HOGDescriptor((48, 96), (16, 16), (8, 8), (8, 8), 9)
             self.hog.setSVMDetector(cv2.HOGDescriptor_getDaimlerPeopleDetector())  # type: ignore[attr-defined]
@@ -80,6 +84,8 @@ class HogPersonDetector:
             self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())  # type: ignore[attr-defined]
         self.window = self.hog.winSize
         self.inset = self.INSET[model] if tight else (0.0, 0.0)
+        self.track_growth = (1 / (1 - 2 * self.inset[0]), 1 / (1 - 2 * self.inset[1]))
+        self.hold_seconds = hold_seconds
         self.hit_threshold = hit_threshold
         self.scale = scale
         self.aspect = aspect
