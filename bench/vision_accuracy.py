@@ -59,6 +59,14 @@ def _hog(hold: float = 0.0, growth: tuple[float, float] | None = (1.0, 1.0),
     return factory
 
 
+def _confirmed(seconds: float) -> Callable[[float], Detector]:
+    def factory(stretch: float) -> Detector:
+        return build_detector(parse_camera(CONFIG), aspect=stretch * CONFIG["height"] / CONFIG["width"])  # type: ignore[operator]
+
+    factory.pipeline = {"confirm_seconds": seconds}  # type: ignore[attr-defined]
+    return factory
+
+
 # name -> factory(aspect stretch) -> detector; the first is the baseline.
 CANDIDATES: dict[str, Callable[[float], Detector]] = {
     "HOG (default until now)": _hog(target_height=150, scale=1.05),
@@ -75,6 +83,7 @@ CANDIDATES: dict[str, Callable[[float], Detector]] = {
                                                                       hold=0.4, growth=None),
     "the default now (build_detector)": lambda stretch: build_detector(
         parse_camera(CONFIG), aspect=stretch * CONFIG["height"] / CONFIG["width"]),  # type: ignore[operator]
+    "the default now, counting tracks confirmed over 0.4 s": _confirmed(0.4),
     "HOG, tight, 240 px, scale 1.1, hold 0.4 s": _hog(tight=True, target_height=240, scale=1.1, hold=0.4),
     "Daimler, tight": _hog(model="daimler", tight=True, target_height=110),
     "Daimler, tight, hit threshold 0": _hog(model="daimler", tight=True, target_height=110, hit_threshold=0.0),

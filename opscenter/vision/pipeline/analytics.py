@@ -159,14 +159,17 @@ class CameraPipeline:
 
     def __init__(self, config: CameraConfig, detector: Detector, watchlist: list[WatchEntry] | None = None,
                  count_interval: float = 5.0, timezone: dt.tzinfo | None = None, hold_seconds: float | None = None,
-                 track_growth: tuple[float, float] | None = None) -> None:
+                 track_growth: tuple[float, float] | None = None, confirm_seconds: float = 0.0) -> None:
         """`hold_seconds`: a tracked person the detector misses for up to this long still counts, at the box last
         seen (detectors blink on people this small; people do not). `track_growth`: (width, height) factors the
         tracker grows boxes by before matching them by overlap. Both default to the detector's own (attributes
         of the same names; the default HOG detector holds 0.4 s, two frames at 5 fps, and grows its tight boxes
-        back to its window), else 0 and 1: measured on hand-labelled footage by bench/vision_accuracy.py."""
+        back to its window), else 0 and 1: measured on hand-labelled footage by bench/vision_accuracy.py.
+        `confirm_seconds`: a new track counts once it has been seen over this long (0: at once; measured, it
+        only deepened the undercount)."""
         self.config = config
         self.hold_seconds = float(getattr(detector, "hold_seconds", 0.0)) if hold_seconds is None else hold_seconds
+        self.confirm_seconds = confirm_seconds
         self.track_growth = (tuple(getattr(detector, "track_growth", (1.0, 1.0))) if track_growth is None
                              else track_growth)
         self.detector = detector
@@ -321,7 +324,8 @@ class CameraPipeline:
 
     def _visible(self) -> list[_Track]:
         now = self.last_time if self.last_time is not None else 0.0
-        return [tr for tr in self.tracks.values() if now - tr.last_seen <= self.hold_seconds]
+        return [tr for tr in self.tracks.values()
+                if now - tr.last_seen <= self.hold_seconds and tr.last_seen - tr.first_seen >= self.confirm_seconds]
 
     # ---- rules --------------------------------------------------------------------------------
     def _rule_count(self, zone, rule, t, counts, *_):
