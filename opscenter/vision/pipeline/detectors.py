@@ -62,12 +62,30 @@ class HogPersonDetector:
     labels = frozenset({"person"})
     WINDOW_HEIGHT = 128
 
+    # Where the person stands inside a detector window (fractions of its width and height off each side).
+    INSET = {"default": (0.22, 0.1), "daimler": (0.2, 0.08)}
+
     def __init__(self, hit_threshold: float = -0.5, scale: float = 1.05, aspect: float = 1.0,
-                 target_height: int = 150) -> None:
+                 target_height: int = 150, model: str = "default", tight: bool = False,
+                 hold_seconds: float = 0.0) -> None:
         """`aspect` stretches regions vertically when the analysis resolution squeezed the picture
-        (e.g. 4:3 footage analysed at 16:9); `target_height` is the height regions are scaled to."""
-        self.hog = cv2.HOGDescriptor()
-        self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())  # type: ignore[attr-defined]
+        (e.g. 4:3 footage analysed at 16:9); `target_height` is the height regions are scaled to. `model`:
+        OpenCV's "default" people detector (64×128 window) or "daimler" (48×96, for smaller people). `tight`
+        shrinks each window to the person inside it, so boxes (and the feet zones and lines test) fit; the
+        tracker then matches them grown back to the window (`track_growth`), as slim boxes of people walking
+        overlap little from one frame to the next at 5 fps. `hold_seconds`: what the pipeline's count holds a
+        tracked person the detector missed (see `CameraPipeline`)."""
+        if model == "daimler":
+            self.hog = cv2.HOGDescriptor((48, 96), (16, 16), (8, 8), (8, 8), 9)
+            self.hog.setSVMDetector(cv2.HOGDescriptor_getDaimlerPeopleDetector())  # type: ignore[attr-defined]
+            self.WINDOW_HEIGHT = 96
+        else:
+            self.hog = cv2.HOGDescriptor()
+            self.hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())  # type: ignore[attr-defined]
+        self.window = self.hog.winSize
+        self.inset = self.INSET[model] if tight else (0.0, 0.0)
+        self.track_growth = (1 / (1 - 2 * self.inset[0]), 1 / (1 - 2 * self.inset[1]))
+        self.hold_seconds = hold_seconds
         self.hit_threshold = hit_threshold
         self.scale = scale
         self.aspect = aspect
@@ -90,12 +108,14 @@ class HogPersonDetector:
             k = max(1.0, min(4.0, self.target_height / crop.shape[0]))
             ky = k * self.aspect
             crop = cv2.resize(crop, None, fx=k, fy=ky, interpolation=cv2.INTER_LINEAR)
-            pad_y, pad_x = max(0, 136 - crop.shape[0]), max(0, 72 - crop.shape[1])
+            pad_y, pad_x = max(0, self.window[1] + 8 - crop.shape[0]), max(0, self.window[0] + 8 - crop.shape[1])
             if pad_y or pad_x:
                 crop = cv2.copyMakeBorder(crop, 0, pad_y, 0, pad_x, cv2.BORDER_REPLICATE)
             rects, weights = self.hog.detectMultiScale(crop, hitThreshold=self.hit_threshold, winStride=(8, 8),
                                                        padding=(8, 8), scale=self.scale)
-            for (rx, ry, rw, rh), weight in zip(rects, np.ravel(weights), strict=False):
+            ix, iy = self.inset
+            for (wx, wy, ww, wh), weight in zip(rects, np.ravel(weights), strict=False):
+                rx, ry, rw, rh = wx + ww * ix, wy + wh * iy, ww * (1 - 2 * ix), wh * (1 - 2 * iy)
                 box = (left + rx / k, top + ry / ky, left + (rx + rw) / k, top + (ry + rh) / ky)
                 score = 1 / (1 + math.exp(-float(weight)))  # SVM margin to 0..1
                 found.append(Detection(_clip(box, width, height), score))
