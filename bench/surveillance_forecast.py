@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
 import os
 import random
 import sys
@@ -78,18 +77,9 @@ def demo_series(day: dt.date) -> dict[str, np.ndarray]:
         counts = np.zeros(HISTORY_DAYS)
         for i in range(case_demo.HISTORY_DAYS):
             d = day - dt.timedelta(days=case_demo.HISTORY_DAYS - 1 - i)
-            counts[HISTORY_DAYS - case_demo.HISTORY_DAYS + i] = _poisson(rng, case_demo._expected(disease, d))
+            counts[HISTORY_DAYS - case_demo.HISTORY_DAYS + i] = case_demo._poisson(rng, case_demo._expected(disease, d))
         out[f"cases:{disease}:CITY"] = counts
     return out
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p < limit:
-            return k
-        k += 1
 
 
 def kind(key: str) -> str:
