@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from opscenter.api import api
+from opscenter.booking import fhir as booking_fhir
 from opscenter.core import fhir as fhir_base
 from opscenter.core.views import healthz
 from opscenter.dashboard.sse import stream
@@ -24,6 +25,16 @@ urlpatterns = [
     path("fhir/Measure/<str:measure_id>", fhir.measure_read, name="fhir-measure-read"),
     path("fhir/CodeSystem", fhir.code_system_search, name="fhir-codesystem"),
     path("fhir/CodeSystem/<str:system_id>", fhir.code_system_read, name="fhir-codesystem-read"),
+    path("fhir/HealthcareService", booking_fhir.healthcare_service, name="fhir-healthcareservice"),
+    path("fhir/HealthcareService/<int:pk>", booking_fhir.healthcare_service, name="fhir-healthcareservice-read"),
+    path("fhir/Practitioner", booking_fhir.practitioner, name="fhir-practitioner"),
+    path("fhir/Practitioner/<int:pk>", booking_fhir.practitioner, name="fhir-practitioner-read"),
+    path("fhir/Schedule", booking_fhir.schedule, name="fhir-schedule"),
+    path("fhir/Schedule/<int:pk>", booking_fhir.schedule, name="fhir-schedule-read"),
+    path("fhir/Slot", booking_fhir.slot, name="fhir-slot"),
+    path("fhir/Slot/<int:pk>", booking_fhir.slot, name="fhir-slot-read"),
+    path("fhir/Appointment", booking_fhir.appointment, name="fhir-appointment"),
+    path("fhir/Appointment/<str:code>", booking_fhir.appointment, name="fhir-appointment-read"),
     path("fhir/<path:path>", fhir_base.not_found),  # after every FHIR route: 404 as an OperationOutcome
     path("events/stream", stream, name="event-stream"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
