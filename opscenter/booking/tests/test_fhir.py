@@ -17,8 +17,8 @@ from opscenter.org.services import issue_token
 
 
 def get(path: str, token: str | None = None, **params):
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    response = Client().get(path, params, **headers)
+    client = Client(headers={"Authorization": f"Bearer {token}"} if token else {})
+    response = client.get(path, params)
     assert response["Content-Type"] == "application/fhir+json", response.content[:200]
     return response
 
