@@ -4,8 +4,10 @@ proved by phone + code) and the hospital desk's (check-in, the day's list)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from axes.helpers import get_client_ip_address
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -33,6 +35,18 @@ from .schemas import (
 )
 
 router = Router()
+
+COUNT_CAP = 1000
+
+
+class CappedCountPagination(LimitOffsetPagination):
+    """As LimitOffsetPagination, but counting at most COUNT_CAP matches: a city-wide search matches 100,000 free
+    slots, and counting them all cost more than the page itself. `count` is then COUNT_CAP ("1,000 or more")."""
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: LimitOffsetPagination.Input, request: HttpRequest,
+                          **params: Any) -> Any:
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        return {"items": queryset[offset: offset + limit], "count": queryset[:COUNT_CAP].count()}
 
 ARRIVE_BEFORE = dt.timedelta(minutes=30)  # the arrival window opens this long before the time
 
@@ -68,12 +82,12 @@ def list_services(request: HttpRequest, specialty: Specialty | None = None, unit
 
 
 @router.get("/slots", response=list[SlotOut], auth=None)
-@paginate(LimitOffsetPagination)
+@paginate(CappedCountPagination)
 @public
 def list_free_slots(request: HttpRequest, specialty: Specialty | None = None, service: Line | None = None,
                     unit: Line | None = None, doctor: Line | None = None, start: SaneDate | None = None,
                     days: int = Query(14, ge=1, le=queries.MAX_DAYS)):  # type: ignore[type-arg]
-    """Times with a free place, soonest first."""
+    """Times with a free place, soonest first. `count` stops at 1,000."""
     # The query itself: the pagination slices it in the database (a city-wide search matches 100,000 slots).
     return queries.free_slots(specialty=specialty, service=service, unit=unit, doctor=doctor, start=start,
                               days=days).select_related("schedule")
