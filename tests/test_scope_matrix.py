@@ -174,7 +174,7 @@ def kind_of(path: str, param: str) -> str | None:
 
 
 FIXED = {"data_set": "HOSP_DAILY", "code": "HOSP_DAILY", "fmt": "pdf", "period": "today", "action": "view",
-         "token": "x", "notification_id": 0, "file_id": 0}
+         "token": "x", "notification_id": 0, "file_id": 0, "slot_id": 0, "service": "x"}
 
 
 def fixed(name: str) -> str:
