@@ -39,6 +39,7 @@ def test_each_map_has_the_offline_base_map_and_a_legend(asgi_server, browser, li
     page.wait_for_selector('#map[data-basemap="offline"]')
     # the city outline and the 39 former districts, drawn as SVG under the facilities' canvas
     assert page.locator(OUTLINES.format(map="map")).count() == 40
+    page.wait_for_selector("#map canvas", state="attached")  # drawn once its data arrives
     assert page.locator("#map canvas").count() >= 1
     page.wait_for_selector("#map[data-facilities]")
     # fitted to the two hospitals, the map is close enough in for the ward's name at its centre
