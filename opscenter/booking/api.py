@@ -3,7 +3,6 @@ proved by phone + code) and the hospital desk's (check-in, the day's list)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -48,9 +47,6 @@ class CappedCountPagination(LimitOffsetPagination):
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
         return {"items": queryset[offset: offset + limit], "count": queryset[:COUNT_CAP].count()}
 
-ARRIVE_BEFORE = dt.timedelta(minutes=30)  # the arrival window opens this long before the time
-
-
 def service_out(s: Service) -> dict:
     return {"code": s.code, "name": s.label, "unit": s.unit.code, "unit_name": str(s.unit),
             "ward": s.unit.ward.name if s.unit.ward else "", "specialty": s.specialty,
@@ -61,7 +57,7 @@ def appointment_out(a: Appointment) -> dict:
     slot = a.slot
     return {"code": a.code, "status": a.status, "status_label": a.get_status_display(),
             "queue_number": a.queue_number, "walk_in": a.walk_in, "name": a.name, "start": slot.start,
-            "end": slot.end, "arrive_from": slot.start - ARRIVE_BEFORE, "unit": slot.unit.code,
+            "end": slot.end, "arrive_from": a.arrive_from, "unit": slot.unit.code,
             "unit_name": str(slot.unit), "address": slot.unit.address, "service": slot.service.code,
             "service_name": slot.service.label, "doctor_name": str(slot.doctor) if slot.doctor else "",
             "room": slot.schedule.room}

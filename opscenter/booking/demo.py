@@ -141,11 +141,13 @@ def tick(now: dt.datetime | None = None) -> None:
             _book_one(rng.choice(free), rng)
     due = Appointment.objects.filter(status=Appointment.Status.BOOKED, slot__start__lte=now + dt.timedelta(
         minutes=15), slot__start__gte=now - dt.timedelta(hours=1)).select_related("slot__unit")
+    desks: dict[int, User] = {}  # one desk account per hospital, looked up once a tick
     for appointment in due:
-        desk = _desk(appointment.slot.unit)
         if zlib.crc32(appointment.code.encode()) % 10:  # nine in ten come
-            services.check_in(desk, appointment.code)
+            unit = appointment.slot.unit
+            services.check_in(desks.get(unit.pk) or desks.setdefault(unit.pk, _desk(unit)), appointment.code)
     gone = Appointment.objects.filter(status=Appointment.Status.BOOKED, slot__end__lt=now - dt.timedelta(hours=1),
                                       slot__start__date=timezone.localdate(now)).select_related("slot__unit")
     for appointment in gone:
-        services.mark_no_show(_desk(appointment.slot.unit), appointment)
+        unit = appointment.slot.unit
+        services.mark_no_show(desks.get(unit.pk) or desks.setdefault(unit.pk, _desk(unit)), appointment)

@@ -4,12 +4,16 @@ HealthcareService, Practitioner, Schedule, Slot, Appointment."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.org.models import Specialty, Unit
 from opscenter.reporting.models import localized_name
+
+ARRIVE_BEFORE = dt.timedelta(minutes=30)
 
 
 class Service(models.Model):
@@ -182,6 +186,11 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def arrive_from(self) -> dt.datetime:
+        """The arrival window opens ARRIVE_BEFORE the time (the desk needs them before the doctor does)."""
+        return self.slot.start - ARRIVE_BEFORE
 
 
 class PhoneCode(models.Model):

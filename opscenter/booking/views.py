@@ -30,7 +30,6 @@ from .models import Appointment, Doctor, Service, Slot
 
 PENDING = "booking.pending"  # the details entered, waiting for the phone's code
 MINE = "booking.mine"  # the booking codes this browser made or found with their phone
-ARRIVE_BEFORE = dt.timedelta(minutes=30)
 
 
 @public
@@ -145,7 +144,7 @@ def mine(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(reverse("booking:find") + f"?code={code}")
     appointment = _mine(request, code)
     return page(request, "booking/mine.html", {
-        "a": appointment, "arrive_from": appointment.slot.start - ARRIVE_BEFORE, "form": CancelForm(),
+        "a": appointment, "arrive_from": appointment.arrive_from, "form": CancelForm(),
         "may_change": appointment.status == Appointment.Status.BOOKED})
 
 
@@ -170,7 +169,7 @@ def calendar(request: HttpRequest, code: str) -> HttpResponse:
     event.add("summary", f"{slot.service.label} · {slot.unit}")
     event.add("location", ", ".join(p for p in (slot.schedule.room, str(slot.unit), slot.unit.address) if p))
     event.add("description", _("Booking code %(code)s, number %(n)s. Please arrive from %(time)s.") % {
-        "code": a.code, "n": a.queue_number, "time": timezone.localtime(slot.start - ARRIVE_BEFORE).strftime("%H:%M")})
+        "code": a.code, "n": a.queue_number, "time": timezone.localtime(a.arrive_from).strftime("%H:%M")})
     cal.add_component(event)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="lich-kham-{a.code}.ics"'

@@ -1,10 +1,17 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from opscenter.booking import services, sms
 from opscenter.booking.models import Doctor, Schedule, Service
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Service-level messages read in English here, whatever an earlier test on this worker left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
