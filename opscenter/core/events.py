@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -192,15 +192,28 @@ class InProcessBackend:
         with self._lock:
             self._listeners.discard(listener)
 
-    async def listen(self) -> AsyncIterator[Event]:
-        listener = (asyncio.get_running_loop(), asyncio.Queue[Event](maxsize=1000))
-        with self._lock:
-            self._listeners.add(listener)
-        try:
-            while True:
-                yield await listener[1].get()
-        finally:
-            self._discard(listener)
+    async def listen(self) -> Listener:
+        """A subscription that holds every event broadcast from now on, until it is closed."""
+        return Listener(self)
+
+
+class Listener:
+    """One live subscription to a backend: iterate it for the events; close it when done."""
+
+    def __init__(self, backend: InProcessBackend) -> None:
+        self._backend = backend
+        self._entry = (asyncio.get_running_loop(), asyncio.Queue[Event](maxsize=1000))
+        with backend._lock:
+            backend._listeners.add(self._entry)
+
+    def __aiter__(self) -> Listener:
+        return self
+
+    async def __anext__(self) -> Event:
+        return await self._entry[1].get()
+
+    def close(self) -> None:
+        self._backend._discard(self._entry)
 
 
 class RedisBackend(InProcessBackend):
@@ -248,11 +261,10 @@ class RedisBackend(InProcessBackend):
                 self._reader = threading.Thread(target=self._read_forever, name="event-bus-redis", daemon=True)
                 self._reader.start()
 
-    async def listen(self) -> AsyncIterator[Event]:
+    async def listen(self) -> Listener:
         self._ensure_reader()
         await asyncio.get_running_loop().run_in_executor(None, self._ready.wait, 5)
-        async for event in super().listen():
-            yield event
+        return await super().listen()
 
 
 _backend: InProcessBackend | RedisBackend | None = None

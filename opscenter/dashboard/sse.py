@@ -24,10 +24,11 @@ def _unit_paths() -> dict[str, str]:
 
 async def _stream(scope_path: str) -> AsyncIterator[str]:
     paths = await _unit_paths()
-    yield "retry: 2000\n\n"
-    events = get_backend().listen()
+    # Subscribed before the client hears anything: once its stream is open, no event published can be missed.
+    events = await get_backend().listen()
     next_event = asyncio.ensure_future(anext(events))
     try:
+        yield "retry: 2000\n\n"
         while True:
             done, _ = await asyncio.wait({next_event}, timeout=HEARTBEAT_SECONDS)
             if not done:
@@ -43,11 +44,10 @@ async def _stream(scope_path: str) -> AsyncIterator[str]:
                                   ensure_ascii=False, default=str)
                 yield f"id: {event.id}\nevent: {event.kind}\ndata: {data}\n\n"
     finally:
-        # The pending read must be finished before the listener generator can be closed.
         next_event.cancel()
-        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+        with contextlib.suppress(asyncio.CancelledError):
             await next_event
-        await events.aclose()  # type: ignore[attr-defined]
+        events.close()
 
 
 async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:

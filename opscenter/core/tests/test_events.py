@@ -68,12 +68,10 @@ def test_a_failing_subscriber_does_not_stop_the_others():
 
 def _listen_once(backend, publish):
     async def main():
-        stream = backend.listen()
-        first = asyncio.ensure_future(anext(stream))
-        await asyncio.sleep(0.2)  # let the listener subscribe
+        stream = await backend.listen()  # subscribed on return: nothing published from now on is missed
         threading.Thread(target=publish).start()  # publishers live on other threads
-        event = await asyncio.wait_for(first, timeout=5)
-        await stream.aclose()
+        event = await asyncio.wait_for(anext(stream), timeout=5)
+        stream.close()
         return event
 
     return asyncio.run(main())

@@ -263,7 +263,10 @@
 
   refreshOverview();
   loadTrends();
-  Live.connect(cfg.streamUrl, ALERT_KINDS.concat(REPORT_KINDS), onEvent);
+  Live.connect(cfg.streamUrl, ALERT_KINDS.concat(REPORT_KINDS), onEvent, function () {
+    refreshFeedSoon();
+    refreshOverviewSoon();
+  });
   // A safety net when events are lost (proxy restarts, sleeping laptops): poll once a minute.
   setInterval(function () { refreshOverview(); refreshFeed(); }, 60000);
 })();

@@ -128,5 +128,7 @@
     if (kind === "report.submitted") { refreshReport(); }
     else if (kind === "crowd.count") { refreshCameras(); }
     else { refreshAlerts(); }
+  }, function (reopened) {
+    if (reopened) { refreshReport(); refreshAlerts(); refreshCameras(); }
   });
 })();

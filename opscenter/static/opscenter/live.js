@@ -38,12 +38,18 @@ window.OpsLive = (function () {
   }
 
   // Calls onEvent(kind, event) for each event of these kinds the server sends (it sends only the user's scope).
-  function connect(url, kinds, onEvent) {
-    var source = null, retry = null;
+  // Events sent while the stream was not open (before it first opened, or while it was down) are not replayed:
+  // onOpen(reopened), if given, runs each time the stream opens, for the page to fetch what it may have missed.
+  function connect(url, kinds, onEvent, onOpen) {
+    var source = null, retry = null, opened = false;
     function open() {
       if (typeof EventSource === "undefined") { setStatus("offline"); return; }
       source = new EventSource(url);
-      source.onopen = function () { setStatus("live"); };
+      source.onopen = function () {
+        setStatus("live");
+        if (onOpen) { onOpen(opened); }
+        opened = true;
+      };
       source.onerror = function () {
         if (source.readyState === EventSource.CLOSED) {
           setStatus("offline");  // refused (e.g. logged out) or the server went away: try again later

@@ -8,6 +8,7 @@
     if (document.activeElement && document.activeElement.tagName === "INPUT") { return; }  // someone is typing
     window.location.reload();
   }, 3000);
-  Live.connect(cfg.streamUrl, Live.kinds("diversion", "report.submitted"), reload);
+  Live.connect(cfg.streamUrl, Live.kinds("diversion", "report.submitted"), reload,
+    function (reopened) { if (reopened) { reload(); } });
   setInterval(reload, 120000);
 })();

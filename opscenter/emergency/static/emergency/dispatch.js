@@ -85,7 +85,7 @@
     pin = L.marker(e.latlng).addTo(map);
   });
 
-  Live.connect(cfg.streamUrl, Live.kinds("incident", "fleet"), refreshSoon);
   refresh();
+  Live.connect(cfg.streamUrl, Live.kinds("incident", "fleet"), refreshSoon, refreshSoon);
   setInterval(refresh, 30000);  // a safety net when events are lost
 })();

@@ -95,5 +95,8 @@
   });
 
   // A new signal or case elsewhere: reload the page's server-rendered signal table (cheap and simple).
-  window.OpsLive.connect(cfg.urls.stream, window.OpsLive.kinds("alert.raised"), function () { window.OpsLive.refreshParts(["signals"]); });
+  var refreshSignals = function () { window.OpsLive.refreshParts(["signals"]); };
+  window.OpsLive.connect(cfg.urls.stream, window.OpsLive.kinds("alert.raised"), refreshSignals, function (reopened) {
+    if (reopened) { refreshSignals(); }
+  });
 })();
