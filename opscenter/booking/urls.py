@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import hospital_views, views
 
 app_name = "booking"
 urlpatterns = [
     path("", views.home, name="home"),
     path("find/", views.find, name="find"),
-    path("desk/", views.desk, name="desk"),
-    path("desk/check-in/", views.desk_check_in, name="desk_check_in"),
-    path("desk/<str:code>/no-show/", views.desk_no_show, name="desk_no_show"),
+    path("desk/", hospital_views.desk, name="desk"),
+    path("desk/check-in/", hospital_views.desk_check_in, name="desk_check_in"),
+    path("desk/<str:code>/no-show/", hospital_views.desk_no_show, name="desk_no_show"),
     path("time/<int:slot_id>/", views.details, name="details"),
     path("time/<int:slot_id>/code/", views.confirm, name="confirm"),
     path("my/<str:code>/", views.mine, name="mine"),
