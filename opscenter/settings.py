@@ -204,6 +204,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # (a dotted path to a class with `send(phone, text)`) in production.
 BOOKING_SMS_BACKEND = os.environ.get("BOOKING_SMS_BACKEND", "opscenter.booking.sms.ConsoleBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sở Y tế TP.HCM <no-reply@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------------
 # Behind HTTPS (OPSCENTER_HTTPS=1; the reverse proxy terminates TLS and sets X-Forwarded-Proto): redirect
@@ -294,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
     "booking-slots": {"task": "opscenter.booking.tasks.make_slots", "schedule": DAILY},
     "booking-purge": {"task": "opscenter.booking.tasks.purge", "schedule": DAILY},
     "booking-lead-times": {"task": "opscenter.booking.tasks.publish_lead_times", "schedule": 3600.0},
+    "booking-reminders": {"task": "opscenter.booking.tasks.send_reminders", "schedule": crontab(minute=5)},
     "detect-outbreaks": {"task": "opscenter.surveillance.tasks.detect_outbreaks", "schedule": DAILY},
     "compute-forecasts": {"task": "opscenter.surveillance.tasks.compute_forecasts", "schedule": DAILY},
     "purge-expired-camera-evidence": {"task": "opscenter.vision.tasks.purge_expired_evidence", "schedule": DAILY},

@@ -110,7 +110,7 @@ def verify_phone(request: HttpRequest, payload: PhoneCodeIn):
 def book(request: HttpRequest, payload: BookingIn):
     """Book a place: 409 when the time has just been taken, or the phone holds the most bookings allowed."""
     person = services.Person(name=payload.name, birth_date=payload.birth_date, identifier=payload.identifier,
-                             reason=payload.reason)
+                             reason=payload.reason, email=payload.email)
     appointment = services.book(payload.slot, person, payload.phone_token, payload.consent)
     return Status(201, appointment_out(appointment))
 

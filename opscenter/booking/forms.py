@@ -12,6 +12,9 @@ class DetailsForm(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
                             help_text=_("A code will be sent to this number to confirm the booking."))
+    email = forms.CharField(label=_("E-mail (optional)"), max_length=254, required=False,
+                            widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                            help_text=_("For a reminder the day before, besides the text message."))
     identifier = forms.CharField(label=_("Citizen ID or health insurance number"), max_length=20, required=False,
                                  help_text=_("Optional; it speeds up the check-in."))
     reason = forms.CharField(label=_("Reason for the visit"), max_length=300, required=False,

@@ -171,6 +171,8 @@ class Appointment(models.Model):
     name = models.CharField(max_length=150)
     birth_date = models.DateField(null=True, blank=True)  # erased with the rest (services.purge)
     phone = models.CharField(max_length=20, db_index=True)
+    email = models.EmailField(blank=True, help_text=_("Optional, for the reminder"))
+    language = models.CharField(max_length=8, default="vi", help_text=_("The language the person booked in"))
     identifier = models.CharField(max_length=20, blank=True, help_text=_("National ID or insurance number"))
     reason = models.CharField(max_length=300, blank=True)
     consent_at = models.DateTimeField(help_text=_("When the person agreed to the use of their data"))
@@ -178,6 +180,7 @@ class Appointment(models.Model):
     cancelled_reason = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
     erased_at = models.DateTimeField(null=True, blank=True, help_text=_("When the personal data was erased"))
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text=_("When the reminder was sent"))
 
     class Meta:
         ordering = ["slot__start", "queue_number"]

@@ -85,6 +85,8 @@ class BookingIn(Schema):
     birth_date: SaneDate
     identifier: Annotated[str, CleanStr(20)] = ""
     reason: Annotated[str, CleanStr(300)] = ""
+    email: Annotated[str, CleanStr(254)] = Field("", description="Optional: the reminder the day before goes there "
+                                                                  "too")
     phone_token: Annotated[str, CleanStr(200, min_length=1)]
     consent: bool = Field(description="The person agrees to the use of their data for this booking "
                                       "(Decree 13/2023/NĐ-CP); required")

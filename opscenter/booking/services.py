@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opscenter.core import audit, events
@@ -39,7 +42,8 @@ def setting(name: str) -> int:
     """A booking limit from the settings (BOOKING_*), with the defaults people would expect."""
     defaults = {"CODE_MINUTES": 10, "CODE_ATTEMPTS": 5, "CODES_PER_PHONE_HOUR": 5, "CODES_PER_ADDRESS_HOUR": 20,
                 "VERIFIED_MINUTES": 30, "FUTURE_BOOKINGS_PER_PHONE": 3, "CANCEL_CUTOFF_HOURS": 2,
-                "RETENTION_DAYS": 30}
+                "RETENTION_DAYS": 30, "REMINDER_FROM_HOUR": 8, "REMINDER_UNTIL_HOUR": 20,
+                "REMINDER_NOT_WITHIN_HOURS": 12}
     return int(getattr(settings, f"BOOKING_{name}", defaults[name]))
 
 
@@ -51,6 +55,7 @@ class Person:
     birth_date: dt.date | None
     identifier: str = ""  # national ID or health insurance (BHYT) number, optional
     reason: str = ""
+    email: str = ""  # optional: the reminder goes there too
 
 
 # --- slots from schedules ------------------------------------------------------------------------------------
@@ -168,9 +173,15 @@ def check_person(person: Person, consent: bool = True) -> Person:
     reason = " ".join((person.reason or "").split())
     if len(reason) > 300:
         errors.append(FieldError("reason", _("at most 300 characters")))
+    email = (person.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.append(FieldError("email", _("enter an e-mail address such as ten@example.vn, or leave it empty")))
     if errors:
         raise ValidationFailed(errors)
-    return Person(name=name, birth_date=person.birth_date, identifier=identifier, reason=reason)
+    return Person(name=name, birth_date=person.birth_date, identifier=identifier, reason=reason, email=email)
 
 
 def _new_code() -> str:
@@ -215,7 +226,7 @@ def _book(slot_id: int, person: Person, phone: str, walk_in: bool = False) -> Ap
     appointment = Appointment.objects.create(
         code=_new_code(), slot=slot, queue_number=slot.issued, name=person.name, birth_date=person.birth_date,
         phone=phone, identifier=person.identifier, reason=person.reason, consent_at=timezone.now(),
-        walk_in=walk_in,
+        walk_in=walk_in, email=person.email, language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     audit.record("citizen", "booking.appointment.booked", appointment, slot.unit.code, slot=slot.pk)
     _publish(appointment, BOOKED)
@@ -268,7 +279,8 @@ def reschedule(code: str, raw_phone: str, slot_id: int) -> Appointment:
     never ends up with neither."""
     old = find(code, raw_phone)
     _before_cutoff(old)
-    person = Person(name=old.name, birth_date=old.birth_date, identifier=old.identifier, reason=old.reason)
+    person = Person(name=old.name, birth_date=old.birth_date, identifier=old.identifier, reason=old.reason,
+                    email=old.email)
     new = _book(slot_id, person, old.phone)
     _release(old, _("moved to booking %(code)s") % {"code": new.code})
     return new
@@ -346,6 +358,53 @@ def _publish(appointment: Appointment, kind: str) -> None:
         "start": slot.start, "status": appointment.status, "walk_in": appointment.walk_in}))
 
 
+# --- reminders -------------------------------------------------------------------------------------------------
+
+def send_reminders() -> int:
+    """The day before the visit, one reminder to each person still booked: a text to the phone, and an e-mail when
+    they gave one, in the language they booked in. Only in the day (REMINDER_FROM_HOUR to REMINDER_UNTIL_HOUR, on
+    the centre's clock) and not to someone who booked in the last hours; each booking is claimed before it is sent,
+    so two workers never remind twice. Runs every hour; returns how many were reminded."""
+    now = timezone.localtime()
+    if not setting("REMINDER_FROM_HOUR") <= now.hour < setting("REMINDER_UNTIL_HOUR"):
+        return 0
+    tomorrow = now.date() + dt.timedelta(days=1)
+    due = (Appointment.objects.filter(status=Appointment.Status.BOOKED, reminded_at__isnull=True,
+                                      slot__start__date=tomorrow,
+                                      created_at__lt=now - dt.timedelta(hours=setting("REMINDER_NOT_WITHIN_HOURS")))
+           .select_related("slot", "slot__service", "slot__unit", "slot__schedule"))
+    sent = 0
+    for appointment in due:
+        if not Appointment.objects.filter(pk=appointment.pk, reminded_at__isnull=True).update(reminded_at=now):
+            continue  # another worker has it
+        with translation.override(appointment.language):
+            _remind(appointment)
+        sent += 1
+    if sent:
+        audit.record("booking.reminders", "booking.appointment.reminded", None, count=sent, day=str(tomorrow))
+    return sent
+
+
+def _remind(a: Appointment) -> None:
+    slot = a.slot
+    facts = {"code": a.code, "n": a.queue_number, "service": slot.service.label, "unit": str(slot.unit),
+             "day": timezone.localtime(slot.start).strftime("%d/%m"),
+             "time": timezone.localtime(slot.start).strftime("%H:%M"),
+             "arrive": timezone.localtime(a.arrive_from).strftime("%H:%M"),
+             "hours": setting("CANCEL_CUTOFF_HOURS")}
+    # Translators: a text message; Vietnamese without diacritics, as SMS are sent (GSM 7-bit, 160 characters).
+    sms.send(a.phone, _("Reminder: %(service)s, %(unit)s, %(day)s %(time)s, no. %(n)s, code %(code)s. Arrive from "
+                        "%(arrive)s. To cancel, use the code.") % facts)
+    if a.email:
+        body = _("Hello %(name)s,\n\nThis is a reminder of your appointment tomorrow:\n\n%(service)s\n"
+                 "%(unit)s%(room)s\n%(day)s at %(time)s, queue number %(n)s\nBooking code: %(code)s\n\n"
+                 "Please arrive from %(arrive)s and bring your citizen ID or health insurance card. If you cannot "
+                 "come, please cancel the booking with its code up to %(hours)s hours before the time, so that "
+                 "someone else can take the place.") % {**facts, "name": a.name, "unit": slot.unit.name,
+                                  "room": f", {slot.schedule.room}" if slot.schedule.room else ""}
+        send_mail(_("Your appointment tomorrow: %(service)s, %(time)s") % facts, body, None, [a.email])
+
+
 # --- retention -------------------------------------------------------------------------------------------------
 
 def purge(older_than_days: int | None = None) -> int:
@@ -359,8 +418,8 @@ def purge(older_than_days: int | None = None) -> int:
     ids = list(old.values_list("pk", flat=True))
     if not ids:
         return 0
-    Appointment.objects.filter(pk__in=ids).update(name="", birth_date=None, phone="", identifier="", reason="",
-                                                  cancelled_reason="", erased_at=timezone.now())
+    Appointment.objects.filter(pk__in=ids).update(name="", birth_date=None, phone="", email="", identifier="",
+                                                  reason="", cancelled_reason="", erased_at=timezone.now())
     audit.record("booking.retention", "booking.appointment.erased", None, count=len(ids), days=days)
     return len(ids)
 

@@ -1,4 +1,5 @@
-"""Scheduled work of appointments: tomorrow's slots made every night; personal data erased after its time."""
+"""Scheduled work of appointments: tomorrow's slots made every night, reminders the day before, personal data
+erased after its time."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -26,3 +27,11 @@ def publish_lead_times() -> int:
     from . import services
 
     return services.publish_lead_times()
+
+
+@shared_task(name="opscenter.booking.tasks.send_reminders")
+def send_reminders() -> int:
+    """Every hour in the day: reminders to the people booked for tomorrow (once each)."""
+    from . import services
+
+    return services.send_reminders()

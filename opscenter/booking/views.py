@@ -77,7 +77,8 @@ def details(request: HttpRequest, slot_id: int) -> HttpResponse:
         else:
             request.session[PENDING] = {"slot": slot.pk, "name": person.name, "phone": phone,
                                         "birth_date": str(person.birth_date),  # checked: a date
-                                        "identifier": person.identifier, "reason": person.reason}
+                                        "identifier": person.identifier, "reason": person.reason,
+                                        "email": person.email}
             return redirect("booking:confirm", slot.pk)
     return page(request, "booking/details.html", {"slot": slot, "form": form})
 
@@ -85,7 +86,7 @@ def details(request: HttpRequest, slot_id: int) -> HttpResponse:
 def _details(data: dict) -> tuple[services.Person, str]:
     """The person and their phone as the services accept them; every problem at once, before a code is sent."""
     errors = []
-    person = services.Person(data["name"], data["birth_date"], data["identifier"], data["reason"])
+    person = services.Person(data["name"], data["birth_date"], data["identifier"], data["reason"], data["email"])
     phone = ""
     try:
         person = services.check_person(person, consent=data["consent"])
@@ -109,7 +110,7 @@ def confirm(request: HttpRequest, slot_id: int) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = services.Person(pending["name"], dt.date.fromisoformat(pending["birth_date"]),
-                                 pending["identifier"], pending["reason"])
+                                 pending["identifier"], pending["reason"], pending.get("email", ""))
         try:
             token = services.verify_code(pending["phone"], form.cleaned_data["code"])
             appointment = services.book(slot.pk, person, token, consent=True)

@@ -17,7 +17,7 @@ from opscenter.org.services import issue_token
 
 
 def get(path: str, token: str | None = None, **params):
-    client = Client(headers={"Authorization": f"Bearer {token}"} if token else {})
+    client = Client(headers={"Accept-Language": "en", **({"Authorization": f"Bearer {token}"} if token else {})})
     response = client.get(path, params)
     assert response["Content-Type"] == "application/fhir+json", response.content[:200]
     return response
