@@ -15,5 +15,7 @@ urlpatterns = [
     path("my/<str:code>/qr.svg", views.qr, name="qr"),
     path("my/<str:code>/calendar.ics", views.calendar, name="calendar"),
     path("my/<str:code>/cancel/", views.cancel, name="cancel"),
+    path("my/<str:code>/move/", views.move, name="move"),
+    path("my/<str:code>/move/<int:slot_id>/", views.move_to, name="move_to"),
     path("<str:unit>/<str:service>/", views.times, name="times"),
 ]

@@ -45,16 +45,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @public
 def times(request: HttpRequest, unit: str, service: str) -> HttpResponse:
     found = get_object_or_404(Service.objects.select_related("unit"), unit__code=unit, code=service, active=True)
-    doctors = Doctor.objects.filter(schedules__service=found, active=True).distinct().order_by("name")
+    return page(request, "booking/times.html", _times(request, found))
+
+
+def _times(request: HttpRequest, service: Service) -> dict:
+    """The service's doctors and free times, a day at a time (?doctor=, ?day=)."""
+    doctors = Doctor.objects.filter(schedules__service=service, active=True).distinct().order_by("name")
     doctor = request.GET.get("doctor") or None
     if doctor and not doctors.filter(code=doctor).exists():
         doctor = None
-    slots = list(queries.free_slots(service=found.code, unit=unit, doctor=doctor)[:1000])
+    slots = list(queries.free_slots(service=service.code, unit=service.unit.code, doctor=doctor)[:1000])
     days = {day: list(group) for day, group in groupby(slots, key=lambda s: timezone.localtime(s.start).date())}
     chosen = parse_date(request.GET.get("day"), next(iter(days), timezone.localdate()))
-    return page(request, "booking/times.html", {
-        "service": found, "doctors": doctors, "doctor": doctor, "day": chosen, "slots": days.get(chosen, []),
-        "days": [(day, sum(s.free for s in day_slots)) for day, day_slots in days.items()]})
+    return {"service": service, "doctors": doctors, "doctor": doctor, "day": chosen, "slots": days.get(chosen, []),
+            "days": [(day, sum(s.free for s in day_slots)) for day, day_slots in days.items()]}
 
 
 def _free_slot(slot_id: int) -> Slot:
@@ -188,6 +192,34 @@ def cancel(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Your booking is cancelled."))
     return redirect("booking:mine", a.code)
+
+
+@public
+def move(request: HttpRequest, code: str) -> HttpResponse:
+    """Another time for the booking, in the same clinic: its free times, as when booking."""
+    a = _mine(request, code)
+    if a.status != Appointment.Status.BOOKED:
+        return redirect("booking:mine", a.code)
+    return page(request, "booking/times.html", {**_times(request, a.slot.service), "moving": a})
+
+
+@public
+def move_to(request: HttpRequest, code: str, slot_id: int) -> HttpResponse:
+    """The new time confirmed: the new place is taken before the old one is given back (services.reschedule)."""
+    a = _mine(request, code)
+    slot = _free_slot(slot_id)
+    if slot.service_id != a.slot.service_id:
+        raise Http404
+    if request.method == "POST":
+        try:
+            moved = services.reschedule(a.code, a.phone, slot.pk)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            return redirect("booking:move", a.code)
+        _remember(request, moved.code)
+        messages.success(request, _("Your booking is moved. It has a new code: %(code)s.") % {"code": moved.code})
+        return redirect("booking:mine", moved.code)
+    return page(request, "booking/move.html", {"a": a, "slot": slot})
 
 
 @public

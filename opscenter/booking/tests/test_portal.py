@@ -121,3 +121,40 @@ def beds_at(share: float) -> dict[str, int]:
         values |= {bed_element(bed_type, "total"): 30, bed_element(bed_type, "occupied"): round(30 * share),
                    bed_element(bed_type, "available"): 30 - round(30 * share)}
     return values
+
+
+def test_a_person_moves_their_booking_to_another_time_of_the_same_clinic(clinic):
+    client = person("en")
+    old_slot = later_slot()
+    code = book(client, old_slot)
+    assert f"/booking/my/{code}/move/" in client.get(f"/booking/my/{code}/").content.decode()
+    new_slot = Slot.objects.filter(service=clinic, start__gt=old_slot.start + dt.timedelta(days=1)).order_by("start")[0]
+    times = client.get(f"/booking/my/{code}/move/", {"day": timezone.localtime(new_slot.start).date().isoformat()})
+    assert f"/booking/my/{code}/move/{new_slot.pk}/" in times.content.decode()
+    assert "Choose a new time" in times.content.decode()
+    confirm = client.get(f"/booking/my/{code}/move/{new_slot.pk}/").content.decode()
+    assert "Move my booking to this time" in confirm and Appointment.objects.get(code=code).status == "booked"
+
+    moved = client.post(f"/booking/my/{code}/move/{new_slot.pk}/")
+    new_code = moved["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert new_code != code
+    assert Appointment.objects.get(code=new_code).slot_id == new_slot.pk
+    old = Appointment.objects.get(code=code)
+    assert old.status == "cancelled" and new_code in old.cancelled_reason
+    assert Slot.objects.get(pk=old_slot.pk).booked == 0 and Slot.objects.get(pk=new_slot.pk).booked == 1
+    page = client.get(moved["Location"]).content.decode()
+    assert new_code in page and "new code" in page
+    # The old booking cannot be moved again, and another browser cannot move the new one.
+    assert client.get(f"/booking/my/{code}/move/")["Location"] == f"/booking/my/{code}/"
+    assert person().get(f"/booking/my/{new_code}/move/{old_slot.pk}/").status_code == 404
+
+
+def test_a_time_taken_meanwhile_sends_the_person_back_to_the_times(clinic):
+    client = person("en")
+    code = book(client, later_slot())
+    full = Slot.objects.filter(service=clinic, start__gt=timezone.now() + dt.timedelta(days=2)).order_by("start")[0]
+    Slot.objects.filter(pk=full.pk).update(booked=full.capacity)
+    answer = client.post(f"/booking/my/{code}/move/{full.pk}/")
+    assert answer["Location"] == f"/booking/my/{code}/move/"
+    assert "just been taken" in client.get(answer["Location"]).content.decode()
+    assert Appointment.objects.get(code=code).status == "booked"  # still holds its place
