@@ -3,6 +3,7 @@ proved by phone + code) and the hospital desk's (check-in, the day's list)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -40,12 +41,18 @@ COUNT_CAP = 1000
 
 class CappedCountPagination(LimitOffsetPagination):
     """As LimitOffsetPagination, but counting at most COUNT_CAP matches: a city-wide search matches 100,000 free
-    slots, and counting them all cost more than the page itself. `count` is then COUNT_CAP ("1,000 or more")."""
+    slots, and counting them all cost more than the page itself. `count` is then COUNT_CAP ("1,000 or more").
+    `rows`, if given, reads the page's slice of the query (e.g. as plain rows)."""
+
+    def __init__(self, rows: Callable[[QuerySet], Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows = rows
 
     def paginate_queryset(self, queryset: QuerySet, pagination: LimitOffsetPagination.Input, request: HttpRequest,
                           **params: Any) -> Any:
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        return {"items": queryset[offset: offset + limit], "count": queryset[:COUNT_CAP].count()}
+        page = queryset[offset: offset + limit]
+        return {"items": self.rows(page) if self.rows else page, "count": queryset[:COUNT_CAP].count()}
 
 def service_out(s: Service) -> dict:
     return {"code": s.code, "name": s.label, "unit": s.unit.code, "unit_name": str(s.unit),
@@ -78,7 +85,7 @@ def list_services(request: HttpRequest, specialty: Specialty | None = None, unit
 
 
 @router.get("/slots", response=list[SlotOut], auth=None)
-@paginate(CappedCountPagination)
+@paginate(CappedCountPagination, rows=queries.slot_rows)
 @public
 def list_free_slots(request: HttpRequest, specialty: Specialty | None = None, service: Line | None = None,
                     unit: Line | None = None, doctor: Line | None = None, start: SaneDate | None = None,
@@ -86,7 +93,7 @@ def list_free_slots(request: HttpRequest, specialty: Specialty | None = None, se
     """Times with a free place, soonest first. `count` stops at 1,000."""
     # The query itself: the pagination slices it in the database (a city-wide search matches 100,000 slots).
     return queries.free_slots(specialty=specialty, service=service, unit=unit, doctor=doctor, start=start,
-                              days=days).select_related("schedule")
+                              days=days)
 
 
 @router.post("/phone-codes", response={202: dict}, auth=None)

@@ -59,7 +59,12 @@ class Doctor(models.Model):
         verbose_name_plural = _("doctors")
 
     def __str__(self) -> str:
-        return f"{self.title} {self.name}".strip()
+        return self.called(self.title, self.name)
+
+    @staticmethod
+    def called(title: str, name: str) -> str:
+        """How a doctor is named: the title before the name (also for rows read without the model)."""
+        return f"{title} {name}".strip()
 
 
 class Schedule(models.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
@@ -23,7 +23,7 @@ class ServiceOut(Schema):
 
 
 class SlotOut(Schema):
-    """Read from the Slot rows of the page only (the pagination slices the query first)."""
+    """A time with a free place (queries.slot_rows)."""
 
     id: int
     start: dt.datetime
@@ -36,34 +36,6 @@ class SlotOut(Schema):
     doctor: str | None
     doctor_name: str
     room: str
-
-    @staticmethod
-    def resolve_service(slot: Any) -> str:
-        return slot.service.code
-
-    @staticmethod
-    def resolve_service_name(slot: Any) -> str:
-        return slot.service.label
-
-    @staticmethod
-    def resolve_unit(slot: Any) -> str:
-        return slot.unit.code
-
-    @staticmethod
-    def resolve_unit_name(slot: Any) -> str:
-        return str(slot.unit)
-
-    @staticmethod
-    def resolve_doctor(slot: Any) -> str | None:
-        return slot.doctor.code if slot.doctor else None
-
-    @staticmethod
-    def resolve_doctor_name(slot: Any) -> str:
-        return str(slot.doctor) if slot.doctor else ""
-
-    @staticmethod
-    def resolve_room(slot: Any) -> str:
-        return slot.schedule.room
 
 
 class PhoneIn(Schema):

@@ -112,3 +112,15 @@ def test_the_desk_checks_in_by_code_within_its_own_hospital(clinic, city, api_cl
     day = desk.get("/api/booking/desk/appointments").json()["items"]
     assert [a["code"] for a in day] == [code]
     assert api_client(Role.HOSPITAL_MANAGER, "B").get("/api/booking/desk/appointments").json()["items"] == []
+
+
+def test_free_times_name_the_clinic_in_the_readers_language_and_skip_full_ones(clinic):
+    first = Slot.objects.filter(service=clinic, start__gt=timezone.now()).order_by("start")[0]
+    Slot.objects.filter(pk=first.pk).update(booked=first.capacity)  # full: not listed
+    english = citizen("en").get("/api/booking/slots", {"service": "tim-mach", "days": 2}).json()
+    vietnamese = citizen("vi").get("/api/booking/slots", {"service": "tim-mach", "days": 2}).json()
+    slot = english["items"][0]
+    assert first.pk not in {s["id"] for s in english["items"]} and english["count"] == len(english["items"])
+    assert (slot["service"], slot["service_name"], slot["unit"], slot["unit_name"], slot["doctor"], slot["room"]) == (
+        "tim-mach", "Cardiology clinic", "BV-A", "BV A", "bs-an", "P.12")
+    assert vietnamese["items"][0]["service_name"] == "Khám Tim mạch"
