@@ -205,7 +205,10 @@ def hammer_in_processes(processes: int, threads: int, tries: list[int], guarded:
 
     if processes <= 1:
         return hammer(threads, tries, guarded, first_phone)
-    connections.close_all()  # a forked child must not share the parent's connection
+    connections.close_all()  # a forked child must not share the parent's connections, nor their pool
+    for conn in connections.all():
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
     context = multiprocessing.get_context("fork")
     ready, results = context.Barrier(processes + 1), context.Queue()
     shares = [tries[n::processes] for n in range(processes)]
