@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
+from unittest import mock
 
 import pytest
+from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
@@ -175,7 +178,7 @@ def test_the_queue_screen_shows_numbers_and_never_who(clinic, today, api_client)
     assert 'src="/static/booking/queue.js"' in screen.content.decode() and "<script>" not in screen.content.decode()
 
 
-def test_a_tv_link_shows_one_clinic_until_revoked(clinic, today, api_client, settings):
+def test_a_tv_link_shows_one_clinic_until_revoked_or_expired(clinic, today, api_client, settings):
     desk = api_client(Role.HOSPITAL_MANAGER, "A")
     desk.post("/booking/desk/walk-in/", walk_in(clinic))
     page = desk.get("/booking/desk/")
@@ -191,6 +194,12 @@ def test_a_tv_link_shows_one_clinic_until_revoked(clinic, today, api_client, set
     assert tv.get(link).status_code == tv.get(link + "now.json").status_code == 404
     fresh = desk.get("/booking/desk/").context["queues"][0]["tv_link"].removeprefix("http://testserver")
     assert fresh != link and tv.get(fresh).status_code == 200
+
+    a_year_on = time.time() + 366 * 24 * 3600
+    with mock.patch.object(signing.time, "time", return_value=a_year_on):
+        assert tv.get(fresh).status_code == 404  # expired (BOOKING_SCREEN_DAYS, 365)
+        settings.BOOKING_SCREEN_DAYS = 400
+        assert tv.get(fresh).status_code == 200
 
     settings.BOOKING_SCREEN_SECRET = "changed"  # every link at once
     assert tv.get(fresh).status_code == 404
