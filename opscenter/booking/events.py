@@ -27,6 +27,22 @@ declare(SOURCE, [BOOKED, CANCELLED, CHECKED_IN, NO_SHOW], AppointmentChanged,
         doc="A booking made, cancelled, checked in at the desk or marked as not come (no personal data).")
 
 
+CALLED = "appointment.called"
+
+
+class QueueCalled(TypedDict):
+    """A clinic called the next person in: the number the queue screen shows, never who it is."""
+    code: str
+    service: str
+    start: dt.datetime
+    queue_number: int
+    room: str
+
+
+declare(SOURCE, CALLED, QueueCalled,
+        doc="A clinic called the next checked-in person in (the queue screen's number; no personal data).")
+
+
 LEAD_TIME = "booking.lead_time"
 
 

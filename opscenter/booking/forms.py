@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from .models import Service
 
 
 class DetailsForm(forms.Form):
@@ -36,3 +41,19 @@ class FindForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
+
+
+class WalkInForm(forms.Form):
+    """Someone at the desk without a booking: the desk types what the clinic needs (the date of birth may wait)."""
+
+    service = forms.ModelChoiceField(label=_("Clinic"), queryset=Service.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    reason = forms.CharField(label=_("Reason for the visit"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]

@@ -26,6 +26,8 @@ class Service(models.Model):
     specialty = models.CharField(max_length=32, choices=Specialty.choices)
     accepts_insurance = models.BooleanField(default=True, help_text=_("Health insurance (BHYT) accepted"))
     active = models.BooleanField(default=True)
+    screen_version = models.PositiveIntegerField(
+        default=1, help_text=_("Raised to revoke the links of the clinic's queue screens"))
 
     class Meta:
         ordering = ["unit", "name"]
@@ -182,6 +184,7 @@ class Appointment(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     consent_at = models.DateTimeField(help_text=_("When the person agreed to the use of their data"))
     created_at = models.DateTimeField(auto_now_add=True)
+    called_at = models.DateTimeField(null=True, blank=True, help_text=_("When the clinic called the person in"))
     cancelled_reason = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
     erased_at = models.DateTimeField(null=True, blank=True, help_text=_("When the personal data was erased"))

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from opscenter.org.models import Specialty, User
@@ -66,13 +66,59 @@ def slot_rows(found: QuerySet[Slot]) -> list[dict]:
             for r in found.values(*SLOT_ROW)]
 
 
-def desk_day(user: User, day: dt.date, unit: str | None = None) -> QuerySet[Appointment]:
+def desk_day(user: User, day: dt.date, unit: str | None = None,
+             service: int | None = None) -> QuerySet[Appointment]:
     """The day's bookings of the units in the user's scope (the desk's list), by time and queue number."""
     found = Appointment.objects.filter(slot__start__date=day).filter(user.scope_filter("slot__unit"))
     if unit:
         found = found.filter(slot__unit__code=unit)
+    if service:
+        found = found.filter(slot__service_id=service)
     return found.select_related("slot", "slot__service", "slot__unit", "slot__doctor").order_by(
         "slot__start", "queue_number")
+
+
+def desk_services(user: User) -> QuerySet[Service]:
+    """The clinics of the units in the user's scope (the desk's filter, walk-ins, queue screens)."""
+    return (Service.objects.filter(user.scope_filter("unit"), active=True, unit__active=True)
+            .select_related("unit").order_by("unit__name", "name"))
+
+
+def walk_in_slots(service: Service) -> QuerySet[Slot]:
+    """Today's times of the clinic that can still take a walk-in, soonest first: the running one or a later one
+    with a walk-in place left, or a later one with a booking place free."""
+    now = timezone.now()
+    day_end = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min))
+    return (Slot.objects.filter(service=service, status=Slot.Status.FREE, end__gt=now, start__lt=day_end)
+            .annotate(walk_ins_taken=Count("appointments", filter=Q(appointments__walk_in=True)
+                                           & ~Q(appointments__status=Appointment.Status.CANCELLED)))
+            .filter(Q(walk_ins_taken__lt=F("walk_ins")) | Q(start__gt=now, booked__lt=F("capacity")))
+            .select_related("unit", "service").order_by("start", "id"))
+
+
+QUEUE_NEXT = 6  # numbers a screen shows as waiting
+
+
+def queue_now(service: Service) -> dict:
+    """What a clinic's queue screen shows: the number now called and the next ones waiting, each with its
+    appointment time (numbers start again at each time) and room. Numbers only, never who they are."""
+    today = timezone.localdate()
+    day = Appointment.objects.filter(slot__service=service, slot__start__date=today).select_related(
+        "slot", "slot__schedule")
+
+    def ticket(a: Appointment) -> dict:
+        return {"number": a.queue_number, "time": timezone.localtime(a.slot.start).strftime("%H:%M"),
+                "room": a.slot.schedule.room}
+
+    called = (day.filter(status=Appointment.Status.FULFILLED, called_at__isnull=False)
+              .order_by("-called_at", "-pk").first())
+    waiting = day.filter(status=Appointment.Status.CHECKED_IN).order_by("slot__start", "queue_number")
+    rooms = sorted(set(service.schedules.filter(active=True, weekday=today.weekday())
+                       .exclude(room="").values_list("room", flat=True)))
+    return {"clinic": service.label, "unit": service.unit.name, "rooms": rooms,
+            "called": ticket(called) if called else None,
+            "next": [ticket(a) for a in waiting[:QUEUE_NEXT]], "waiting": waiting.count(),
+            "time": timezone.now().isoformat()}
 
 
 @dataclass

@@ -29,8 +29,8 @@ from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
 from . import sms
-from .events import BOOKED, CANCELLED, CHECKED_IN, LEAD_TIME, NO_SHOW, SOURCE
-from .models import Appointment, Closure, PhoneCode, Schedule, Slot
+from .events import BOOKED, CALLED, CANCELLED, CHECKED_IN, LEAD_TIME, NO_SHOW, SOURCE
+from .models import Appointment, Closure, PhoneCode, Schedule, Service, Slot
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
 PHONE = re.compile(r"^0[1-9]\d{8}$")  # a Vietnamese number, written from 0 (+84 is turned into 0)
@@ -152,7 +152,7 @@ def verified_phone(token: str) -> str:
 
 # --- booking ---------------------------------------------------------------------------------------------------
 
-def check_person(person: Person, consent: bool = True) -> Person:
+def check_person(person: Person, consent: bool = True, birth_date_needed: bool = True) -> Person:
     errors = []
     if not consent:
         errors.append(FieldError("consent", _("the person must agree to the use of their data to book")))
@@ -162,7 +162,9 @@ def check_person(person: Person, consent: bool = True) -> Person:
     elif len(name) > 150:
         errors.append(FieldError("name", _("a name is at most 150 characters")))
     today = timezone.localdate()
-    if person.birth_date is None or person.birth_date > today:
+    if person.birth_date is None and not birth_date_needed:
+        pass  # at the desk the person is there: a walk-in's date of birth may wait for the clinic
+    elif person.birth_date is None or person.birth_date > today:
         errors.append(FieldError("birth_date", _("enter a date of birth that has passed")))
     elif person.birth_date < today.replace(year=today.year - 125):
         errors.append(FieldError("birth_date", _("check the year of birth")))
@@ -331,15 +333,19 @@ def _set_status(user: User, appointment: Appointment, status: str, kind: str) ->
 
 @transaction.atomic
 def add_walk_in(user: User, slot: Slot, person: Person, raw_phone: str) -> Appointment:
-    """Someone who came without booking, taken into a slot's walk-in places (or a free booking place)."""
+    """Someone who came without booking, taken into a slot's walk-in places (or a free booking place), checked in
+    at once: they are here."""
     if not user.has_perm_in(Perm.RECEIVE_PATIENTS, slot.unit):
         raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": slot.unit})
-    person = check_person(person)
+    person = check_person(person, birth_date_needed=False)
     phone = normalise_phone(raw_phone)
     slot = Slot.objects.select_for_update().select_related("unit", "service").get(pk=slot.pk)  # one desk at a time
+    if slot.status != Slot.Status.FREE or slot.end <= timezone.now():
+        raise Conflict(_("This time is closed or over; choose another."))
     walk_ins = Appointment.objects.filter(slot=slot, walk_in=True).exclude(status=Appointment.Status.CANCELLED)
     if walk_ins.count() >= slot.walk_ins:
-        return _book(slot.pk, person, phone, walk_in=True)  # no walk-in place left: a booking place, if any
+        booked = _book(slot.pk, person, phone, walk_in=True)  # no walk-in place left: a booking place, if any
+        return _set_status(user, booked, Appointment.Status.CHECKED_IN, CHECKED_IN)
     Slot.objects.filter(pk=slot.pk).update(issued=F("issued") + 1)
     slot.refresh_from_db()
     appointment = Appointment.objects.create(
@@ -349,6 +355,101 @@ def add_walk_in(user: User, slot: Slot, person: Person, raw_phone: str) -> Appoi
     audit.record(user, "booking.appointment.walk_in", appointment, slot.unit.code)
     _publish(appointment, CHECKED_IN)
     return appointment
+
+
+def add_walk_in_soonest(user: User, service: Service, person: Person, raw_phone: str) -> Appointment:
+    """A walk-in into the clinic's soonest time today that still has a place for them (the running one first).
+    Another desk may take the last place meanwhile: then the next time is tried."""
+    from .queries import walk_in_slots
+
+    if not user.has_perm_in(Perm.RECEIVE_PATIENTS, service.unit):
+        raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": service.unit})
+    errors = []  # every field at once: the person waits at the desk
+    try:
+        person = check_person(person, birth_date_needed=False)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    try:
+        phone = normalise_phone(raw_phone)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    for slot in walk_in_slots(service)[:5]:
+        try:
+            return add_walk_in(user, slot, person, phone)
+        except Conflict:
+            continue
+    raise Conflict(_("%(clinic)s has no place left today; suggest another clinic or a booking for another day.")
+                   % {"clinic": service.label})
+
+
+@transaction.atomic
+def call_next(user: User, service: Service) -> Appointment:
+    """The clinic calls the next checked-in person in (by time, then queue number): they are being seen, and the
+    queue screen shows their number."""
+    if not user.has_perm_in(Perm.RECEIVE_PATIENTS, service.unit):
+        raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": service.unit})
+    today = timezone.localdate()
+    waiting = (Appointment.objects.select_for_update(skip_locked=True, of=("self",))  # two doctors, two people
+               .filter(slot__service=service, slot__start__date=today, status=Appointment.Status.CHECKED_IN)
+               .select_related("slot", "slot__unit", "slot__service", "slot__schedule")
+               .order_by("slot__start", "queue_number"))
+    appointment = waiting.first()
+    if appointment is None:
+        raise Conflict(_("Nobody checked in is waiting for %(clinic)s") % {"clinic": service.label})
+    Appointment.objects.filter(pk=appointment.pk).update(
+        status=Appointment.Status.FULFILLED, called_at=timezone.now(), version=F("version") + 1)
+    appointment.refresh_from_db()
+    audit.record(user, "booking.appointment.called", appointment, service.unit.code)
+    slot = appointment.slot
+    events.publish(events.Event(source=SOURCE, kind=CALLED, unit=slot.unit.code, payload={
+        "code": appointment.code, "service": service.code, "start": slot.start,
+        "queue_number": appointment.queue_number, "room": slot.schedule.room}))
+    return appointment
+
+
+# --- the queue screens' links ----------------------------------------------------------------------------------
+
+SCREEN_SALT = "opscenter.booking.screen"
+
+
+def _screen_signer() -> signing.TimestampSigner:
+    """Signed with BOOKING_SCREEN_SECRET when set: changing it revokes every screen link at once, sessions and
+    the rest untouched."""
+    secret = getattr(settings, "BOOKING_SCREEN_SECRET", "") or settings.SECRET_KEY
+    return signing.TimestampSigner(key=secret, salt=SCREEN_SALT)
+
+
+def screen_token(user: User, service: Service) -> str:
+    """A link for a TV in the waiting room: it shows this clinic's queue screen, read-only, without signing in,
+    until it expires (BOOKING_SCREEN_DAYS) or the clinic's links are revoked."""
+    if not (user.has_perm_in(Perm.RECEIVE_PATIENTS, service.unit) or user.has_perm_in(Perm.VIEW_BOOKINGS,
+                                                                                      service.unit)):
+        raise PermissionDenied(_("You may not see the bookings of %(unit)s") % {"unit": service.unit})
+    return _screen_signer().sign(f"{service.pk}.{service.screen_version}")
+
+
+def screen_service(token: str) -> Service | None:
+    """The clinic a screen link shows, or None when the link is forged, expired or revoked."""
+    days = int(getattr(settings, "BOOKING_SCREEN_DAYS", 365))
+    try:
+        value = _screen_signer().unsign(token, max_age=dt.timedelta(days=days))
+        service_id, version = (int(part) for part in value.split("."))
+    except (signing.BadSignature, ValueError):
+        return None
+    return (Service.objects.select_related("unit")
+            .filter(pk=service_id, screen_version=version, active=True, unit__active=True).first())
+
+
+@transaction.atomic
+def revoke_screens(user: User, service: Service) -> None:
+    """Every screen link of the clinic stops working (a TV moved or a link shared too widely); new ones work."""
+    if not user.has_perm_in(Perm.RECEIVE_PATIENTS, service.unit):
+        raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": service.unit})
+    Service.objects.filter(pk=service.pk).update(screen_version=F("screen_version") + 1)
+    service.refresh_from_db()
+    audit.record(user, "booking.service.screens_revoked", service, service.unit.code)
 
 
 def _publish(appointment: Appointment, kind: str) -> None:

@@ -39,3 +39,29 @@ def test_200_people_at_once_get_exactly_the_3_places_of_a_slot(live_city, clinic
     assert sorted(Appointment.objects.filter(slot=slot).values_list("queue_number", flat=True)) == [1, 2, 3]
     assert Slot.objects.get(pk=slot.pk).booked == 3
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers: PostgreSQL (SQLite has one)")
+def test_doctors_calling_at_once_each_get_a_different_person(live_city, clinic):
+    from opscenter.org.roles import Role
+
+    now = timezone.now()
+    slot = Slot.objects.filter(service=clinic, start__gt=now + dt.timedelta(days=2)).order_by("start")[0]
+    Slot.objects.filter(pk=slot.pk).update(start=now - dt.timedelta(minutes=5), end=now + dt.timedelta(minutes=10),
+                                           walk_ins=6)
+    desk = live_city.user(Role.HOSPITAL_MANAGER, "A")
+    for i in range(6):
+        services.add_walk_in(desk, slot, services.Person(name=f"Người {i}", birth_date=None), f"09870000{i:02d}")
+
+    def call(_turn: int) -> int | None:
+        try:
+            return services.call_next(desk, clinic).queue_number
+        except Conflict:
+            return None
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        called = list(pool.map(call, range(8)))
+    assert sorted(n for n in called if n is not None) == [1, 2, 3, 4, 5, 6] and called.count(None) == 2
+    assert Appointment.objects.filter(slot=slot, status="fulfilled", called_at__isnull=False).count() == 6
