@@ -173,6 +173,9 @@ class Appointment(models.Model):
     phone = models.CharField(max_length=20, db_index=True)
     identifier = models.CharField(max_length=20, blank=True, help_text=_("National ID or insurance number"))
     reason = models.CharField(max_length=300, blank=True)
+    his_identifier = models.CharField(
+        max_length=255, blank=True, db_index=True,
+        help_text=_("The hospital system's own identifier of a booking it made (system|value); a retry finds it"))
     consent_at = models.DateTimeField(help_text=_("When the person agreed to the use of their data"))
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_reason = models.CharField(max_length=200, blank=True)
