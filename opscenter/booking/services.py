@@ -325,8 +325,17 @@ def book_for_hospital(user: User, slot_id: int, person: Person, raw_phone: str,
         raise ValidationFailed.one("slot", _("no such appointment time"))
     if not user.has_perm_in(Perm.RECEIVE_PATIENTS, slot.unit):
         raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": slot.unit})
-    person = check_person(person)
-    phone = normalise_phone(raw_phone)
+    errors = []  # every field's problem at once: a system corrects them in one go
+    try:
+        person = check_person(person)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    try:
+        phone = normalise_phone(raw_phone)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
     # Two copies of one request take turns on the slot's row, so the second sees the first's booking.
     Slot.objects.select_for_update().filter(pk=slot.pk).first()
     if his_identifier:
