@@ -443,6 +443,8 @@ def _create(request: HttpRequest, user: Any, resource: FhirAppointment) -> HttpR
     """Book through services.book_for_hospital. Retries are safe: an `If-None-Exist: identifier=system|value`
     answers with the booking it finds, and a booking carrying the same identifier of the hospital's system
     (Appointment.identifier) is never made twice."""
+    if not user.has_perm_in(Perm.RECEIVE_PATIENTS):  # before If-None-Exist, which answers with a booking
+        raise PermissionDenied(_("you may not book appointments"))
     if condition := request.headers.get("If-None-Exist"):
         query = QueryDict(condition)
         if set(query) != {"identifier"}:

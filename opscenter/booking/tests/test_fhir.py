@@ -249,6 +249,10 @@ def test_only_the_hospitals_own_staff_book_and_cancel(clinic, city):
     refused = send("post", "/fhir/Appointment", booking(slot), desk_token(city, "B"))
     assert refused.status_code == 403 and "Appointment.slot" in issues(refused)
     made = send("post", "/fhir/Appointment", booking(slot), desk_token(city)).json()
+    # A conditional create answers with the booking it finds: not to someone who may not book.
+    asked = send("post", "/fhir/Appointment", booking(slot), reporter,
+                 **{"If-None-Exist": f"identifier={made['id']}"})
+    assert asked.status_code == 403 and made["id"] not in asked.content.decode()
     cancel = {**made, "status": "cancelled"}
     assert send("put", f"/fhir/Appointment/{made['id']}", cancel, desk_token(city, "B")).status_code == 403
     assert send("put", f"/fhir/Appointment/{made['id']}", cancel, None).status_code == 401
