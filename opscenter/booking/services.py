@@ -425,8 +425,9 @@ def purge(older_than_days: int | None = None) -> int:
     ids = list(old.values_list("pk", flat=True))
     if not ids:
         return 0
+    # The hospital system's identifier goes too: it would link the booking back to its patient record.
     Appointment.objects.filter(pk__in=ids).update(name="", birth_date=None, phone="", identifier="", reason="",
-                                                  cancelled_reason="", erased_at=timezone.now())
+                                                  cancelled_reason="", his_identifier="", erased_at=timezone.now())
     audit.record("booking.retention", "booking.appointment.erased", None, count=len(ids), days=days)
     return len(ids)
 
