@@ -34,7 +34,11 @@ urlpatterns = [
     path("fhir/Slot", booking_fhir.slot, name="fhir-slot"),
     path("fhir/Slot/<int:pk>", booking_fhir.slot, name="fhir-slot-read"),
     path("fhir/Appointment", booking_fhir.appointment, name="fhir-appointment"),
-    path("fhir/Appointment/<str:code>", booking_fhir.appointment, name="fhir-appointment-read"),
+    path("fhir/Appointment/<str:code>", booking_fhir.appointment_instance, name="fhir-appointment-read"),
+    path("fhir/Appointment/<str:code>/_history/<int:version>", booking_fhir.appointment_instance,
+         name="fhir-appointment-vread"),
+    path("fhir/Location", booking_fhir.location, name="fhir-location"),
+    path("fhir/Location/<str:location_id>", booking_fhir.location, name="fhir-location-read"),
     path("fhir/<path:path>", fhir_base.not_found),  # after every FHIR route: 404 as an OperationOutcome
     path("events/stream", stream, name="event-stream"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

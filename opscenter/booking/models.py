@@ -182,6 +182,9 @@ class Appointment(models.Model):
     language = models.CharField(max_length=8, default="vi", help_text=_("The language the person booked in"))
     identifier = models.CharField(max_length=20, blank=True, help_text=_("National ID or insurance number"))
     reason = models.CharField(max_length=300, blank=True)
+    his_identifier = models.CharField(
+        max_length=255, blank=True, db_index=True,
+        help_text=_("The hospital system's own identifier of a booking it made (system|value); a retry finds it"))
     consent_at = models.DateTimeField(help_text=_("When the person agreed to the use of their data"))
     created_at = models.DateTimeField(auto_now_add=True)
     called_at = models.DateTimeField(null=True, blank=True, help_text=_("When the clinic called the person in"))

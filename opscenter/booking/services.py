@@ -218,8 +218,9 @@ def book(slot_id: int, person: Person, phone_token: str, consent: bool = False) 
     raise AssertionError("unreachable")
 
 
-def _book(slot_id: int, person: Person, phone: str, walk_in: bool = False) -> Appointment:
-    if not walk_in:
+def _book(slot_id: int, person: Person, phone: str, walk_in: bool = False, staff: User | None = None,
+          his_identifier: str = "") -> Appointment:
+    if not walk_in and staff is None:  # the limit stops one phone hoarding places; a hospital books for its own
         held = Appointment.objects.filter(phone=phone, status=Appointment.Status.BOOKED,
                                           slot__start__gt=timezone.now()).count()
         if held >= setting("FUTURE_BOOKINGS_PER_PHONE"):
@@ -229,8 +230,9 @@ def _book(slot_id: int, person: Person, phone: str, walk_in: bool = False) -> Ap
         code=_new_code(), slot=slot, queue_number=slot.issued, name=person.name, birth_date=person.birth_date,
         phone=phone, identifier=person.identifier, reason=person.reason, consent_at=timezone.now(),
         walk_in=walk_in, email=person.email, language=translation.get_language() or settings.LANGUAGE_CODE,
+        his_identifier=his_identifier,
     )
-    audit.record("citizen", "booking.appointment.booked", appointment, slot.unit.code, slot=slot.pk)
+    audit.record(staff or "citizen", "booking.appointment.booked", appointment, slot.unit.code, slot=slot.pk)
     _publish(appointment, BOOKED)
     return appointment
 
@@ -321,6 +323,71 @@ def mark_no_show(user: User, appointment: Appointment) -> Appointment:
     if appointment.slot.end > timezone.now():
         raise Conflict(_("The appointment time has not passed yet"))
     return _set_status(user, appointment, Appointment.Status.NO_SHOW, NO_SHOW)
+
+
+class StaleVersion(Conflict):
+    """The booking changed since the version the caller saw (an HTTP If-Match that no longer holds: 412)."""
+
+
+@transaction.atomic
+def book_for_hospital(user: User, slot_id: int, person: Person, raw_phone: str,
+                      his_identifier: str = "") -> tuple[Appointment, bool]:
+    """A hospital's own system books a place for a patient it has taken the consent of (as the desk does).
+    `his_identifier` (its `system|value` for the booking) makes retries safe: a booking of the facility that
+    already carries it is returned as it is, and nothing new is booked. Returns (booking, whether it is new)."""
+    slot = Slot.objects.select_related("unit").filter(pk=slot_id).first()
+    if slot is None:
+        raise ValidationFailed.one("slot", _("no such appointment time"))
+    if not user.has_perm_in(Perm.RECEIVE_PATIENTS, slot.unit):
+        raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": slot.unit})
+    errors = []  # every field's problem at once: a system corrects them in one go
+    try:
+        person = check_person(person)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    try:
+        phone = normalise_phone(raw_phone)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    # Two copies of one request take turns on the slot's row, so the second sees the first's booking.
+    Slot.objects.select_for_update().filter(pk=slot.pk).first()
+    if his_identifier:
+        found = (Appointment.objects.select_related("slot", "slot__service", "slot__unit")
+                 .filter(slot__unit=slot.unit, his_identifier=his_identifier).first())
+        if found is not None:
+            return found, False
+    for attempt in range(3):  # a booking code drawn twice is drawn again, as in book()
+        try:
+            with transaction.atomic():
+                return _book(slot.pk, person, phone, staff=user, his_identifier=his_identifier), True
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def cancel_by_hospital(user: User, code: str, reason: str = "", version: int | None = None) -> Appointment:
+    """The hospital cancels a booking (its own system or its staff), at any time before the person is seen:
+    the booking stays, cancelled with the reason, and its place is free again. `version`, if given, must be
+    the booking's current one (StaleVersion otherwise). Cancelling a cancelled booking changes nothing."""
+    appointment = (Appointment.objects.select_for_update().select_related("slot", "slot__unit", "slot__service")
+                   .filter(code=(code or "").strip().upper()).first())
+    if appointment is None:
+        raise NotFound(_("No booking with this code"))
+    _at_desk(user, appointment)
+    if version is not None and version != appointment.version:
+        raise StaleVersion(_("The booking was changed meanwhile; look at it again."))
+    if appointment.status == Appointment.Status.CANCELLED:
+        return appointment
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Conflict(_("This booking is %(status)s and can no longer be changed")
+                       % {"status": appointment.get_status_display().lower()})
+    _release(appointment, " ".join((reason or "").split())[:200] or _("cancelled by the hospital"))
+    audit.record(user, "booking.appointment.cancelled", appointment, appointment.slot.unit.code, by="hospital")
+    return appointment
 
 
 def _set_status(user: User, appointment: Appointment, status: str, kind: str) -> Appointment:
@@ -519,8 +586,10 @@ def purge(older_than_days: int | None = None) -> int:
     ids = list(old.values_list("pk", flat=True))
     if not ids:
         return 0
+    # The hospital system's identifier goes too: it would link the booking back to its patient record.
     Appointment.objects.filter(pk__in=ids).update(name="", birth_date=None, phone="", email="", identifier="",
-                                                  reason="", cancelled_reason="", erased_at=timezone.now())
+                                                  reason="", cancelled_reason="", his_identifier="",
+                                                  erased_at=timezone.now())
     audit.record("booking.retention", "booking.appointment.erased", None, count=len(ids), days=days)
     return len(ids)
 

@@ -38,6 +38,7 @@ class Served:
     profiles: tuple[str, ...] = ()
     bundle: Callable[..., HttpResponse] | None = None
     operations: list[dict[str, Any]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)  # more of the statement's resource entry (versioning...)
 
 
 SERVED: dict[str, Served] = {}
@@ -181,6 +182,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
         **({"searchParam": [{"name": n, "type": t, "documentation": d} for n, t, d in s.search_params]}
            if s.search_params else {}),
         **({"documentation": s.documentation} if s.documentation else {}),
+        **s.details,
     } for s in sorted(SERVED.values(), key=lambda s: s.type)]
     statement = CapabilityStatement.model_validate({
         "resourceType": "CapabilityStatement",

@@ -185,6 +185,7 @@ def test_personal_data_is_erased_after_the_retention_and_the_figures_stay(clinic
     settings.BOOKING_RETENTION_DAYS = 30
     slot = tomorrow_slots(clinic)[0]
     appointment = services.book(slot.pk, PERSON, phone_token(), consent=True)
+    Appointment.objects.filter(pk=appointment.pk).update(his_identifier="urn:his|77")  # as a HIS's booking has
     assert services.purge() == 0  # its time has not even come
     Slot.objects.filter(pk=slot.pk).update(start=timezone.now() - dt.timedelta(days=31, minutes=15),
                                            end=timezone.now() - dt.timedelta(days=31))
@@ -192,6 +193,7 @@ def test_personal_data_is_erased_after_the_retention_and_the_figures_stay(clinic
     assert services.purge() == 1
     erased = Appointment.objects.get(pk=appointment.pk)
     assert (erased.name, erased.phone, erased.identifier, erased.reason, erased.birth_date) == ("", "", "", "", None)
+    assert erased.his_identifier == ""
     assert erased.erased_at is not None and erased.status == "booked" and erased.queue_number == 1
     assert not PhoneCode.objects.exists()
     assert AuditLog.objects.filter(action="booking.appointment.erased").get().data["count"] == 1

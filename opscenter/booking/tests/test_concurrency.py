@@ -12,6 +12,7 @@ from opscenter.booking import services
 from opscenter.booking.models import Appointment, Slot
 from opscenter.booking.tests.conftest import PERSON
 from opscenter.core.errors import Conflict
+from opscenter.org.roles import Role
 
 ATTEMPTS = 200
 
@@ -43,8 +44,6 @@ def test_200_people_at_once_get_exactly_the_3_places_of_a_slot(live_city, clinic
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers: PostgreSQL (SQLite has one)")
 def test_doctors_calling_at_once_each_get_a_different_person(live_city, clinic):
-    from opscenter.org.roles import Role
-
     now = timezone.now()
     slot = Slot.objects.filter(service=clinic, start__gt=now + dt.timedelta(days=2)).order_by("start")[0]
     Slot.objects.filter(pk=slot.pk).update(start=now - dt.timedelta(minutes=5), end=now + dt.timedelta(minutes=10),
@@ -65,3 +64,22 @@ def test_doctors_calling_at_once_each_get_a_different_person(live_city, clinic):
         called = list(pool.map(call, range(8)))
     assert sorted(n for n in called if n is not None) == [1, 2, 3, 4, 5, 6] and called.count(None) == 2
     assert Appointment.objects.filter(slot=slot, status="fulfilled", called_at__isnull=False).count() == 6
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers: PostgreSQL (SQLite has one)")
+def test_copies_of_one_hospital_request_sent_at_once_book_once(live_city, clinic):
+    """A hospital system that sends its booking again before the first answer came (a timeout, a retry queue)."""
+    slot = next(s for s in Slot.objects.filter(service=clinic).order_by("start") if s.start > timezone.now()
+                + dt.timedelta(hours=1))
+    staff = live_city.user(Role.HOSPITAL_MANAGER, "A")
+
+    def attempt(_: int) -> str:
+        try:
+            return services.book_for_hospital(staff, slot.pk, PERSON, "0912345678", "urn:his|B-77")[0].code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = set(pool.map(attempt, range(8)))
+    assert len(codes) == 1
+    assert Appointment.objects.filter(slot=slot).count() == 1 and Slot.objects.get(pk=slot.pk).booked == 1
