@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import hospital_views, views
+from . import hospital_views, schedule_views, views
 
 app_name = "booking"
 urlpatterns = [
@@ -9,6 +9,13 @@ urlpatterns = [
     path("desk/", hospital_views.desk, name="desk"),
     path("desk/check-in/", hospital_views.desk_check_in, name="desk_check_in"),
     path("desk/<str:code>/no-show/", hospital_views.desk_no_show, name="desk_no_show"),
+    path("schedules/", schedule_views.home, name="schedules_home"),
+    path("schedules/<str:unit>/", schedule_views.schedules, name="schedules"),
+    path("schedules/<str:unit>/template/", schedule_views.template, name="schedule_template"),
+    path("schedules/<str:unit>/template/active/", schedule_views.template_active, name="schedule_active"),
+    path("schedules/<str:unit>/bulk/", schedule_views.bulk, name="schedule_bulk"),
+    path("schedules/<str:unit>/close/", schedule_views.close, name="schedule_close"),
+    path("schedules/<str:unit>/reopen/", schedule_views.reopen, name="schedule_reopen"),
     path("time/<int:slot_id>/", views.details, name="details"),
     path("time/<int:slot_id>/code/", views.confirm, name="confirm"),
     path("my/<str:code>/", views.mine, name="mine"),
