@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opscenter.org.models import Unit
 
@@ -54,10 +55,10 @@ class TemplateForm(forms.Form):
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
     doctor = forms.ModelChoiceField(label=_("Doctor"), queryset=Doctor.objects.none(), required=False,
                                     empty_label=_("Any doctor of the service"))
-    room = forms.CharField(label=_("Room"), max_length=80, required=False)
+    room = forms.CharField(label=pgettext_lazy("consulting room", "Room"), max_length=80, required=False)
     weekday = forms.TypedChoiceField(label=_("Day of the week"), choices=WEEKDAY_CHOICES, coerce=int)
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
-    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
+    start = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
+    end = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
     slot_minutes = forms.IntegerField(label=_("Slot length (minutes)"), min_value=1)
     capacity = forms.IntegerField(label=_("Patients per slot"), min_value=1)
     walk_in_share = forms.IntegerField(label=_("Kept for walk-ins (%)"), min_value=0, max_value=100, initial=0)
@@ -89,7 +90,7 @@ class TemplateChoiceField(forms.ModelChoiceField):
 class ClosureForm(forms.Form):
     APPLIES_TO = [("schedule", _("One template")), ("doctor", _("All templates of a doctor")),
                   ("facility", _("The whole facility"))]
-    applies_to = forms.ChoiceField(label=_("Close"), choices=APPLIES_TO, widget=forms.RadioSelect)
+    applies_to = forms.ChoiceField(label=_("What to close"), choices=APPLIES_TO, widget=forms.RadioSelect)
     schedule = TemplateChoiceField(label=_("Template"), queryset=Schedule.objects.none(), required=False)
     doctor = forms.ModelChoiceField(label=_("Doctor"), queryset=Doctor.objects.none(), required=False)
     first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))
