@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -509,6 +509,12 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, timezone.get_current_timezone())
 
 
+def _lock(slots: QuerySet[Slot]) -> None:
+    """Hold the slots until the change commits: a booking under way finishes first (and is seen as booked), or
+    waits and then finds the slot gone or closed; a booking is never lost between the check and the write."""
+    list(slots.select_for_update().values_list("pk", flat=True))
+
+
 def _live_bookings() -> Exists:
     return Exists(Appointment.objects.filter(slot=OuterRef("pk"), status__in=Appointment.LIVE))
 
@@ -558,6 +564,7 @@ def update_schedule(user: User, schedule: Schedule, values: TemplateFields, *, v
 def _remake(schedule: Schedule, from_day: dt.date) -> Remade:
     since = max(_day_start(from_day), timezone.now())
     future = Slot.objects.filter(schedule=schedule, start__gte=since)
+    _lock(future)
     kept = set(future.filter(_live_bookings()).values_list("pk", flat=True))
     unbooked = future.exclude(pk__in=kept)
     # A slot that never held a booking goes; one that held only cancelled bookings stays, closed, for the record.
@@ -594,6 +601,7 @@ def set_active(user: User, schedule: Schedule, active: bool, *, version: int) ->
         remade = _remake(schedule, today)
     else:
         future = Slot.objects.filter(schedule=schedule, start__gt=timezone.now())
+        _lock(future)
         remade = Remade(kept=future.filter(_live_bookings()).count())
         future.exclude(_live_bookings()).update(status=Slot.Status.CLOSED)
     change = "activated" if active else "deactivated"
@@ -617,7 +625,7 @@ def bulk_update(user: User, unit: Unit, versions: dict[int, int], *, from_day: d
     if not changes:
         raise ValidationFailed.one("slot_minutes", _("give at least one new value"))
     _check_from(from_day)
-    chosen = list(Schedule.objects.select_for_update().select_related("service", "service__unit", "doctor")
+    chosen = list(Schedule.objects.select_for_update(of=("self",)).select_related("service", "service__unit", "doctor")
                   .filter(pk__in=versions, service__unit=unit).order_by("pk"))
     if len(chosen) != len(versions):
         raise ValidationFailed.one("templates", _("a chosen template is not one of this facility's"))
@@ -681,13 +689,14 @@ def close_days(user: User, unit: Unit, first: dt.date, last: dt.date, reason: st
     slots = Slot.objects.filter(schedule__in=chosen, start__gte=max(_day_start(first), timezone.now()),
                                 start__lt=_day_start(last + dt.timedelta(days=1)))
     closed = slots.exclude(status=Slot.Status.CLOSED).update(status=Slot.Status.CLOSED)
-    bookings = list(Appointment.objects.select_for_update().select_related("slot", "slot__unit", "slot__service")
+    bookings = list(Appointment.objects.select_for_update(of=("self",))
+                    .select_related("slot", "slot__unit", "slot__service")
                     .filter(slot__in=slots, status=Appointment.Status.BOOKED))
     for appointment in bookings:
         _release(appointment, reason)
         _tell_cancelled(appointment, reason)
-    result = Closed(batch, first, last, len({c for c in Closure.objects.filter(batch=batch)
-                                             .values_list("schedule_id", flat=True)}), closed, len(bookings))
+    held = Closure.objects.filter(batch=batch).values("schedule_id").distinct().count()
+    result = Closed(batch, first, last, held, closed, len(bookings))
     audit.record(user, "booking.schedule.closed", None, unit.code, batch=str(batch), applies_to=applies_to,
                  schedule=schedule.pk if schedule else None, doctor=doctor.code if doctor else None,
                  first=first.isoformat(), last=last.isoformat(), reason=reason, schedules=result.schedules,
@@ -705,7 +714,7 @@ def _tell_cancelled(appointment: Appointment, reason: str) -> None:
         text = _("Your appointment %(code)s at %(time)s %(day)s at %(unit)s is cancelled: %(reason)s. "
                  "Please book another time.") % {
             "code": appointment.code, "time": start.strftime("%H:%M"), "day": start.strftime("%d/%m"),
-            "unit": appointment.slot.unit.code, "reason": reason}
+            "unit": appointment.slot.unit.short_name or appointment.slot.unit.name, "reason": reason}
     phone = appointment.phone
     transaction.on_commit(lambda: sms.send(phone, text))
 
