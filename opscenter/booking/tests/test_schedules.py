@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
 
 from opscenter.booking import services, sms
 from opscenter.booking.models import Appointment, Closure, Schedule, Slot
@@ -215,3 +216,22 @@ def test_another_hospital_and_other_roles_are_refused(clinic, api_client, city):
         assert client.post(PAGE + "bulk/", {"templates": [schedule.pk], "capacity": 9}).status_code == 403
     assert 'href="/booking/schedules/"' not in api_client(Role.OPERATOR).get("/booking/desk/").content.decode()
     assert Schedule.objects.get(pk=schedule.pk).capacity == 4 and not Closure.objects.exists()
+
+
+def test_the_forms_open_filled_in(clinic, api_client):
+    schedule = _schedule_on(clinic, _day_ahead(1))
+    manager = api_client(Role.HOSPITAL_MANAGER, "A", language="vi")
+    edit = manager.get(f"{PAGE}template/?template={schedule.pk}")
+    assert edit.status_code == 200 and edit.context["form"]["capacity"].value() == 4
+    assert edit.context["form"]["walk_in_share"].value() == 25
+    with translation.override("vi"):  # the days of the week in the reader's language
+        assert f'<option value="{schedule.weekday}" selected>{WEEKDAYS[schedule.weekday]}</option>' in (
+            edit.content.decode())
+    closing = manager.get(PAGE + "close/", {"template": schedule.pk})
+    assert closing.context["form"]["applies_to"].value() == "schedule"
+    assert f'<option value="{schedule.pk}" selected>' in closing.content.decode()
+    by_doctor = manager.get(PAGE + "close/", {"doctor": schedule.doctor_id})
+    assert by_doctor.context["form"]["applies_to"].value() == "doctor"
+    assert manager.get(PAGE + "template/").context["form"]["slot_minutes"].value() == 15
+    assert manager.get(f"{PAGE}template/?template=999999").status_code == 404
+    assert api_client(Role.ADMIN).get("/booking/schedules/")["Location"] == PAGE  # the one facility with services
