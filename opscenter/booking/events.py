@@ -57,3 +57,38 @@ class LeadTime(TypedDict):
 
 declare(SOURCE, LEAD_TIME, LeadTime, read_by="alerts",
         doc="The lead time to the first free appointment of each specialty offered, city-wide, every hour.")
+
+
+SCHEDULE_CHANGED = "schedule.changed"
+
+
+class ScheduleChanged(TypedDict):
+    """A weekly template made, changed, switched off or on: its slots from `from_day` are remade; `kept` booked
+    times stay as they were."""
+    schedule: int
+    service: str
+    doctor: str | None
+    change: str  # "created" | "changed" | "deactivated" | "activated"
+    from_day: dt.date
+    kept: int
+
+
+declare(SOURCE, SCHEDULE_CHANGED, ScheduleChanged,
+        doc="A hospital's weekly appointment template made or changed; its free slots remade from a day.")
+
+
+SCHEDULE_CLOSED, SCHEDULE_REOPENED = "schedule.closed", "schedule.reopened"
+
+
+class ScheduleClosure(TypedDict):
+    """Days closed (leave, holiday) or reopened: on how many templates, slots, and bookings cancelled. The reason
+    is not carried (it may say why a doctor is away)."""
+    first: dt.date
+    last: dt.date
+    schedules: int
+    slots: int
+    cancelled: int
+
+
+declare(SOURCE, [SCHEDULE_CLOSED, SCHEDULE_REOPENED], ScheduleClosure,
+        doc="Appointment days closed at a hospital (bookings on them cancelled, people told) or reopened.")

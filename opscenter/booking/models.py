@@ -8,6 +8,8 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.org.models import Specialty, Unit
@@ -85,6 +87,8 @@ class Schedule(models.Model):
     valid_from = models.DateField()
     valid_until = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # Raised by every change: a change made from an older version is refused (two managers, one template).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["service", "weekday", "start"]
@@ -99,6 +103,16 @@ class Schedule(models.Model):
     def __str__(self) -> str:
         return f"{self.service} {self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"
 
+    @property
+    def weekday_name(self) -> str:
+        return str(WEEKDAYS[self.weekday])
+
+    @property
+    def label(self) -> str:
+        """As a manager reads it: the day of the week, the hours, the service and the doctor."""
+        doctor = f" · {self.doctor}" if self.doctor_id else ""
+        return f"{self.weekday_name} {self.start:%H:%M}–{self.end:%H:%M} {self.service.label}{doctor}"
+
 
 class Closure(models.Model):
     """A day a schedule does not run (leave, holiday): its slots that day are closed, bookings moved or cancelled
@@ -107,6 +121,10 @@ class Closure(models.Model):
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="closures")
     day = models.DateField()
     reason = models.CharField(max_length=200)
+    # The closures made together (one template, a doctor's or the whole facility's, over a range of days): they
+    # are listed and reopened together.
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["schedule", "day"], name="one_closure_per_schedule_day")]

@@ -6,14 +6,14 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from opscenter.org.models import Specialty, User
+from opscenter.org.models import Specialty, Unit, User
 from opscenter.reporting import figures as reporting_figures
 from opscenter.reporting.models import localized_name
 
-from .models import Appointment, Doctor, Service, Slot
+from .models import Appointment, Closure, Doctor, Schedule, Service, Slot
 
 MAX_DAYS = 28
 
@@ -200,3 +200,38 @@ def lead_times() -> list[dict]:
                     "next_free": first, "facilities": row["n"],
                     "days": round((first - now).total_seconds() / 86400, 2) if first else None})
     return out
+
+
+# --- the hospital's schedules --------------------------------------------------------------------------------
+
+def schedule_units(user: User) -> QuerySet[Unit]:
+    """The facilities in the user's scope that offer something to book (whose schedules they may run)."""
+    return user.scope_units().filter(booking_services__isnull=False).distinct().order_by("name")
+
+
+def schedules_of(unit: Unit, service: str | None = None, doctor: str | None = None) -> QuerySet[Schedule]:
+    """A facility's weekly templates (switched off ones too), by day of the week and time."""
+    found = Schedule.objects.filter(service__unit=unit).select_related("service", "doctor")
+    if service:
+        found = found.filter(service__code=service)
+    if doctor:
+        found = found.filter(doctor__code=doctor)
+    return found.order_by("weekday", "start", "service__name", "pk")
+
+
+def services_of(unit: Unit) -> QuerySet[Service]:
+    return Service.objects.filter(unit=unit).order_by("name")
+
+
+def doctors_of(unit: Unit) -> QuerySet[Doctor]:
+    return Doctor.objects.filter(unit=unit).order_by("name")
+
+
+def closures_of(unit: Unit) -> list[dict]:
+    """The facility's closures not yet past, one row per batch (days closed together): first and last day, the
+    reason, how many templates."""
+    rows = (Closure.objects.filter(schedule__service__unit=unit, batch__isnull=False)
+            .values("batch").annotate(first=Min("day"), last=Max("day"), reason=Max("reason"),
+                                      schedules=Count("schedule", distinct=True))
+            .filter(last__gte=timezone.localdate()).order_by("first", "batch"))
+    return list(rows)

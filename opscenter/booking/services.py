@@ -4,13 +4,16 @@ check-in, no-show marking and walk-ins. The only place that writes booking state
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -19,18 +22,31 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.core import audit, events
+from opscenter.core.edits import StaleEdit
 from opscenter.core.errors import Conflict, FieldError, NotFound, TooMany, ValidationFailed
 from opscenter.org.models import Unit, User
 from opscenter.org.roles import Perm
 
 from . import sms
-from .events import BOOKED, CALLED, CANCELLED, CHECKED_IN, LEAD_TIME, NO_SHOW, SOURCE
-from .models import Appointment, Closure, PhoneCode, Schedule, Service, Slot
+from .events import (
+    BOOKED,
+    CALLED,
+    CANCELLED,
+    CHECKED_IN,
+    LEAD_TIME,
+    NO_SHOW,
+    SCHEDULE_CHANGED,
+    SCHEDULE_CLOSED,
+    SCHEDULE_REOPENED,
+    SOURCE,
+)
+from .models import Appointment, Closure, Doctor, PhoneCode, Schedule, Service, Slot
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
 PHONE = re.compile(r"^0[1-9]\d{8}$")  # a Vietnamese number, written from 0 (+84 is turned into 0)
@@ -60,35 +76,43 @@ class Person:
 
 # --- slots from schedules ------------------------------------------------------------------------------------
 
+SLOT_DAYS = 14  # how far ahead slots are made (every night, and when a template changes)
+
+
 def make_slots(first_day: dt.date, days: int, schedules: Iterable[Schedule] | None = None) -> int:
     """The slots of the active schedules for `days` days from `first_day`; slots that exist stay as they are
     (so this runs every night without touching a booked slot). Returns how many were new."""
-    tz = timezone.get_current_timezone()
     last_day = first_day + dt.timedelta(days=days - 1)
     chosen = list(schedules) if schedules is not None else list(
         Schedule.objects.filter(active=True, valid_from__lte=last_day).select_related("service"))
     closed = set(Closure.objects.filter(schedule__in=chosen, day__range=(first_day, last_day))
                  .values_list("schedule_id", "day"))
-    new = []
-    for schedule in chosen:
-        walk_ins = round(schedule.capacity * schedule.walk_in_share)
-        length = dt.timedelta(minutes=schedule.slot_minutes)
-        for offset in range(days):
-            day = first_day + dt.timedelta(days=offset)
-            if (day.weekday() != schedule.weekday or day < schedule.valid_from
-                    or (schedule.valid_until is not None and day > schedule.valid_until)):
-                continue
-            start = dt.datetime.combine(day, schedule.start, tz)
-            end = dt.datetime.combine(day, schedule.end, tz)
-            while start + length <= end:
-                new.append(Slot(schedule=schedule, service=schedule.service, doctor_id=schedule.doctor_id,
-                                unit_id=schedule.service.unit_id, start=start, end=start + length,
-                                capacity=schedule.capacity - walk_ins, walk_ins=walk_ins,
-                                status=Slot.Status.CLOSED if (schedule.pk, day) in closed else Slot.Status.FREE))
-                start += length
+    new = [slot for schedule in chosen for slot in _planned(schedule, first_day, days, closed)]
     before = Slot.objects.filter(schedule__in=chosen).count()
     Slot.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
     return Slot.objects.filter(schedule__in=chosen).count() - before
+
+
+def _planned(schedule: Schedule, first_day: dt.date, days: int, closed: set[tuple[int, dt.date]]) -> list[Slot]:
+    """The slots the template gives on those days (not saved)."""
+    tz = timezone.get_current_timezone()
+    walk_ins = round(schedule.capacity * schedule.walk_in_share)
+    length = dt.timedelta(minutes=schedule.slot_minutes)
+    out = []
+    for offset in range(days):
+        day = first_day + dt.timedelta(days=offset)
+        if (day.weekday() != schedule.weekday or day < schedule.valid_from
+                or (schedule.valid_until is not None and day > schedule.valid_until)):
+            continue
+        start = dt.datetime.combine(day, schedule.start, tz)
+        end = dt.datetime.combine(day, schedule.end, tz)
+        while start + length <= end:
+            out.append(Slot(schedule=schedule, service=schedule.service, doctor_id=schedule.doctor_id,
+                            unit_id=schedule.service.unit_id, start=start, end=start + length,
+                            capacity=schedule.capacity - walk_ins, walk_ins=walk_ins,
+                            status=Slot.Status.CLOSED if (schedule.pk, day) in closed else Slot.Status.FREE))
+            start += length
+    return out
 
 
 # --- phones ----------------------------------------------------------------------------------------------------
@@ -608,3 +632,351 @@ def publish_lead_times() -> int:
     for row in rows:
         events.publish(events.Event(source=SOURCE, kind=LEAD_TIME, unit=department.code, payload=row))
     return len(rows)
+
+
+# --- schedules: the hospital's weekly templates, closed days and bulk edits -------------------------------------
+
+STALE = gettext_lazy("This template was changed by someone else after you opened it; look at it again.")
+
+
+@dataclass
+class TemplateFields:
+    """A weekly template as a manager sets it (`Schedule`); `walk_in_share` from 0 to 1."""
+
+    service: Service
+    doctor: Doctor | None
+    room: str
+    weekday: int
+    start: dt.time
+    end: dt.time
+    slot_minutes: int
+    capacity: int
+    walk_in_share: float
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> TemplateFields:
+        return cls(**{f.name: getattr(schedule, f.name) for f in fields(cls)})
+
+
+@dataclass
+class Remade:
+    """What a change did to the slots from the day it applies: `made` anew, `kept` as they were because
+    someone has booked them (a booking is never dropped)."""
+
+    made: int = 0
+    kept: int = 0
+
+
+@dataclass
+class Closed:
+    """Days closed (or reopened) together: on how many templates, how many slots, how many bookings cancelled."""
+
+    batch: uuid.UUID
+    first: dt.date
+    last: dt.date
+    schedules: int
+    slots: int
+    cancelled: int = 0
+
+
+def may_manage(user: User, unit: Unit) -> None:
+    if not user.has_perm_in(Perm.MANAGE_SCHEDULES, unit):
+        raise PermissionDenied(_("You may not manage the schedules of %(unit)s") % {"unit": unit})
+
+
+def check_template(values: TemplateFields) -> TemplateFields:
+    errors = []
+    if values.doctor is not None and values.doctor.unit_id != values.service.unit_id:
+        errors.append(FieldError("doctor", _("this doctor does not work at the service's facility")))
+    if not 0 <= values.weekday <= 6:
+        errors.append(FieldError("weekday", _("choose a day of the week")))
+    session = (dt.datetime.combine(dt.date.min, values.end) - dt.datetime.combine(dt.date.min, values.start))
+    if session <= dt.timedelta(0):
+        errors.append(FieldError("end", _("the end must be after the start")))
+    if not 5 <= values.slot_minutes <= 240:
+        errors.append(FieldError("slot_minutes", _("a slot lasts from 5 to 240 minutes")))
+    elif session > dt.timedelta(0) and dt.timedelta(minutes=values.slot_minutes) > session:
+        errors.append(FieldError("slot_minutes", _("a slot cannot be longer than the session")))
+    if not 1 <= values.capacity <= 100:
+        errors.append(FieldError("capacity", _("from 1 to 100 patients per slot")))
+    if not 0 <= values.walk_in_share <= 1:
+        errors.append(FieldError("walk_in_share", _("a share from 0 to 100 %")))
+    room = " ".join((values.room or "").split())
+    if len(room) > 80:
+        errors.append(FieldError("room", _("at most 80 characters")))
+    if values.valid_until is not None and values.valid_until < values.valid_from:
+        errors.append(FieldError("valid_until", _("the last day cannot be before the first")))
+    if errors:
+        raise ValidationFailed(errors)
+    return dataclasses.replace(values, room=room)
+
+
+def _check_from(from_day: dt.date) -> None:
+    if from_day < timezone.localdate():
+        raise ValidationFailed.one("from_day", _("a change applies from today or a later day"))
+
+
+def _audit_values(schedule: Schedule) -> dict:
+    return {"service": schedule.service.code, "doctor": schedule.doctor.code if schedule.doctor else None,
+            "room": schedule.room, "weekday": schedule.weekday, "start": schedule.start.isoformat("minutes"),
+            "end": schedule.end.isoformat("minutes"), "slot_minutes": schedule.slot_minutes,
+            "capacity": schedule.capacity, "walk_in_share": schedule.walk_in_share,
+            "valid_from": schedule.valid_from.isoformat(),
+            "valid_until": schedule.valid_until.isoformat() if schedule.valid_until else None,
+            "active": schedule.active, "version": schedule.version}
+
+
+def _announce(schedule: Schedule, change: str, from_day: dt.date, kept: int) -> None:
+    events.publish(events.Event(source=SOURCE, kind=SCHEDULE_CHANGED, unit=schedule.service.unit.code, payload={
+        "schedule": schedule.pk, "service": schedule.service.code,
+        "doctor": schedule.doctor.code if schedule.doctor else None, "change": change, "from_day": from_day,
+        "kept": kept}))
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, timezone.get_current_timezone())
+
+
+def _lock(slots: QuerySet[Slot]) -> None:
+    """Hold the slots until the change commits: a booking under way finishes first (and is seen as booked), or
+    waits and then finds the slot gone or closed; a booking is never lost between the check and the write."""
+    list(slots.select_for_update().values_list("pk", flat=True))
+
+
+def _live_bookings() -> Exists:
+    return Exists(Appointment.objects.filter(slot=OuterRef("pk"), status__in=Appointment.LIVE))
+
+
+@transaction.atomic
+def create_schedule(user: User, values: TemplateFields) -> tuple[Schedule, Remade]:
+    may_manage(user, values.service.unit)
+    values = check_template(values)
+    schedule = Schedule.objects.create(**vars(values))
+    made = make_slots(timezone.localdate(), SLOT_DAYS, [schedule])
+    audit.record(user, "booking.schedule.created", schedule, schedule.service.unit.code, **_audit_values(schedule))
+    _announce(schedule, "created", max(schedule.valid_from, timezone.localdate()), 0)
+    return schedule, Remade(made=made)
+
+
+def _save(schedule: Schedule, version: int, **changes: object) -> Schedule:
+    """Write the changes if nobody changed the template since `version` (one conditional UPDATE), else refuse."""
+    if not Schedule.objects.filter(pk=schedule.pk, version=version).update(**changes, version=F("version") + 1):
+        current = Schedule.objects.values_list("version", flat=True).get(pk=schedule.pk)
+        raise StaleEdit(str(STALE), version, current, [])
+    schedule.refresh_from_db()
+    return schedule
+
+
+def _apply(user: User, schedule: Schedule, values: TemplateFields, version: int, from_day: dt.date) -> Remade:
+    if values.service.unit_id != schedule.service.unit_id:
+        raise ValidationFailed.one("service", _("choose a service of the same facility"))
+    values = check_template(values)
+    _save(schedule, version, **vars(values))
+    remade = _remake(schedule, from_day)
+    audit.record(user, "booking.schedule.changed", schedule, schedule.service.unit.code,
+                 from_day=from_day.isoformat(), made=remade.made, kept=remade.kept, **_audit_values(schedule))
+    _announce(schedule, "changed", from_day, remade.kept)
+    return remade
+
+
+@transaction.atomic
+def update_schedule(user: User, schedule: Schedule, values: TemplateFields, *, version: int,
+                    from_day: dt.date) -> Remade:
+    """Change a template from `from_day`: its future slots with no booking are made again from the new template;
+    the booked ones stay as they were (counted in `kept`). Refused (409) if someone changed it since `version`."""
+    may_manage(user, schedule.service.unit)
+    _check_from(from_day)
+    return _apply(user, schedule, values, version, from_day)
+
+
+def _remake(schedule: Schedule, from_day: dt.date) -> Remade:
+    since = max(_day_start(from_day), timezone.now())
+    future = Slot.objects.filter(schedule=schedule, start__gte=since)
+    _lock(future)
+    kept = set(future.filter(_live_bookings()).values_list("pk", flat=True))
+    unbooked = future.exclude(pk__in=kept)
+    # A slot that never held a booking goes; one that held only cancelled bookings stays, closed, for the record.
+    unbooked.exclude(Exists(Appointment.objects.filter(slot=OuterRef("pk")))).delete()
+    unbooked.update(status=Slot.Status.CLOSED)
+    last_day = timezone.localdate() + dt.timedelta(days=SLOT_DAYS - 1)
+    if not schedule.active or from_day > last_day:
+        return Remade(kept=len(kept))  # later days are made by the nightly run, from the new template
+    days = (last_day - from_day).days + 1
+    closed = set(Closure.objects.filter(schedule=schedule, day__range=(from_day, last_day))
+                 .values_list("schedule_id", "day"))
+    planned = [s for s in _planned(schedule, from_day, days, closed) if s.start >= since]
+    existing = {s.start: s for s in Slot.objects.filter(schedule=schedule, start__in=[p.start for p in planned])}
+    new = []
+    for slot in planned:
+        old = existing.get(slot.start)
+        if old is None:
+            new.append(slot)
+        elif old.pk not in kept:  # a slot kept for its cancelled bookings takes the new shape
+            Slot.objects.filter(pk=old.pk).update(end=slot.end, capacity=slot.capacity, walk_ins=slot.walk_ins,
+                                                  status=slot.status, doctor_id=slot.doctor_id,
+                                                  service_id=slot.service_id)
+    Slot.objects.bulk_create(new, batch_size=1000)
+    return Remade(made=len(new), kept=len(kept))
+
+
+@transaction.atomic
+def set_active(user: User, schedule: Schedule, active: bool, *, version: int) -> Remade:
+    """Switch a template off (its future free slots close; booked ones stay) or on again (slots made from today)."""
+    may_manage(user, schedule.service.unit)
+    _save(schedule, version, active=active)
+    today = timezone.localdate()
+    if active:
+        remade = _remake(schedule, today)
+    else:
+        future = Slot.objects.filter(schedule=schedule, start__gt=timezone.now())
+        _lock(future)
+        remade = Remade(kept=future.filter(_live_bookings()).count())
+        future.exclude(_live_bookings()).update(status=Slot.Status.CLOSED)
+    change = "activated" if active else "deactivated"
+    audit.record(user, f"booking.schedule.{change}", schedule, schedule.service.unit.code, kept=remade.kept,
+                 version=schedule.version)
+    _announce(schedule, change, today, remade.kept)
+    return remade
+
+
+@transaction.atomic
+def bulk_update(user: User, unit: Unit, versions: dict[int, int], *, from_day: dt.date,
+                slot_minutes: int | None = None, capacity: int | None = None,
+                walk_in_share: float | None = None) -> Remade:
+    """The same change on several templates of the facility (`versions`: template id → the version seen), as
+    `update_schedule` each; all or none: one template changed meanwhile refuses the whole edit."""
+    may_manage(user, unit)
+    changes: dict[str, Any] = {k: v for k, v in (("slot_minutes", slot_minutes), ("capacity", capacity),
+                                                 ("walk_in_share", walk_in_share)) if v is not None}
+    if not versions:
+        raise ValidationFailed.one("templates", _("choose at least one template"))
+    if not changes:
+        raise ValidationFailed.one("slot_minutes", _("give at least one new value"))
+    _check_from(from_day)
+    chosen = list(Schedule.objects.select_for_update(of=("self",)).select_related("service", "service__unit", "doctor")
+                  .filter(pk__in=versions, service__unit=unit).order_by("pk"))
+    if len(chosen) != len(versions):
+        raise ValidationFailed.one("templates", _("a chosen template is not one of this facility's"))
+    total = Remade()
+    for schedule in chosen:
+        values = dataclasses.replace(TemplateFields.of(schedule), **changes)
+        try:
+            remade = _apply(user, schedule, values, versions[schedule.pk], from_day)
+        except ValidationFailed as exc:  # say which template the value does not fit
+            raise ValidationFailed([FieldError(e.field, f"{schedule.label}: {e.message}")
+                                    for e in exc.errors]) from None
+        total.made += remade.made
+        total.kept += remade.kept
+    return total
+
+
+def _schedules_closed(unit: Unit, applies_to: str, schedule: Schedule | None,
+                      doctor: Doctor | None) -> list[Schedule]:
+    found = Schedule.objects.filter(service__unit=unit)
+    if applies_to == "schedule":
+        if schedule is None or schedule.service.unit_id != unit.pk:
+            raise ValidationFailed.one("schedule", _("choose the template to close"))
+        found = found.filter(pk=schedule.pk)
+    elif applies_to == "doctor":
+        if doctor is None or doctor.unit_id != unit.pk:
+            raise ValidationFailed.one("doctor", _("choose the doctor"))
+        found = found.filter(doctor=doctor)
+    elif applies_to != "facility":
+        raise ValidationFailed.one("applies_to", _("choose what to close"))
+    return list(found.select_related("service"))
+
+
+@transaction.atomic
+def close_days(user: User, unit: Unit, first: dt.date, last: dt.date, reason: str, *, applies_to: str,
+               schedule: Schedule | None = None, doctor: Doctor | None = None) -> Closed:
+    """Close the days from `first` to `last` (leave, a public holiday) for one template, all of a doctor's, or the
+    whole facility's (`applies_to`): their slots close, the bookings on them are cancelled with the reason and
+    the people told by SMS."""
+    may_manage(user, unit)
+    reason = " ".join((reason or "").split())
+    errors = []
+    if not reason:
+        errors.append(FieldError("reason", _("say why these days are closed; the patients are told")))
+    elif len(reason) > 200:
+        errors.append(FieldError("reason", _("at most 200 characters")))
+    if first < timezone.localdate():
+        errors.append(FieldError("first", _("days that have passed cannot be closed")))
+    if last < first:
+        errors.append(FieldError("last", _("the last day cannot be before the first")))
+    elif (last - first).days > 92:
+        errors.append(FieldError("last", _("close at most 93 days at once")))
+    if errors:
+        raise ValidationFailed(errors)
+    chosen = _schedules_closed(unit, applies_to, schedule, doctor)
+    batch = uuid.uuid4()
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    # A day already closed keeps its first closure (and reason); this batch adds the others.
+    Closure.objects.bulk_create([Closure(schedule=s, day=day, reason=reason, batch=batch)
+                                 for s in chosen for day in days if day.weekday() == s.weekday],
+                                ignore_conflicts=True)
+    slots = Slot.objects.filter(schedule__in=chosen, start__gte=max(_day_start(first), timezone.now()),
+                                start__lt=_day_start(last + dt.timedelta(days=1)))
+    closed = slots.exclude(status=Slot.Status.CLOSED).update(status=Slot.Status.CLOSED)
+    bookings = list(Appointment.objects.select_for_update(of=("self",))
+                    .select_related("slot", "slot__unit", "slot__service")
+                    .filter(slot__in=slots, status=Appointment.Status.BOOKED))
+    for appointment in bookings:
+        _release(appointment, reason)
+        _tell_cancelled(appointment, reason)
+    held = Closure.objects.filter(batch=batch).values("schedule_id").distinct().count()
+    result = Closed(batch, first, last, held, closed, len(bookings))
+    audit.record(user, "booking.schedule.closed", None, unit.code, batch=str(batch), applies_to=applies_to,
+                 schedule=schedule.pk if schedule else None, doctor=doctor.code if doctor else None,
+                 first=first.isoformat(), last=last.isoformat(), reason=reason, schedules=result.schedules,
+                 slots=closed, cancelled=len(bookings))
+    _announce_closure(unit, SCHEDULE_CLOSED, result)
+    return result
+
+
+def _tell_cancelled(appointment: Appointment, reason: str) -> None:
+    """The person learns by SMS, in the language they booked in, once the cancelling is stored."""
+    start = timezone.localtime(appointment.slot.start)
+    with translation.override(appointment.language):
+        # Translators: a text message; Vietnamese without diacritics, as SMS are sent (GSM 7-bit, 160 characters).
+        text = _("Your appointment %(code)s at %(time)s %(day)s at %(unit)s is cancelled: %(reason)s. "
+                 "Please book another time.") % {
+            "code": appointment.code, "time": start.strftime("%H:%M"), "day": start.strftime("%d/%m"),
+            "unit": str(appointment.slot.unit), "reason": reason}
+    phone = appointment.phone
+    transaction.on_commit(lambda: sms.send(phone, text))
+
+
+def _announce_closure(unit: Unit, kind: str, result: Closed) -> None:
+    events.publish(events.Event(source=SOURCE, kind=kind, unit=unit.code, payload={
+        "first": result.first, "last": result.last, "schedules": result.schedules, "slots": result.slots,
+        "cancelled": result.cancelled}))
+
+
+@transaction.atomic
+def reopen(user: User, unit: Unit, batch: uuid.UUID) -> Closed:
+    """Undo a closure: its slots open again (but those of a day another closure still holds, or of a template
+    switched off). Bookings cancelled by it stay cancelled: the people were told."""
+    may_manage(user, unit)
+    closures = list(Closure.objects.select_related("schedule", "schedule__service")
+                    .filter(batch=batch, schedule__service__unit=unit))
+    if not closures:
+        raise NotFound(_("No such closure"))
+    Closure.objects.filter(pk__in=[c.pk for c in closures]).delete()
+    still = set(Closure.objects.filter(schedule__in={c.schedule_id for c in closures},
+                                       day__in={c.day for c in closures}).values_list("schedule_id", "day"))
+    opened = 0
+    for closure in closures:
+        schedule = closure.schedule
+        if not schedule.active or (schedule.pk, closure.day) in still:
+            continue
+        starts = [s.start for s in _planned(schedule, closure.day, 1, set())]  # only the template's own times
+        opened += Slot.objects.filter(schedule=schedule, start__in=starts, start__gt=timezone.now(),
+                                      status=Slot.Status.CLOSED).update(status=Slot.Status.FREE)
+    result = Closed(batch, min(c.day for c in closures), max(c.day for c in closures),
+                    len({c.schedule_id for c in closures}), opened)
+    audit.record(user, "booking.schedule.reopened", None, unit.code, batch=str(batch), first=result.first.isoformat(),
+                 last=result.last.isoformat(), schedules=result.schedules, slots=opened)
+    _announce_closure(unit, SCHEDULE_REOPENED, result)
+    return result

@@ -10,7 +10,7 @@ def make_slots() -> int:
     """The next two weeks of slots from the schedules (those that exist stay); returns how many were new."""
     from . import services
 
-    return services.make_slots(timezone.localdate(), 14)
+    return services.make_slots(timezone.localdate(), services.SLOT_DAYS)
 
 
 @shared_task(name="opscenter.booking.tasks.purge")

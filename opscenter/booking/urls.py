@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import hospital_views, views
+from . import hospital_views, schedule_views, views
 
 app_name = "booking"
 urlpatterns = [
@@ -16,6 +16,13 @@ urlpatterns = [
     path("queue/<str:unit>/<str:service>/now.json", hospital_views.queue_now, name="queue_now"),
     path("screen/<str:token>/", hospital_views.screen, name="screen"),
     path("screen/<str:token>/now.json", hospital_views.screen_now, name="screen_now"),
+    path("schedules/", schedule_views.home, name="schedules_home"),
+    path("schedules/<str:unit>/", schedule_views.schedules, name="schedules"),
+    path("schedules/<str:unit>/template/", schedule_views.template, name="schedule_template"),
+    path("schedules/<str:unit>/template/active/", schedule_views.template_active, name="schedule_active"),
+    path("schedules/<str:unit>/bulk/", schedule_views.bulk, name="schedule_bulk"),
+    path("schedules/<str:unit>/close/", schedule_views.close, name="schedule_close"),
+    path("schedules/<str:unit>/reopen/", schedule_views.reopen, name="schedule_reopen"),
     path("time/<int:slot_id>/", views.details, name="details"),
     path("time/<int:slot_id>/code/", views.confirm, name="confirm"),
     path("my/<str:code>/", views.mine, name="mine"),
