@@ -6,10 +6,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from opscenter.org.models import Specialty, User
+from opscenter.org.models import Specialty, Unit, User
 from opscenter.reporting import figures as reporting_figures
 
 from .models import Appointment, Service, Slot
@@ -136,3 +137,134 @@ def lead_times() -> list[dict]:
                     "next_free": first, "facilities": row["n"],
                     "days": round((first - now).total_seconds() / 86400, 2) if first else None})
     return out
+
+
+# ---- the operations center's figures ------------------------------------------------------------------------------
+
+FIGURES_MAX_DAYS = 92  # a quarter: the figures are read per day, a longer range belongs to an export
+FIGURES_BEFORE, FIGURES_AFTER = 13, 14  # by default the last 14 days (today included) and the next 14
+
+
+def figures_range(start: dt.date | None = None, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The figures' dates: the last two weeks and the next two by default."""
+    today = timezone.localdate()
+    first = start or (end - dt.timedelta(days=FIGURES_BEFORE + FIGURES_AFTER) if end else
+                      today - dt.timedelta(days=FIGURES_BEFORE))
+    return first, end or first + dt.timedelta(days=FIGURES_BEFORE + FIGURES_AFTER)
+
+
+@dataclass
+class Counts:
+    """Bookings by what became of them. Walk-ins are counted apart: they come by definition, so they would make
+    the no-show rate look better than the bookings deserve."""
+
+    booked: int = 0  # every booking made, whatever became of it
+    waiting: int = 0  # still booked: to come, or not checked in
+    came: int = 0  # checked in or seen
+    no_show: int = 0  # marked by the desk as not come
+    cancelled: int = 0
+    walk_ins: int = 0
+    # Of the bookings whose time is over (cancelled ones aside): how many came, how many did not.
+    past: int = 0
+    past_came: int = 0
+
+    @property
+    def past_missed(self) -> int:
+        """Marked as not come, or never checked in before the time was over."""
+        return self.past - self.past_came
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.past_missed / self.past if self.past else None
+
+    @property
+    def no_show_pct(self) -> float | None:
+        rate = self.no_show_rate
+        return rate * 100 if rate is not None else None
+
+    def add(self, other: Counts) -> None:
+        for name in ("booked", "waiting", "came", "no_show", "cancelled", "walk_ins", "past", "past_came"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        rate = self.no_show_rate
+        return {"booked": self.booked, "waiting": self.waiting, "came": self.came, "no_show": self.no_show,
+                "cancelled": self.cancelled, "walk_ins": self.walk_ins, "past": self.past,
+                "past_missed": self.past_missed, "no_show_rate": round(rate, 4) if rate is not None else None}
+
+
+@dataclass
+class FacilityFigures:
+    unit: Unit
+    total: Counts
+    days: dict[dt.date, Counts]
+
+
+@dataclass
+class Figures:
+    start: dt.date
+    end: dt.date
+    facilities: list[FacilityFigures]
+    days: dict[dt.date, Counts]  # all the facilities shown, per day
+    total: Counts
+
+
+def appointment_figures(user: User, start: dt.date, end: dt.date, unit: str | None = None) -> Figures:
+    """Bookings per facility and day (the day of the appointment) in the user's scope, from `start` to `end`
+    included, by what became of them; one grouped query."""
+    now = timezone.now()
+    past = Q(slot__end__lte=now) & ~Q(status=Appointment.Status.CANCELLED)
+    came = Q(status__in=(Appointment.Status.CHECKED_IN, Appointment.Status.FULFILLED))
+    booking = Q(walk_in=False)
+    found = (Appointment.objects.filter(user.scope_filter("slot__unit"), slot__start__date__gte=start,
+                                        slot__start__date__lte=end)
+             .annotate(day=TruncDate("slot__start", tzinfo=timezone.get_current_timezone()))
+             .values("slot__unit", "day")
+             .annotate(booked=Count("id", filter=booking),
+                       waiting=Count("id", filter=booking & Q(status=Appointment.Status.BOOKED)),
+                       came=Count("id", filter=booking & came),
+                       no_show=Count("id", filter=booking & Q(status=Appointment.Status.NO_SHOW)),
+                       cancelled=Count("id", filter=booking & Q(status=Appointment.Status.CANCELLED)),
+                       walk_ins=Count("id", filter=Q(walk_in=True)),
+                       past=Count("id", filter=booking & past),
+                       past_came=Count("id", filter=booking & past & came))
+             .order_by())
+    if unit:
+        found = found.filter(slot__unit__code=unit)
+    per_unit: dict[int, dict[dt.date, Counts]] = {}
+    for row in found:
+        counts = Counts(**{k: v for k, v in row.items() if k not in ("slot__unit", "day")})
+        per_unit.setdefault(row["slot__unit"], {})[row["day"]] = counts
+    units = Unit.objects.in_bulk(per_unit)
+    facilities: list[FacilityFigures] = []
+    days: dict[dt.date, Counts] = {}
+    total = Counts()
+    for unit_id, by_day in per_unit.items():
+        unit_total = Counts()
+        for day, counts in by_day.items():
+            unit_total.add(counts)
+            days.setdefault(day, Counts()).add(counts)
+        total.add(unit_total)
+        facilities.append(FacilityFigures(units[unit_id], unit_total, dict(sorted(by_day.items()))))
+    facilities.sort(key=lambda f: str(f.unit))
+    return Figures(start, end, facilities, dict(sorted(days.items())), total)
+
+
+def facilities_with_bookings(user: User) -> QuerySet[Unit]:
+    """The facilities in the user's scope that offer booking (the figures' facility filter)."""
+    return user.scope_units().filter(booking_services__isnull=False).distinct().order_by("name")
+
+
+WITHIN_DAYS = 7  # as the lead-time alert's default
+
+
+def today_kpis(user: User) -> dict:
+    """The overview's line: today's bookings in the user's scope, the no-show rate of the last 14 days, and the
+    specialties with nothing free city-wide within WITHIN_DAYS days (the lead-time alert's question)."""
+    today = timezone.localdate()
+    recent = appointment_figures(user, today - dt.timedelta(days=FIGURES_BEFORE), today)
+    todays = recent.days.get(today, Counts())
+    short = [t for t in lead_times() if t["days"] is None or t["days"] > WITHIN_DAYS]
+    return {"booked_today": todays.booked - todays.cancelled, "walk_ins_today": todays.walk_ins,
+            "no_show_rate": recent.total.no_show_rate, "no_show_pct": recent.total.no_show_pct,
+            "no_free_within": short, "within_days": WITHIN_DAYS}

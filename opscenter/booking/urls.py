@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import hospital_views, views
+from . import figures_views, hospital_views, views
 
 app_name = "booking"
 urlpatterns = [
     path("", views.home, name="home"),
     path("find/", views.find, name="find"),
     path("desk/", hospital_views.desk, name="desk"),
+    path("figures/", figures_views.figures, name="figures"),
     path("desk/check-in/", hospital_views.desk_check_in, name="desk_check_in"),
     path("desk/<str:code>/no-show/", hospital_views.desk_no_show, name="desk_no_show"),
     path("time/<int:slot_id>/", views.details, name="details"),
