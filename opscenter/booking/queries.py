@@ -13,7 +13,7 @@ from django.utils import timezone
 from opscenter.org.models import Specialty, Unit, User
 from opscenter.reporting import figures as reporting_figures
 
-from .models import Appointment, Service, Slot
+from .models import Appointment, CrowdReading, Service, Slot
 
 MAX_DAYS = 28
 
@@ -61,7 +61,8 @@ def desk_day(user: User, day: dt.date, unit: str | None = None) -> QuerySet[Appo
 @dataclass
 class Facility:
     """A facility offering the chosen service, as the portal shows it: its next free time and how busy it is,
-    from what the operations center knows (the beds and emergency room it reported last, and today's bookings)."""
+    from what the operations center knows (the beds and emergency room it reported last, what its cameras count
+    in its public areas now, and today's bookings)."""
 
     service: Service
     next_free: Slot | None
@@ -70,10 +71,59 @@ class Facility:
     er_waiting: int | None
     busy: str  # "quiet" | "usual" | "busy"
     distance_km: float | None = None
+    crowd: Crowd | None = None  # people the cameras see in its public areas now
+
+
+@dataclass
+class Crowd:
+    """People seen by a facility's cameras in its entrances, corridors and waiting rooms: per camera its most
+    crowded zone (zones may nest), the cameras added up, as the dashboard's "cameras now" counts them."""
+
+    people: int
+    cameras: int
+    time: dt.datetime
+    limit: int | None  # the zones' limits added up, when every zone counted has one
+
+    @property
+    def load(self) -> float | None:
+        return self.people / self.limit if self.limit else None
 
 
 BUSY_OCCUPANCY, QUIET_OCCUPANCY = 0.9, 0.7
 BUSY_ER_WAITING = 20
+BUSY_CROWD, QUIET_CROWD = 1.0, 0.7  # people / the zones' limits
+CROWD_FRESH = dt.timedelta(minutes=30)  # an older count says nothing about the crowd now
+
+
+def crowds(units: set[int]) -> dict[int, Crowd]:
+    """The fresh camera counts of these facilities' public areas, in one query."""
+    busiest: dict[str, CrowdReading] = {}
+    for reading in CrowdReading.objects.filter(unit_id__in=units, time__gte=timezone.now() - CROWD_FRESH):
+        best = busiest.get(reading.camera)
+        if best is None or (reading.count, reading.time) > (best.count, best.time):
+            busiest[reading.camera] = reading
+    out: dict[int, Crowd] = {}
+    for reading in busiest.values():
+        crowd = out.get(reading.unit_id)
+        if crowd is None:
+            out[reading.unit_id] = Crowd(reading.count, 1, reading.time, reading.max_people)
+            continue
+        crowd.people += reading.count
+        crowd.cameras += 1
+        crowd.time = max(crowd.time, reading.time)
+        crowd.limit = crowd.limit + reading.max_people if crowd.limit and reading.max_people else None
+    return out
+
+
+def _busy(occupancy: float | None, waiting: int | None, crowd: Crowd | None) -> str:
+    """Busy when the beds are nearly full, many emergency patients wait for one, or the cameras see the public
+    areas at their limit; not busy when the beds are well below and the cameras (if any) show no crowd."""
+    load = crowd.load if crowd else None
+    if (occupancy or 0) >= BUSY_OCCUPANCY or (waiting or 0) >= BUSY_ER_WAITING or (load or 0) >= BUSY_CROWD:
+        return "busy"
+    if occupancy is not None and occupancy < QUIET_OCCUPANCY and (load or 0) < QUIET_CROWD:
+        return "quiet"
+    return "usual"
 
 
 def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[Facility]:
@@ -81,6 +131,7 @@ def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[
     offered = list(services_on_offer(specialty=specialty))
     units = {s.unit_id for s in offered}
     figures = reporting_figures.latest(units, timezone.localdate(), days=2)
+    seen = crowds(units)
     out = []
     for service in offered:
         slots = free_slots(service=service.code, unit=service.unit.code)
@@ -88,12 +139,13 @@ def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[
         row = figures.get(service.unit_id)
         occupancy = (row.beds_occupied / row.beds_total) if row and row.beds_total else None
         waiting = row.er_waiting_for_bed if row else None
-        busy = ("busy" if (occupancy or 0) >= BUSY_OCCUPANCY or (waiting or 0) >= BUSY_ER_WAITING
-                else "quiet" if occupancy is not None and occupancy < QUIET_OCCUPANCY else "usual")
+        crowd = seen.get(service.unit_id)
+        busy = _busy(occupancy, waiting, crowd)
         unit = service.unit
         distance = (_km(near, (unit.latitude, unit.longitude))
                     if near and unit.latitude is not None and unit.longitude is not None else None)
-        out.append(Facility(service, slots.first(), sum(s.free for s in today), occupancy, waiting, busy, distance))
+        out.append(Facility(service, slots.first(), sum(s.free for s in today), occupancy, waiting, busy, distance,
+                            crowd))
     order = {"quiet": 0, "usual": 1, "busy": 2}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(out, key=lambda f: (order[f.busy], f.next_free.start if f.next_free else far,
