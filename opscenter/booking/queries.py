@@ -268,23 +268,25 @@ def appointment_figures(user: User, start: dt.date, end: dt.date, unit: str | No
     past = Q(slot__end__lte=now) & ~Q(status=Appointment.Status.CANCELLED)
     came = Q(status__in=(Appointment.Status.CHECKED_IN, Appointment.Status.FULFILLED))
     booking = Q(walk_in=False)
-    found = (Appointment.objects.filter(user.scope_filter("slot__unit"), slot__start__date__gte=start,
-                                        slot__start__date__lte=end)
-             .annotate(day=TruncDate("slot__start", tzinfo=timezone.get_current_timezone()))
-             .values("slot__unit", "day")
-             .annotate(booked=Count("id", filter=booking),
-                       waiting=Count("id", filter=booking & Q(status=Appointment.Status.BOOKED)),
-                       came=Count("id", filter=booking & came),
-                       no_show=Count("id", filter=booking & Q(status=Appointment.Status.NO_SHOW)),
-                       cancelled=Count("id", filter=booking & Q(status=Appointment.Status.CANCELLED)),
-                       walk_ins=Count("id", filter=Q(walk_in=True)),
-                       past=Count("id", filter=booking & past),
-                       past_came=Count("id", filter=booking & past & came))
-             .order_by())
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    found = Appointment.objects.filter(user.scope_filter("slot__unit"), slot__start__gte=since,
+                                       slot__start__lt=until)
     if unit:
         found = found.filter(slot__unit__code=unit)
+    rows = (found.annotate(day=TruncDate("slot__start", tzinfo=timezone.get_current_timezone()))
+            .values("slot__unit", "day")
+            .annotate(booked=Count("id", filter=booking),
+                      waiting=Count("id", filter=booking & Q(status=Appointment.Status.BOOKED)),
+                      came=Count("id", filter=booking & came),
+                      no_show=Count("id", filter=booking & Q(status=Appointment.Status.NO_SHOW)),
+                      cancelled=Count("id", filter=booking & Q(status=Appointment.Status.CANCELLED)),
+                      walk_ins=Count("id", filter=Q(walk_in=True)),
+                      past=Count("id", filter=booking & past),
+                      past_came=Count("id", filter=booking & past & came))
+            .order_by())
     per_unit: dict[int, dict[dt.date, Counts]] = {}
-    for row in found:
+    for row in rows:
         counts = Counts(**{k: v for k, v in row.items() if k not in ("slot__unit", "day")})
         per_unit.setdefault(row["slot__unit"], {})[row["day"]] = counts
     units = Unit.objects.in_bulk(per_unit)
