@@ -10,10 +10,12 @@ from axes.helpers import get_client_ip_address
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from opscenter.core.inputs import Line, SaneDate
+from opscenter.core.errors import ValidationFailed
+from opscenter.core.inputs import Line, SaneDate, ordered
 from opscenter.core.permissions import needs, public
 from opscenter.org.models import Specialty
 from opscenter.org.roles import Perm
@@ -27,6 +29,7 @@ from .schemas import (
     BookingLookupIn,
     BookingRescheduleIn,
     DeskCheckInIn,
+    FiguresOut,
     PhoneCodeIn,
     PhoneIn,
     PhoneTokenOut,
@@ -156,3 +159,20 @@ def desk_day(request: HttpRequest, day: SaneDate | None = None, unit: Line | Non
     """A day's bookings of the facilities in the caller's scope."""
     found = queries.desk_day(request.user, day or timezone.localdate(), unit)  # type: ignore[arg-type]
     return [appointment_out(a) for a in found.select_related("slot__schedule")]
+
+
+@router.get("/figures", response=FiguresOut)
+@needs(Perm.VIEW_BOOKINGS)
+def figures(request: HttpRequest, start: SaneDate | None = None, end: SaneDate | None = None,
+            unit: Line | None = None):
+    """Bookings per facility and day in the caller's scope (by default the last 14 days and the next 14), the
+    no-show rates, and the first free time of each specialty city-wide. At most 92 days."""
+    ordered(start, end, "end", "start")
+    first, last = queries.figures_range(start, end)
+    if (last - first).days >= queries.FIGURES_MAX_DAYS:
+        raise ValidationFailed.one("end", _("at most %(n)s days from the start") % {"n": queries.FIGURES_MAX_DAYS})
+    found = queries.appointment_figures(request.user, first, last, unit)  # type: ignore[arg-type]
+    return {"start": first, "end": last, "total": found.total.as_dict(), "lead_times": queries.lead_times(),
+            "facilities": [{"unit": f.unit.code, "unit_name": str(f.unit), "total": f.total.as_dict(),
+                            "days": [{"day": day, **c.as_dict()} for day, c in f.days.items()]}
+                           for f in found.facilities]}

@@ -8,4 +8,8 @@ class BookingConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  (registers its alert evaluator)
+        from opscenter.core import events
+
+        from . import rules, services  # noqa: F401  (rules registers its alert evaluator)
+
+        events.subscribe(services.record_crowd_count)

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opscenter.org.models import Specialty, Unit
 from opscenter.reporting.models import localized_name
@@ -182,7 +183,7 @@ class Appointment(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
         CHECKED_IN = "checked-in", _("Checked in")
-        FULFILLED = "fulfilled", _("Seen")
+        FULFILLED = "fulfilled", pgettext_lazy("appointment status", "Seen")
         NO_SHOW = "noshow", _("Did not come")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -241,3 +242,24 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class CrowdReading(models.Model):
+    """The latest head count of one camera zone in a facility's public areas (entrances, corridors, waiting
+    rooms), kept from the cameras' `crowd.count` events for the portal's load: a reading, not a record, each
+    count replaces the zone's previous one. Numbers only."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    camera = models.CharField(max_length=64)
+    zone = models.CharField(max_length=64)
+    location_kind = models.CharField(max_length=24)
+    count = models.PositiveIntegerField()
+    max_people = models.PositiveIntegerField(null=True, blank=True, help_text=_("The zone's limit, if it has one"))
+    time = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["camera", "zone"], name="one_reading_per_camera_zone")]
+        indexes = [models.Index(fields=["unit", "time"], name="crowd_reading_unit_time")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.camera}/{self.zone}: {self.count}"

@@ -7,13 +7,14 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from opscenter.org.models import Specialty, Unit, User
 from opscenter.reporting import figures as reporting_figures
 from opscenter.reporting.models import localized_name
 
-from .models import Appointment, Closure, Doctor, Schedule, Service, Slot
+from .models import Appointment, Closure, CrowdReading, Doctor, Schedule, Service, Slot
 
 MAX_DAYS = 28
 
@@ -124,7 +125,8 @@ def queue_now(service: Service) -> dict:
 @dataclass
 class Facility:
     """A facility offering the chosen service, as the portal shows it: its next free time and how busy it is,
-    from what the operations center knows (the beds and emergency room it reported last, and today's bookings)."""
+    from what the operations center knows (the beds and emergency room it reported last, what its cameras count
+    in its public areas now, and today's bookings)."""
 
     service: Service
     next_free: Slot | None
@@ -133,10 +135,59 @@ class Facility:
     er_waiting: int | None
     busy: str  # "quiet" | "usual" | "busy"
     distance_km: float | None = None
+    crowd: Crowd | None = None  # people the cameras see in its public areas now
+
+
+@dataclass
+class Crowd:
+    """People seen by a facility's cameras in its entrances, corridors and waiting rooms: per camera its most
+    crowded zone (zones may nest), the cameras added up, as the dashboard's "cameras now" counts them."""
+
+    people: int
+    cameras: int
+    time: dt.datetime
+    limit: int | None  # the zones' limits added up, when every zone counted has one
+
+    @property
+    def load(self) -> float | None:
+        return self.people / self.limit if self.limit else None
 
 
 BUSY_OCCUPANCY, QUIET_OCCUPANCY = 0.9, 0.7
 BUSY_ER_WAITING = 20
+BUSY_CROWD, QUIET_CROWD = 1.0, 0.7  # people / the zones' limits
+CROWD_FRESH = dt.timedelta(minutes=30)  # an older count says nothing about the crowd now
+
+
+def crowds(units: set[int]) -> dict[int, Crowd]:
+    """The fresh camera counts of these facilities' public areas, in one query."""
+    busiest: dict[str, CrowdReading] = {}
+    for reading in CrowdReading.objects.filter(unit_id__in=units, time__gte=timezone.now() - CROWD_FRESH):
+        best = busiest.get(reading.camera)
+        if best is None or (reading.count, reading.time) > (best.count, best.time):
+            busiest[reading.camera] = reading
+    out: dict[int, Crowd] = {}
+    for reading in busiest.values():
+        crowd = out.get(reading.unit_id)
+        if crowd is None:
+            out[reading.unit_id] = Crowd(reading.count, 1, reading.time, reading.max_people)
+            continue
+        crowd.people += reading.count
+        crowd.cameras += 1
+        crowd.time = max(crowd.time, reading.time)
+        crowd.limit = crowd.limit + reading.max_people if crowd.limit and reading.max_people else None
+    return out
+
+
+def _busy(occupancy: float | None, waiting: int | None, crowd: Crowd | None) -> str:
+    """Busy when the beds are nearly full, many emergency patients wait for one, or the cameras see the public
+    areas at their limit; not busy when the beds are well below and the cameras (if any) show no crowd."""
+    load = crowd.load if crowd else None
+    if (occupancy or 0) >= BUSY_OCCUPANCY or (waiting or 0) >= BUSY_ER_WAITING or (load or 0) >= BUSY_CROWD:
+        return "busy"
+    if occupancy is not None and occupancy < QUIET_OCCUPANCY and (load or 0) < QUIET_CROWD:
+        return "quiet"
+    return "usual"
 
 
 def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[Facility]:
@@ -144,6 +195,7 @@ def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[
     offered = list(services_on_offer(specialty=specialty))
     units = {s.unit_id for s in offered}
     figures = reporting_figures.latest(units, timezone.localdate(), days=2)
+    seen = crowds(units)
     out = []
     for service in offered:
         slots = free_slots(service=service.code, unit=service.unit.code)
@@ -151,12 +203,13 @@ def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[
         row = figures.get(service.unit_id)
         occupancy = (row.beds_occupied / row.beds_total) if row and row.beds_total else None
         waiting = row.er_waiting_for_bed if row else None
-        busy = ("busy" if (occupancy or 0) >= BUSY_OCCUPANCY or (waiting or 0) >= BUSY_ER_WAITING
-                else "quiet" if occupancy is not None and occupancy < QUIET_OCCUPANCY else "usual")
+        crowd = seen.get(service.unit_id)
+        busy = _busy(occupancy, waiting, crowd)
         unit = service.unit
         distance = (_km(near, (unit.latitude, unit.longitude))
                     if near and unit.latitude is not None and unit.longitude is not None else None)
-        out.append(Facility(service, slots.first(), sum(s.free for s in today), occupancy, waiting, busy, distance))
+        out.append(Facility(service, slots.first(), sum(s.free for s in today), occupancy, waiting, busy, distance,
+                            crowd))
     order = {"quiet": 0, "usual": 1, "busy": 2}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(out, key=lambda f: (order[f.busy], f.next_free.start if f.next_free else far,
@@ -235,3 +288,136 @@ def closures_of(unit: Unit) -> list[dict]:
                                       schedules=Count("schedule", distinct=True))
             .filter(last__gte=timezone.localdate()).order_by("first", "batch"))
     return list(rows)
+
+
+# ---- the operations center's figures ------------------------------------------------------------------------------
+
+FIGURES_MAX_DAYS = 92  # a quarter: the figures are read per day, a longer range belongs to an export
+FIGURES_BEFORE, FIGURES_AFTER = 13, 14  # by default the last 14 days (today included) and the next 14
+
+
+def figures_range(start: dt.date | None = None, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The figures' dates: the last two weeks and the next two by default."""
+    today = timezone.localdate()
+    first = start or (end - dt.timedelta(days=FIGURES_BEFORE + FIGURES_AFTER) if end else
+                      today - dt.timedelta(days=FIGURES_BEFORE))
+    return first, end or first + dt.timedelta(days=FIGURES_BEFORE + FIGURES_AFTER)
+
+
+@dataclass
+class Counts:
+    """Bookings by what became of them. Walk-ins are counted apart: they come by definition, so they would make
+    the no-show rate look better than the bookings deserve."""
+
+    booked: int = 0  # every booking made, whatever became of it
+    waiting: int = 0  # still booked: to come, or not checked in
+    came: int = 0  # checked in or seen
+    no_show: int = 0  # marked by the desk as not come
+    cancelled: int = 0
+    walk_ins: int = 0
+    # Of the bookings whose time is over (cancelled ones aside): how many came, how many did not.
+    past: int = 0
+    past_came: int = 0
+
+    @property
+    def past_missed(self) -> int:
+        """Marked as not come, or never checked in before the time was over."""
+        return self.past - self.past_came
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.past_missed / self.past if self.past else None
+
+    @property
+    def no_show_pct(self) -> float | None:
+        rate = self.no_show_rate
+        return rate * 100 if rate is not None else None
+
+    def add(self, other: Counts) -> None:
+        for name in ("booked", "waiting", "came", "no_show", "cancelled", "walk_ins", "past", "past_came"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        rate = self.no_show_rate
+        return {"booked": self.booked, "waiting": self.waiting, "came": self.came, "no_show": self.no_show,
+                "cancelled": self.cancelled, "walk_ins": self.walk_ins, "past": self.past,
+                "past_missed": self.past_missed, "no_show_rate": round(rate, 4) if rate is not None else None}
+
+
+@dataclass
+class FacilityFigures:
+    unit: Unit
+    total: Counts
+    days: dict[dt.date, Counts]
+
+
+@dataclass
+class Figures:
+    start: dt.date
+    end: dt.date
+    facilities: list[FacilityFigures]
+    days: dict[dt.date, Counts]  # all the facilities shown, per day
+    total: Counts
+
+
+def appointment_figures(user: User, start: dt.date, end: dt.date, unit: str | None = None) -> Figures:
+    """Bookings per facility and day (the day of the appointment) in the user's scope, from `start` to `end`
+    included, by what became of them; one grouped query."""
+    now = timezone.now()
+    past = Q(slot__end__lte=now) & ~Q(status=Appointment.Status.CANCELLED)
+    came = Q(status__in=(Appointment.Status.CHECKED_IN, Appointment.Status.FULFILLED))
+    booking = Q(walk_in=False)
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    found = Appointment.objects.filter(user.scope_filter("slot__unit"), slot__start__gte=since,
+                                       slot__start__lt=until)
+    if unit:
+        found = found.filter(slot__unit__code=unit)
+    rows = (found.annotate(day=TruncDate("slot__start", tzinfo=timezone.get_current_timezone()))
+            .values("slot__unit", "day")
+            .annotate(booked=Count("id", filter=booking),
+                      waiting=Count("id", filter=booking & Q(status=Appointment.Status.BOOKED)),
+                      came=Count("id", filter=booking & came),
+                      no_show=Count("id", filter=booking & Q(status=Appointment.Status.NO_SHOW)),
+                      cancelled=Count("id", filter=booking & Q(status=Appointment.Status.CANCELLED)),
+                      walk_ins=Count("id", filter=Q(walk_in=True)),
+                      past=Count("id", filter=booking & past),
+                      past_came=Count("id", filter=booking & past & came))
+            .order_by())
+    per_unit: dict[int, dict[dt.date, Counts]] = {}
+    for row in rows:
+        counts = Counts(**{k: v for k, v in row.items() if k not in ("slot__unit", "day")})
+        per_unit.setdefault(row["slot__unit"], {})[row["day"]] = counts
+    units = Unit.objects.in_bulk(per_unit)
+    facilities: list[FacilityFigures] = []
+    days: dict[dt.date, Counts] = {}
+    total = Counts()
+    for unit_id, by_day in per_unit.items():
+        unit_total = Counts()
+        for day, counts in by_day.items():
+            unit_total.add(counts)
+            days.setdefault(day, Counts()).add(counts)
+        total.add(unit_total)
+        facilities.append(FacilityFigures(units[unit_id], unit_total, dict(sorted(by_day.items()))))
+    facilities.sort(key=lambda f: str(f.unit))
+    return Figures(start, end, facilities, dict(sorted(days.items())), total)
+
+
+def facilities_with_bookings(user: User) -> QuerySet[Unit]:
+    """The facilities in the user's scope that offer booking (the figures' facility filter)."""
+    return user.scope_units().filter(booking_services__isnull=False).distinct().order_by("name")
+
+
+WITHIN_DAYS = 7  # as the lead-time alert's default
+
+
+def today_kpis(user: User) -> dict:
+    """The overview's line: today's bookings in the user's scope, the no-show rate of the last 14 days, and the
+    specialties with nothing free city-wide within WITHIN_DAYS days (the lead-time alert's question)."""
+    today = timezone.localdate()
+    recent = appointment_figures(user, today - dt.timedelta(days=FIGURES_BEFORE), today)
+    todays = recent.days.get(today, Counts())
+    short = [t for t in lead_times() if t["days"] is None or t["days"] > WITHIN_DAYS]
+    return {"booked_today": todays.booked - todays.cancelled, "walk_ins_today": todays.walk_ins,
+            "no_show_rate": recent.total.no_show_rate, "no_show_pct": recent.total.no_show_pct,
+            "no_free_within": short, "within_days": WITHIN_DAYS}

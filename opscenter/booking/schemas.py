@@ -97,3 +97,45 @@ class AppointmentOut(Schema):
     service_name: str
     doctor_name: str
     room: str
+
+
+class CountsOut(Schema):
+    """Bookings by what became of them (walk-ins apart); the no-show rate is of `past` (bookings whose time is
+    over, cancelled ones aside), `past_missed` of them marked as not come or never checked in."""
+
+    booked: int
+    came: int
+    no_show: int
+    cancelled: int
+    waiting: int
+    walk_ins: int
+    past: int
+    past_missed: int
+    no_show_rate: float | None
+
+
+class DayCountsOut(CountsOut):
+    day: dt.date
+
+
+class FacilityFiguresOut(Schema):
+    unit: str
+    unit_name: str
+    total: CountsOut
+    days: list[DayCountsOut]
+
+
+class LeadTimeOut(Schema):
+    specialty: str
+    specialty_label: str
+    next_free: dt.datetime | None
+    days: float | None
+    facilities: int
+
+
+class FiguresOut(Schema):
+    start: dt.date
+    end: dt.date
+    total: CountsOut
+    facilities: list[FacilityFiguresOut]
+    lead_times: list[LeadTimeOut]

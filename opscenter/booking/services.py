@@ -46,7 +46,7 @@ from .events import (
     SCHEDULE_REOPENED,
     SOURCE,
 )
-from .models import Appointment, Closure, Doctor, PhoneCode, Schedule, Service, Slot
+from .models import Appointment, Closure, CrowdReading, Doctor, PhoneCode, Schedule, Service, Slot
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
 PHONE = re.compile(r"^0[1-9]\d{8}$")  # a Vietnamese number, written from 0 (+84 is turned into 0)
@@ -980,3 +980,31 @@ def reopen(user: User, unit: Unit, batch: uuid.UUID) -> Closed:
                  last=result.last.isoformat(), schedules=result.schedules, slots=opened)
     _announce_closure(unit, SCHEDULE_REOPENED, result)
     return result
+
+
+# --- the cameras' counts, for the portal's load ------------------------------------------------------------------
+
+# Where people coming to a clinic pass and wait. The cameras watch no outpatient zone as such (vision's
+# LocationKind has none); theatre corridors, isolation wards and car parks say nothing about a clinic's queue.
+PUBLIC_PLACES = ("entrance", "corridor", "emergency_waiting")
+
+
+def record_crowd_count(event: events.Event) -> None:
+    """Bus subscriber: keep the latest count of each camera zone in a hospital's public areas."""
+    if event.source != "vision" or event.kind != "crowd.count" or not event.unit:
+        return
+    payload = event.payload
+    count, limit = payload.get("count"), payload.get("max_people")
+    if payload.get("location_kind") not in PUBLIC_PLACES or not isinstance(count, int) or count < 0:
+        return
+    unit = Unit.objects.filter(code=event.unit, kind=Unit.Kind.HOSPITAL).first()
+    if unit is None:
+        return
+    camera, zone = str(payload.get("camera", ""))[:64], str(payload.get("zone", ""))[:64]
+    with transaction.atomic():
+        current = CrowdReading.objects.select_for_update().filter(camera=camera, zone=zone).first()
+        if current is not None and current.time >= event.time:
+            return  # an older reading arriving late
+        CrowdReading.objects.update_or_create(camera=camera, zone=zone, defaults={
+            "unit": unit, "location_kind": payload["location_kind"], "count": count, "time": event.time,
+            "max_people": limit if isinstance(limit, int) and limit > 0 else None})

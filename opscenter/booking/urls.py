@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import hospital_views, schedule_views, views
+from . import figures_views, hospital_views, schedule_views, views
 
 app_name = "booking"
 urlpatterns = [
     path("", views.home, name="home"),
     path("find/", views.find, name="find"),
     path("desk/", hospital_views.desk, name="desk"),
+    path("figures/", figures_views.figures, name="figures"),
     path("desk/check-in/", hospital_views.desk_check_in, name="desk_check_in"),
     path("desk/walk-in/", hospital_views.desk_walk_in, name="desk_walk_in"),
     path("desk/call-next/", hospital_views.desk_call_next, name="desk_call_next"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.alerts.models import Alert
 from opscenter.alerts.views import feed_context
+from opscenter.booking import queries as booking
 from opscenter.core.auth import AuthedRequest
 from opscenter.core.exports import export_format, table_response
 from opscenter.core.permissions import perm_required
@@ -89,9 +90,11 @@ def overview(request: AuthedRequest) -> HttpResponse:
             "camerasNow": _("Cameras now"), "people": _("people"),
         },
     }
+    # Rendered with the page, not refreshed live: bookings move slowly, the figures page has the detail.
+    appointments = booking.today_kpis(request.user) if request.user.has_perm_in(Perm.VIEW_BOOKINGS) else None
     return page(request, "dashboard/overview.html", {
         "kpis": kpis, "bed_tiles": bed_tiles, "facilities": facilities, "config": config,
-        "today": timezone.localdate(), **feed_context(request.user),
+        "appointments": appointments, "today": timezone.localdate(), **feed_context(request.user),
     })
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -48,11 +48,12 @@ class CrowdCount(TypedDict):
     location_kind: str
     count: int
     trend_per_minute: float
+    max_people: NotRequired[int | None]  # the zone's limit (its count rule), if it has one
 
 
 declare(SOURCE, CAMERA_KINDS, CameraChanged, live=("camera",),
         doc="A camera was registered, reconfigured, switched on or off, or went online/offline.")
 declare(SOURCE, list(ANALYTIC_KINDS.values()), AnalyticEvent, live=("camera",),
         doc="An analytic's incident started, changed or ended.")
-declare(SOURCE, CROWD_COUNT, CrowdCount, live=("camera",), read_by="115 waiting-room counts",
+declare(SOURCE, CROWD_COUNT, CrowdCount, live=("camera",), read_by="115 waiting-room counts; the booking portal's load",
         doc="People counted in a camera zone.")

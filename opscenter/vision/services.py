@@ -338,7 +338,7 @@ def record_counts(actor: User | None, message: dict[str, Any]) -> list[ZoneCount
     for zone, count in counts.items():
         events.publish(events.Event(source=SOURCE, kind=CROWD_COUNT, unit=camera.unit.code, payload={
             "camera": camera.code, "zone": zone, "location_kind": camera.location_kind, "count": count,
-            "trend_per_minute": float(trends.get(zone, 0) or 0),
+            "trend_per_minute": float(trends.get(zone, 0) or 0), "max_people": _zone_limit(camera, str(zone)),
         }))
     return rows
 
