@@ -1,7 +1,9 @@
 """Demo data for appointments, through the services: two outpatient clinics of each pilot hospital, two doctors each,
 weekly schedules (Monday to Saturday mornings, weekday afternoons) made into two weeks of slots, and bookings
-already made, more for the next days than for later ones, as people book. `tick()` goes on as a day would:
-now and then someone books, and the desk checks in the people whose time has come.
+already made, more for the next days than for later ones, as people book. The two weeks before today are there
+as they went (who came, who did not, who cancelled, the walk-ins), for the operations center's figures.
+`tick()` goes on as a day would: now and then someone books, and the desk checks in the people whose time has
+come.
 
 People are invented; their phones (09xxxxxxxx from the demo's range) are proved by a signed token, as a
 verified code would prove them: no text message goes out."""
@@ -27,6 +29,7 @@ from .models import Appointment, Doctor, Schedule, Service, Slot
 
 ACTOR = "demo-booking"
 DAYS = 14
+HISTORY_DAYS = 14
 CLINICS = {  # specialty -> the clinic's name (vi, en)
     Specialty.GENERAL: ("Khám Nội tổng quát", "General medicine clinic"),
     Specialty.CARDIAC: ("Khám Tim mạch", "Cardiology clinic"),
@@ -67,7 +70,7 @@ def seed(now: dt.datetime | None = None) -> int:
     services.make_slots(timezone.localdate(now), DAYS)
     if Appointment.objects.exists():
         return 0
-    return _book_ahead(now, random.Random(2025))
+    return _history(now, random.Random(2024)) + _book_ahead(now, random.Random(2025))
 
 
 def _clinic(hospital: Unit, specialty: str, rng: random.Random) -> None:
@@ -87,7 +90,8 @@ def _clinic(hospital: Unit, specialty: str, rng: random.Random) -> None:
                     continue
                 Schedule.objects.create(service=service, doctor=doctor, room=f"P.{100 + 10 * n + weekday}",
                                         weekday=weekday, start=start, end=end, slot_minutes=15, capacity=3,
-                                        walk_in_share=1 / 3, valid_from=timezone.localdate() - dt.timedelta(days=7))
+                                        walk_in_share=1 / 3,
+                                        valid_from=timezone.localdate() - dt.timedelta(days=HISTORY_DAYS))
 
 
 def _desk(hospital: Unit) -> User:
@@ -127,6 +131,44 @@ def _book_ahead(now: dt.datetime, rng: random.Random) -> int:
             if rng.random() < share:
                 made += _book_one(slot, rng)
     return made
+
+
+@transaction.atomic
+def _history(now: dt.datetime, rng: random.Random) -> int:
+    """The last two weeks, up to now, as they went: booking places taken from half to nearly all; of those who
+    booked, a few cancelled ahead, about nine in ten of the others came and were seen, the rest did not come; a
+    walk-in now and then. Written in bulk, as the record of what happened: the services book only times to come."""
+    today = timezone.localdate(now)
+    services.make_slots(today - dt.timedelta(days=HISTORY_DAYS), HISTORY_DAYS)
+    past = Slot.objects.filter(start__gte=now - dt.timedelta(days=HISTORY_DAYS), end__lt=now,
+                               status=Slot.Status.FREE).order_by("start")
+    made: list[Appointment] = []
+    for slot in past:
+        fill = rng.uniform(0.5, 0.95)
+        booked = [_past_outcome(rng) for _place in range(slot.capacity - slot.walk_ins) if rng.random() < fill]
+        walk_ins = rng.randint(0, slot.walk_ins) if rng.random() < 0.4 else 0
+        outcomes = booked + [Appointment.Status.FULFILLED] * walk_ins  # a walk-in is there: seen
+        for number, status in enumerate(outcomes, start=1):
+            made.append(Appointment(
+                code=services._new_code(), slot=slot, queue_number=number, status=status,
+                walk_in=number > len(booked), name=_name(rng), phone=f"09{rng.randint(10_000_000, 99_999_999)}",
+                birth_date=dt.date(rng.randint(1940, 2020), rng.randint(1, 12), rng.randint(1, 28)),
+                reason=rng.choice(REASONS), consent_at=slot.start - dt.timedelta(days=rng.randint(1, 6)),
+                cancelled_reason="bận việc gia đình" if status == Appointment.Status.CANCELLED else "",
+                called_at=(slot.start + dt.timedelta(minutes=rng.randint(0, 40))
+                           if status == Appointment.Status.FULFILLED else None)))
+        slot.issued = len(outcomes)
+        slot.booked = sum(1 for status in outcomes if status != Appointment.Status.CANCELLED)
+    Appointment.objects.bulk_create(made, batch_size=2000)
+    Slot.objects.bulk_update(list(past), ["booked", "issued"], batch_size=2000)
+    return len(made)
+
+
+def _past_outcome(rng: random.Random) -> str:
+    draw = rng.random()
+    if draw < 0.05:
+        return Appointment.Status.CANCELLED
+    return Appointment.Status.NO_SHOW if draw < 0.13 else Appointment.Status.FULFILLED
 
 
 def tick(now: dt.datetime | None = None) -> None:
