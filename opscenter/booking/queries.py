@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -129,8 +129,8 @@ class Facility:
     in its public areas now, and today's bookings)."""
 
     service: Service
-    next_free: Slot | None
-    free_today: int
+    next_free: dt.datetime | None  # the soonest free time
+    free_today: int  # free places left today
     occupancy: float | None  # beds occupied / beds, newest report of the last two days
     er_waiting: int | None
     busy: str  # "quiet" | "usual" | "busy"
@@ -190,34 +190,40 @@ def _busy(occupancy: float | None, waiting: int | None, crowd: Crowd | None) -> 
     return "usual"
 
 
-def facilities(specialty: str, near: tuple[float, float] | None = None) -> list[Facility]:
-    """The facilities offering `specialty`, least busy first, then soonest free time (then nearest)."""
-    offered = list(services_on_offer(specialty=specialty))
+def facilities(specialty: str, near: tuple[float, float] | None = None,
+               insurance: bool | None = None) -> list[Facility]:
+    """The facilities offering `specialty` (those taking health insurance, if asked), least busy first, then the
+    nearest to `near` when given, then the soonest free time."""
+    offered = list(services_on_offer(specialty=specialty, insurance=insurance))
     units = {s.unit_id for s in offered}
     figures = reporting_figures.latest(units, timezone.localdate(), days=2)
     seen = crowds(units)
+    tomorrow = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min))
+    # Every service's soonest free time and today's free places, in one grouped query.
+    free = {row["service_id"]: row for row in free_slots(specialty=specialty).order_by().values("service_id")
+            .annotate(first=Min("start"), today=Sum(F("capacity") - F("booked"), filter=Q(start__lt=tomorrow)))}
     out = []
     for service in offered:
-        slots = free_slots(service=service.code, unit=service.unit.code)
-        today = [s for s in slots if timezone.localtime(s.start).date() == timezone.localdate()]
         row = figures.get(service.unit_id)
         occupancy = (row.beds_occupied / row.beds_total) if row and row.beds_total else None
         waiting = row.er_waiting_for_bed if row else None
         crowd = seen.get(service.unit_id)
-        busy = _busy(occupancy, waiting, crowd)
         unit = service.unit
         distance = (_km(near, (unit.latitude, unit.longitude))
                     if near and unit.latitude is not None and unit.longitude is not None else None)
-        out.append(Facility(service, slots.first(), sum(s.free for s in today), occupancy, waiting, busy, distance,
-                            crowd))
+        slots = free.get(service.pk, {})
+        out.append(Facility(service, slots.get("first"), slots.get("today") or 0, occupancy, waiting,
+                            _busy(occupancy, waiting, crowd), distance, crowd))
     order = {"quiet": 0, "usual": 1, "busy": 2}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return sorted(out, key=lambda f: (order[f.busy], f.next_free.start if f.next_free else far,
-                                      f.distance_km or 0, str(f.service.unit)))
+    return sorted(out, key=lambda f: (order[f.busy], f.distance_km if f.distance_km is not None else 0,
+                                      f.next_free or far, str(f.service.unit)))
 
 
-def less_busy_nearby(chosen: Facility, others: list[Facility], within_km: float = 10) -> Facility | None:
-    """For a busy facility: the nearest one offering the same care that is not busy and has a free time."""
+def less_busy_nearby(chosen: Facility, others: list[Facility],
+                     within_km: float = 10) -> tuple[Facility, float] | None:
+    """For a busy facility: the nearest one offering the same care that is not busy and has a free time, and how
+    far it is (km)."""
     unit = chosen.service.unit
     if chosen.busy != "busy" or unit.latitude is None or unit.longitude is None:
         return None
@@ -228,9 +234,7 @@ def less_busy_nearby(chosen: Facility, others: list[Facility], within_km: float 
     fits = [(f, km) for f, km in fits if km <= within_km]
     if not fits:
         return None
-    best, km = min(fits, key=lambda pair: pair[1])
-    best.distance_km = km
-    return best
+    return min(fits, key=lambda pair: pair[1])
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

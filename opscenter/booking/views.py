@@ -20,7 +20,7 @@ from icalendar import Calendar, Event
 from opscenter.core.errors import Conflict, NotFound, TooMany, ValidationFailed
 from opscenter.core.permissions import public
 from opscenter.core.ui import form_failure, page, parse_date, qr_svg
-from opscenter.org.models import Specialty
+from opscenter.org.models import Specialty, Ward
 
 from . import queries, services
 from .forms import CancelForm, CodeForm, DetailsForm, FindForm
@@ -32,14 +32,20 @@ MINE = "booking.mine"  # the booking codes this browser made or found with their
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
+    """Care by specialty: the facilities offering it, least busy first; near the person's ward if they give it,
+    only those taking health insurance (BHYT) if asked."""
     offered = set(Service.objects.filter(active=True).values_list("specialty", flat=True))
     specialties = [(code, label) for code, label in Specialty.choices if code in offered]
     chosen = request.GET.get("specialty", "")
-    found = queries.facilities(chosen) if chosen in offered else []
+    wards = Ward.objects.filter(latitude__isnull=False, longitude__isnull=False).order_by("name")
+    ward = wards.filter(code=request.GET.get("ward", "")).first()
+    insurance = request.GET.get("insurance") == "1"
+    found = (queries.facilities(chosen, near=(ward.latitude, ward.longitude) if ward else None,
+                                insurance=True if insurance else None) if chosen in offered else [])
     rows = [(f, queries.less_busy_nearby(f, found)) for f in found]
     return page(request, "booking/home.html", {
         "specialties": specialties, "chosen": chosen, "chosen_label": dict(Specialty.choices).get(chosen, ""),
-        "rows": rows})
+        "rows": rows, "wards": wards, "ward": ward, "insurance": insurance})
 
 
 @public

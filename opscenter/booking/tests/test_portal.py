@@ -158,3 +158,28 @@ def test_a_time_taken_meanwhile_sends_the_person_back_to_the_times(clinic):
     assert answer["Location"] == f"/booking/my/{code}/move/"
     assert "just been taken" in client.get(answer["Location"]).content.decode()
     assert Appointment.objects.get(code=code).status == "booked"  # still holds its place
+
+
+def test_care_near_the_persons_ward_and_only_where_insurance_is_taken(clinic, city, today):
+    from opscenter.booking import services
+    from opscenter.booking.models import Doctor, Schedule, Service
+    from opscenter.org.models import Ward
+
+    other = Service.objects.create(unit=city.hospital_b, code="tim-mach", name="Khám Tim mạch", specialty="cardiac",
+                                   accepts_insurance=False)
+    doctor = Doctor.objects.create(unit=city.hospital_b, code="bs-b", name="Lê Thị Cúc", specialty="cardiac")
+    Schedule.objects.create(service=other, doctor=doctor, weekday=today.weekday(), start=dt.time(7),
+                            end=dt.time(11), valid_from=today)
+    services.make_slots(today, 14)
+    a, b = city.hospital_a, city.hospital_b
+    Ward.objects.create(code="W-NEAR-A", name="Phường Gần A", latitude=a.latitude + 0.001, longitude=a.longitude)
+    Ward.objects.create(code="W-NEAR-B", name="Phường Gần B", latitude=b.latitude + 0.001, longitude=b.longitude)
+    client = person("en")
+
+    near_b = client.get("/booking/", {"specialty": "cardiac", "ward": "W-NEAR-B"}).content.decode()
+    assert near_b.index("BV B") < near_b.index("BV A") and "0.1 km away" in near_b
+    near_a = client.get("/booking/", {"specialty": "cardiac", "ward": "W-NEAR-A"}).content.decode()
+    assert near_a.index("BV A") < near_a.index("BV B")
+    insured = client.get("/booking/", {"specialty": "cardiac", "insurance": "1"}).content.decode()
+    assert "BV A" in insured and "BV B" not in insured
+    assert 'value="W-NEAR-A"' in insured  # the wards to choose from
