@@ -10,6 +10,7 @@ verified code would prove them: no text message goes out."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import zlib
@@ -171,6 +172,19 @@ def _past_outcome(rng: random.Random) -> str:
     return Appointment.Status.NO_SHOW if draw < 0.13 else Appointment.Status.FULFILLED
 
 
+def _call_in(now: dt.datetime, rng: random.Random, desks: dict[int, User]) -> None:
+    """The clinics call the people checked in whose time has come, about one every other minute each (two doctors,
+    15-minute times of three): the queue screens move, and the portal reads the pace."""
+    ready = (Appointment.objects.filter(status=Appointment.Status.CHECKED_IN, slot__start__lte=now,
+                                        slot__start__date=timezone.localdate(now))
+             .values_list("slot__service", flat=True).distinct())
+    for service in Service.objects.filter(pk__in=list(ready)).select_related("unit"):
+        if rng.random() < 0.6:
+            desk = desks.get(service.unit_id) or desks.setdefault(service.unit_id, _desk(service.unit))
+            with contextlib.suppress(Conflict):  # another desk called the last one meanwhile
+                services.call_next(desk, service)
+
+
 def tick(now: dt.datetime | None = None) -> None:
     """A minute of the day: sometimes a booking, and the people whose time is near checked in at the desk (most
     come; some do not, and are marked once their time has passed)."""
@@ -188,6 +202,7 @@ def tick(now: dt.datetime | None = None) -> None:
         if zlib.crc32(appointment.code.encode()) % 10:  # nine in ten come
             unit = appointment.slot.unit
             services.check_in(desks.get(unit.pk) or desks.setdefault(unit.pk, _desk(unit)), appointment.code)
+    _call_in(now, rng, desks)
     gone = Appointment.objects.filter(status=Appointment.Status.BOOKED, slot__end__lt=now - dt.timedelta(hours=1),
                                       slot__start__date=timezone.localdate(now)).select_related("slot__unit")
     for appointment in gone:

@@ -136,6 +136,7 @@ class Facility:
     busy: str  # "quiet" | "usual" | "busy"
     distance_km: float | None = None
     crowd: Crowd | None = None  # people the cameras see in its public areas now
+    wait_minutes: int | None = None  # at the clinic now, from the pace it calls people in (expected_waits)
 
 
 @dataclass
@@ -190,6 +191,24 @@ def _busy(occupancy: float | None, waiting: int | None, crowd: Crowd | None) -> 
     return "usual"
 
 
+WAIT_PACE = dt.timedelta(hours=1)  # the calls the pace is read from
+WAIT_MIN_CALLS = 3  # fewer calls than this in the hour give no pace to go by
+
+
+def expected_waits(services: set[int]) -> dict[int, int]:
+    """Minutes someone checking in now would wait at each clinic: the people checked in and not yet called,
+    at the pace the clinic called people in during the last hour (the desk's Call next). Only for clinics that
+    called at least WAIT_MIN_CALLS people in that hour; one grouped query."""
+    now = timezone.now()
+    rows = (Appointment.objects.filter(slot__service_id__in=services, slot__start__date=timezone.localdate())
+            .values("slot__service_id")
+            .annotate(waiting=Count("pk", filter=Q(status=Appointment.Status.CHECKED_IN)),
+                      called=Count("pk", filter=Q(called_at__gte=now - WAIT_PACE))))
+    hour = WAIT_PACE.total_seconds() / 60
+    return {r["slot__service_id"]: round(r["waiting"] * hour / r["called"]) for r in rows
+            if r["called"] >= WAIT_MIN_CALLS}
+
+
 def facilities(specialty: str, near: tuple[float, float] | None = None,
                insurance: bool | None = None) -> list[Facility]:
     """The facilities offering `specialty` (those taking health insurance, if asked), least busy first, then the
@@ -198,6 +217,7 @@ def facilities(specialty: str, near: tuple[float, float] | None = None,
     units = {s.unit_id for s in offered}
     figures = reporting_figures.latest(units, timezone.localdate(), days=2)
     seen = crowds(units)
+    waits = expected_waits({s.pk for s in offered})
     tomorrow = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min))
     # Every service's soonest free time and today's free places, in one grouped query.
     free = {row["service_id"]: row for row in free_slots(specialty=specialty).order_by().values("service_id")
@@ -213,7 +233,7 @@ def facilities(specialty: str, near: tuple[float, float] | None = None,
                     if near and unit.latitude is not None and unit.longitude is not None else None)
         slots = free.get(service.pk, {})
         out.append(Facility(service, slots.get("first"), slots.get("today") or 0, occupancy, waiting,
-                            _busy(occupancy, waiting, crowd), distance, crowd))
+                            _busy(occupancy, waiting, crowd), distance, crowd, waits.get(service.pk)))
     order = {"quiet": 0, "usual": 1, "busy": 2}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(out, key=lambda f: (order[f.busy], f.distance_km if f.distance_km is not None else 0,

@@ -39,9 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("specialty", "")
     wards = Ward.objects.filter(latitude__isnull=False, longitude__isnull=False).order_by("name")
     ward = wards.filter(code=request.GET.get("ward", "")).first()
+    near = None
+    if ward and ward.latitude is not None and ward.longitude is not None:  # the list holds only such wards
+        near = (ward.latitude, ward.longitude)
     insurance = request.GET.get("insurance") == "1"
-    found = (queries.facilities(chosen, near=(ward.latitude, ward.longitude) if ward else None,
-                                insurance=True if insurance else None) if chosen in offered else [])
+    found = queries.facilities(chosen, near=near, insurance=True if insurance else None) if chosen in offered else []
     rows = [(f, queries.less_busy_nearby(f, found)) for f in found]
     return page(request, "booking/home.html", {
         "specialties": specialties, "chosen": chosen, "chosen_label": dict(Specialty.choices).get(chosen, ""),

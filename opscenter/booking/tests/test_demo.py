@@ -54,3 +54,15 @@ def test_the_two_weeks_before_today_are_there_as_they_went(city):
     first = timezone.localtime(past.order_by("slot__start").first().slot.start).date()
     assert (timezone.localdate() - first).days >= 12
     assert not Appointment.objects.filter(slot__start__gt=now).exclude(status="booked").exists()
+
+
+def test_the_clinics_call_in_the_people_whose_time_has_come(city):
+    demo.seed()
+    now = timezone.now()
+    slot = Slot.objects.filter(start__gt=now + dt.timedelta(hours=3), booked__gt=1).first()
+    Slot.objects.filter(pk=slot.pk).update(start=now - dt.timedelta(minutes=2), end=now + dt.timedelta(minutes=13))
+    for _ in range(20):  # each tick a clinic calls with a chance of 0.6: three calls all but surely
+        demo.tick()
+    called = Appointment.objects.filter(slot=slot, status="fulfilled")
+    assert called.exists() and not called.filter(called_at__isnull=True).exists()
+    assert not Appointment.objects.filter(slot=slot, status="checked-in").exists()  # all called in by now

@@ -183,3 +183,25 @@ def test_care_near_the_persons_ward_and_only_where_insurance_is_taken(clinic, ci
     insured = client.get("/booking/", {"specialty": "cardiac", "insurance": "1"}).content.decode()
     assert "BV A" in insured and "BV B" not in insured
     assert 'value="W-NEAR-A"' in insured  # the wards to choose from
+
+
+def test_the_wait_at_a_clinic_is_read_from_the_pace_it_calls_people_in(clinic, city):
+    from opscenter.booking import services
+    from opscenter.org.roles import Role
+
+    now = timezone.now()
+    slot = Slot.objects.filter(service=clinic, start__gt=now + dt.timedelta(days=2)).order_by("start")[0]
+    Slot.objects.filter(pk=slot.pk).update(start=now - dt.timedelta(minutes=5), end=now + dt.timedelta(minutes=10),
+                                           walk_ins=8)
+    desk = city.user(Role.HOSPITAL_MANAGER, "A")
+    for i in range(8):
+        services.add_walk_in(desk, Slot.objects.get(pk=slot.pk),
+                             services.Person(name=f"Người {i}", birth_date=None), f"09870000{i:02d}")
+    client = person("en")
+    assert "Waiting at the clinic now" not in client.get("/booking/", {"specialty": "cardiac"}).content.decode()
+    for _ in range(2):
+        services.call_next(desk, clinic)
+    assert "Waiting at the clinic now" not in client.get("/booking/", {"specialty": "cardiac"}).content.decode()
+    services.call_next(desk, clinic)  # three called in the hour: a pace to go by; five still wait
+    page = client.get("/booking/", {"specialty": "cardiac"}).content.decode()
+    assert "Waiting at the clinic now: about 100 minutes" in page  # 5 people at 3 an hour
