@@ -210,6 +210,25 @@ def check_person(person: Person, consent: bool = True, birth_date_needed: bool =
     return Person(name=name, birth_date=person.birth_date, identifier=identifier, reason=reason, email=email)
 
 
+def check_person_and_phone(person: Person, raw_phone: str, consent: bool = True,
+                           birth_date_needed: bool = True) -> tuple[Person, str]:
+    """The person and their phone as the services accept them, every field's problem at once (the person, or the
+    system sending them, corrects them in one go)."""
+    errors = []
+    try:
+        person = check_person(person, consent, birth_date_needed)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    phone = ""
+    try:
+        phone = normalise_phone(raw_phone)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    return person, phone
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
@@ -364,17 +383,7 @@ def book_for_hospital(user: User, slot_id: int, person: Person, raw_phone: str,
         raise ValidationFailed.one("slot", _("no such appointment time"))
     if not user.has_perm_in(Perm.RECEIVE_PATIENTS, slot.unit):
         raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": slot.unit})
-    errors = []  # every field's problem at once: a system corrects them in one go
-    try:
-        person = check_person(person)
-    except ValidationFailed as exc:
-        errors += exc.errors
-    try:
-        phone = normalise_phone(raw_phone)
-    except ValidationFailed as exc:
-        errors += exc.errors
-    if errors:
-        raise ValidationFailed(errors)
+    person, phone = check_person_and_phone(person, raw_phone)
     # Two copies of one request take turns on the slot's row, so the second sees the first's booking.
     Slot.objects.select_for_update().filter(pk=slot.pk).first()
     if his_identifier:
@@ -455,17 +464,7 @@ def add_walk_in_soonest(user: User, service: Service, person: Person, raw_phone:
 
     if not user.has_perm_in(Perm.RECEIVE_PATIENTS, service.unit):
         raise PermissionDenied(_("You may not receive patients of %(unit)s") % {"unit": service.unit})
-    errors = []  # every field at once: the person waits at the desk
-    try:
-        person = check_person(person, birth_date_needed=False)
-    except ValidationFailed as exc:
-        errors += exc.errors
-    try:
-        phone = normalise_phone(raw_phone)
-    except ValidationFailed as exc:
-        errors += exc.errors
-    if errors:
-        raise ValidationFailed(errors)
+    person, phone = check_person_and_phone(person, raw_phone, birth_date_needed=False)
     for slot in walk_in_slots(service)[:5]:
         try:
             return add_walk_in(user, slot, person, phone)

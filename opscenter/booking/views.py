@@ -97,20 +97,8 @@ def details(request: HttpRequest, slot_id: int) -> HttpResponse:
 
 def _details(data: dict) -> tuple[services.Person, str]:
     """The person and their phone as the services accept them; every problem at once, before a code is sent."""
-    errors = []
     person = services.Person(data["name"], data["birth_date"], data["identifier"], data["reason"], data["email"])
-    phone = ""
-    try:
-        person = services.check_person(person, consent=data["consent"])
-    except ValidationFailed as exc:
-        errors += exc.errors
-    try:
-        phone = services.normalise_phone(data["phone"])
-    except ValidationFailed as exc:
-        errors += exc.errors
-    if errors:
-        raise ValidationFailed(errors)
-    return person, phone
+    return services.check_person_and_phone(person, data["phone"], consent=data["consent"])
 
 
 @public
