@@ -41,7 +41,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     url = f"http://{args.host}:{args.port}/"
     from django.conf import settings
 
-    print(f"\nOperations center: {url}\nAPI docs: {url}api/docs\nE-mails sent: {settings.EMAIL_FILE_PATH}")
+    print(f"\nOperations center: {url}\nAPI docs: {url}api/docs\nCitizens' booking portal: {url}booking/\n"
+          f"E-mails sent: {settings.EMAIL_FILE_PATH}\n"
+          f"Text messages sent (booking codes): {settings.BOOKING_SMS_FILE_PATH}")
     print(f"Demo accounts (password '{seed.DEMO_PASSWORD}'):")
     for username, role, unit in seed.demo_accounts():
         print(f"  {username:<12} {role:<18} {unit}")
@@ -127,9 +129,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     if argv and argv[0] == "demo":
         # Before anything reads the settings (the domain apps' commands below do): the demo's data folder, and
-        # its reminders and notifications to files, not over the console output.
+        # its e-mails and text messages (booking codes, reminders) to files, not over the console output.
         os.environ.setdefault("OPSCENTER_DATA_DIR", str(Path.cwd() / "var"))
         os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+        os.environ.setdefault("BOOKING_SMS_BACKEND", "opscenter.booking.sms.FileBackend")
     parser = argparse.ArgumentParser(prog="opscenter", description="Smart Operations Center")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -203,6 +203,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # Text messages to citizens' phones (booking codes, reminders): the log by default; a provider's gateway class
 # (a dotted path to a class with `send(phone, text)`) in production.
 BOOKING_SMS_BACKEND = os.environ.get("BOOKING_SMS_BACKEND", "opscenter.booking.sms.ConsoleBackend")
+BOOKING_SMS_FILE_PATH = os.environ.get("BOOKING_SMS_FILE_PATH", str(DATA_DIR / "sms"))  # FileBackend's folder
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sở Y tế TP.HCM <no-reply@localhost>")
 

@@ -54,6 +54,7 @@ def _count(tmp_path, expression: str) -> int:
 def test_demo_seeds_runs_simulates_and_keeps_its_data(tmp_path):
     first = _run_demo_until_healthy(tmp_path, _free_port())
     assert "http://127.0.0.1:" in first and "operator" in first and "opscenter-demo" in first
+    assert "/booking/" in first and "Text messages sent (booking codes)" in first  # where a demo code is read
     assert "Added" in first  # history seeded on the first run
     reports = "from opscenter.reporting.models import Report; print(Report.objects.count())"
     today = ("from opscenter.reporting.models import Report; from django.utils import timezone; "

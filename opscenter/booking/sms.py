@@ -1,14 +1,17 @@
 """Text messages to people's phones, through one small interface: the backend is chosen by configuration
 (`BOOKING_SMS_BACKEND`, a dotted path), as Django chooses its mail backend. The console backend writes messages to
-the log (the demo); `LocmemBackend` keeps them in `outbox` (tests); a provider's gateway is a class with `send`."""
+the log; `FileBackend` appends them to a file a day under BOOKING_SMS_FILE_PATH (the demo: the person reads their
+code there); `LocmemBackend` keeps them in `outbox` (tests); a provider's gateway is a class with `send`."""
 
 from __future__ import annotations
 
 import logging
 import unicodedata
+from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,15 @@ class Backend(Protocol):
 class ConsoleBackend:
     def send(self, phone: str, text: str) -> None:
         log.info("SMS to %s: %s", phone, text)
+
+
+class FileBackend:
+    def send(self, phone: str, text: str) -> None:
+        folder = Path(settings.BOOKING_SMS_FILE_PATH)
+        folder.mkdir(parents=True, exist_ok=True)
+        now = timezone.localtime()
+        with open(folder / f"{now:%Y-%m-%d}.txt", "a", encoding="utf-8") as out:
+            out.write(f"{now:%H:%M:%S} {phone}: {text}\n")
 
 
 class LocmemBackend:

@@ -2,6 +2,7 @@
 places, cancelling and moving by the person, and the hospital desk."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -198,3 +199,11 @@ def test_personal_data_is_erased_after_the_retention_and_the_figures_stay(clinic
     assert not PhoneCode.objects.exists()
     assert AuditLog.objects.filter(action="booking.appointment.erased").get().data["count"] == 1
     assert services.purge() == 0
+
+
+def test_the_file_backend_keeps_each_days_text_messages_where_the_demo_says(city, settings, tmp_path):
+    settings.BOOKING_SMS_BACKEND = "opscenter.booking.sms.FileBackend"
+    settings.BOOKING_SMS_FILE_PATH = str(tmp_path / "sms")
+    services.request_code("0912 345 678")
+    sent = (tmp_path / "sms" / f"{timezone.localdate():%Y-%m-%d}.txt").read_text(encoding="utf-8")
+    assert "0912345678: " in sent and re.search(r"\b\d{6}\b", sent)
