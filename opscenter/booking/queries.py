@@ -154,8 +154,11 @@ class Crowd:
         return self.people / self.limit if self.limit else None
 
 
-BUSY_OCCUPANCY, QUIET_OCCUPANCY = 0.9, 0.7
+# The city's large hospitals run their beds at 90 % and more every day: only full beds say "busy" to someone
+# coming for a consultation; the clinic's own wait and the crowd in its public areas say more.
+BUSY_OCCUPANCY, QUIET_OCCUPANCY = 0.97, 0.85
 BUSY_ER_WAITING = 20
+BUSY_WAIT, QUIET_WAIT = 60, 20  # minutes at the clinic now (expected_waits)
 BUSY_CROWD, QUIET_CROWD = 1.0, 0.7  # people / the zones' limits
 CROWD_FRESH = dt.timedelta(minutes=30)  # an older count says nothing about the crowd now
 
@@ -180,13 +183,16 @@ def crowds(units: set[int]) -> dict[int, Crowd]:
     return out
 
 
-def _busy(occupancy: float | None, waiting: int | None, crowd: Crowd | None) -> str:
-    """Busy when the beds are nearly full, many emergency patients wait for one, or the cameras see the public
-    areas at their limit; not busy when the beds are well below and the cameras (if any) show no crowd."""
+def _busy(occupancy: float | None, waiting: int | None, crowd: Crowd | None, wait: int | None) -> str:
+    """Busy when the beds are full, many emergency patients wait for one, the cameras see the public areas at
+    their limit, or the clinic's wait is long; not busy when the beds are well below, and the cameras (if any)
+    show no crowd and the clinic's wait (if known) is short."""
     load = crowd.load if crowd else None
-    if (occupancy or 0) >= BUSY_OCCUPANCY or (waiting or 0) >= BUSY_ER_WAITING or (load or 0) >= BUSY_CROWD:
+    if ((occupancy or 0) >= BUSY_OCCUPANCY or (waiting or 0) >= BUSY_ER_WAITING or (load or 0) >= BUSY_CROWD
+            or (wait or 0) >= BUSY_WAIT):
         return "busy"
-    if occupancy is not None and occupancy < QUIET_OCCUPANCY and (load or 0) < QUIET_CROWD:
+    if (occupancy is not None and occupancy < QUIET_OCCUPANCY and (load or 0) < QUIET_CROWD
+            and (wait or 0) < QUIET_WAIT):
         return "quiet"
     return "usual"
 
@@ -232,8 +238,9 @@ def facilities(specialty: str, near: tuple[float, float] | None = None,
         distance = (_km(near, (unit.latitude, unit.longitude))
                     if near and unit.latitude is not None and unit.longitude is not None else None)
         slots = free.get(service.pk, {})
+        wait = waits.get(service.pk)
         out.append(Facility(service, slots.get("first"), slots.get("today") or 0, occupancy, waiting,
-                            _busy(occupancy, waiting, crowd), distance, crowd, waits.get(service.pk)))
+                            _busy(occupancy, waiting, crowd, wait), distance, crowd, wait))
     order = {"quiet": 0, "usual": 1, "busy": 2}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(out, key=lambda f: (order[f.busy], f.distance_km if f.distance_km is not None else 0,

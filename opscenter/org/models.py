@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .roles import ROLE_PERMS, Perm, Role
 
@@ -55,7 +56,7 @@ class BedType(models.TextChoices):
 class Specialty(models.TextChoices):
     """What a facility can treat (`Unit.specialties`), as the 115 ranking and the facility page name it."""
 
-    GENERAL = "general", _("General")
+    GENERAL = "general", pgettext_lazy("specialty", "General")
     TRAUMA = "trauma", _("Trauma")
     STROKE = "stroke", _("Stroke")
     CARDIAC = "cardiac", _("Cardiology")

@@ -205,3 +205,4 @@ def test_the_wait_at_a_clinic_is_read_from_the_pace_it_calls_people_in(clinic, c
     services.call_next(desk, clinic)  # three called in the hour: a pace to go by; five still wait
     page = client.get("/booking/", {"specialty": "cardiac"}).content.decode()
     assert "Waiting at the clinic now: about 100 minutes" in page  # 5 people at 3 an hour
+    assert "badge-busy" in page  # a wait of an hour or more says busy, whatever the beds
