@@ -5,8 +5,11 @@
   var data = JSON.parse(document.getElementById("figures-chart").textContent);
   if (!el || !window.OpsCharts) { return; }
   var names = ["came", "waiting", "no_show", "cancelled"];
+  // Came: the department's blue; still to come: pale (nothing wrong with it); did not come: red; cancelled: grey.
+  var colours = { came: "#2f6fdf", waiting: "#a9c4f0", no_show: "#d62e2e", cancelled: "#9aa3ad" };
   var series = names.map(function (name) {
-    return { name: data.labels[name], type: "bar", stack: "bookings", data: data.series[name] };
+    return { name: data.labels[name], type: "bar", stack: "bookings", data: data.series[name],
+             itemStyle: { color: colours[name] } };
   });
   if (!OpsCharts.hasData(series)) { OpsCharts.empty(el, data.labels.noData); return; }
   OpsCharts.make(el, OpsCharts.base({
