@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 
 from opscenter.org.models import Specialty, Unit, User
 from opscenter.reporting import figures as reporting_figures
@@ -48,6 +49,17 @@ def free_slots(*, specialty: str | None = None, service: str | None = None, unit
     if doctor:
         found = found.filter(doctor__code=doctor)
     return found.select_related("service", "unit", "doctor").order_by("start", "id")
+
+
+def doctor_hours(doctor: Doctor, service: Service) -> list[tuple[list[str], dt.time, dt.time]]:
+    """When the doctor sees patients of the service, by session: (the days' names, Monday first, start, end)."""
+    today = timezone.localdate()
+    sessions: dict[tuple[dt.time, dt.time], list[int]] = {}
+    for weekday, start, end in (Schedule.objects.filter(doctor=doctor, service=service, active=True)
+                                .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+                                .order_by("start", "weekday").values_list("weekday", "start", "end")):
+        sessions.setdefault((start, end), []).append(weekday)
+    return [([str(WEEKDAYS[d]) for d in sorted(set(days))], start, end) for (start, end), days in sessions.items()]
 
 
 SLOT_ROW = ("id", "start", "end", "capacity", "booked", "service__code", "service__name", "service__name_en",

@@ -5,14 +5,17 @@ or found it (its code and phone, kept in the session)."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from itertools import groupby
 
 from axes.helpers import get_client_ip_address
+from django.conf.locale import LANG_INFO as LANGUAGE_NAMES
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
@@ -65,8 +68,13 @@ def _times(request: HttpRequest, service: Service) -> dict:
     slots = list(queries.free_slots(service=service.code, unit=service.unit.code, doctor=doctor)[:1000])
     days = {day: list(group) for day, group in groupby(slots, key=lambda s: timezone.localtime(s.start).date())}
     chosen = parse_date(request.GET.get("day"), next(iter(days), timezone.localdate()))
+    profile = doctors.get(code=doctor) if doctor else None
     return {"service": service, "doctors": doctors, "doctor": doctor, "day": chosen, "slots": days.get(chosen, []),
-            "days": [(day, sum(s.free for s in day_slots)) for day, day_slots in days.items()]}
+            "days": [(day, sum(s.free for s in day_slots)) for day, day_slots in days.items()],
+            "profile": profile, "hours": queries.doctor_hours(profile, service) if profile else [],
+            # Each language in its own name, composed (Django's Vietnamese name is stored decomposed).
+            "languages": [unicodedata.normalize("NFC", get_language_info(code)["name_local"])
+                          for code in (profile.languages if profile else []) if code in LANGUAGE_NAMES]}
 
 
 def _free_slot(slot_id: int) -> Slot:

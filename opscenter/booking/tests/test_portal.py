@@ -206,3 +206,12 @@ def test_the_wait_at_a_clinic_is_read_from_the_pace_it_calls_people_in(clinic, c
     page = client.get("/booking/", {"specialty": "cardiac"}).content.decode()
     assert "Waiting at the clinic now: about 100 minutes" in page  # 5 people at 3 an hour
     assert "badge-busy" in page  # a wait of an hour or more says busy, whatever the beds
+
+
+def test_a_chosen_doctor_shows_the_languages_they_speak_and_when_they_see_patients(clinic):
+    page = person("en").get("/booking/BV-A/tim-mach/", {"doctor": "bs-an"}).content.decode()
+    profile = page[page.index('id="doctor-profile"'):]
+    assert "ThS.BS. Nguyễn Văn An" in profile and "Cardiology" in profile
+    assert "Speaks Tiếng Việt, English" in profile  # each language in its own name
+    assert "Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday: 07:00–11:00" in profile
+    assert 'id="doctor-profile"' not in person("en").get("/booking/BV-A/tim-mach/").content.decode()
