@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +101,11 @@ class _CspBypassingBrowser:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._browser, name)
+
+
+def shot(page, name: str, folder: str = "booking") -> None:
+    """With AUDIT_SCREENSHOTS set (`make screenshots`), keep a screenshot of the page as the test sees it."""
+    root = os.environ.get("AUDIT_SCREENSHOTS")
+    if root:
+        Path(root, folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(root, folder, f"{name}.png")), full_page=True)

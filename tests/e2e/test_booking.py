@@ -5,8 +5,6 @@ AUDIT_SCREENSHOTS=<dir> keeps a screenshot of each step (phone and desktop width
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,6 +13,8 @@ from opscenter.booking import services, sms
 from opscenter.booking.models import Appointment, Doctor, Schedule, Service
 from opscenter.org.roles import Role
 from opscenter.testing import PASSWORD
+
+from .conftest import shot
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
@@ -30,13 +30,6 @@ def clinic(live_city):
                                 end=dt.time(11), capacity=4, walk_in_share=0.25, valid_from=timezone.localdate())
     services.make_slots(timezone.localdate(), 14)
     return service
-
-
-def shot(page, name: str) -> None:
-    folder = os.environ.get("AUDIT_SCREENSHOTS")
-    if folder:
-        Path(folder, "booking").mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder, "booking", f"{name}.png")), full_page=True)
 
 
 def test_a_citizen_books_on_a_phone_and_the_desk_checks_them_in(asgi_server, browser, clinic, live_city, settings):

@@ -6,8 +6,6 @@ AUDIT_SCREENSHOTS=<dir> keeps a screenshot of the screen before and after the ca
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,6 +15,8 @@ from opscenter.booking import hospital_views, services
 from opscenter.booking.models import Doctor, Schedule, Service, Slot
 from opscenter.org.roles import Role
 from opscenter.testing import PASSWORD
+
+from .conftest import shot
 
 
 @pytest.fixture
@@ -37,13 +37,6 @@ def waiting_room(live_city):
     for name, phone in (("Lê Văn Cường", "0987000001"), ("Phạm Thị Dung", "0987000002"), ("Võ Minh Em", "0987000003")):
         services.add_walk_in(desk, slot, services.Person(name=name, birth_date=None), phone)
     return service
-
-
-def shot(page, name: str) -> None:
-    folder = os.environ.get("AUDIT_SCREENSHOTS")
-    if folder:
-        Path(folder, "booking").mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder, "booking", f"{name}.png")), full_page=True)
 
 
 def test_the_tv_shows_the_number_the_desk_calls(asgi_server, browser, waiting_room, live_city, monkeypatch):
