@@ -31,8 +31,11 @@ def serve() -> Iterator[str]:
     from opscenter.asgi import application
 
     port = _free_port()
+    # A request still being served when the test ends is let finish (up to 30 s): its worker thread would
+    # otherwise go on using the database while the test's teardown empties it (on SQLite's shared in-memory
+    # database the two can lock each other for good).
     config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                            timeout_graceful_shutdown=1, lifespan="off")
+                            timeout_graceful_shutdown=30, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -42,7 +45,7 @@ def serve() -> Iterator[str]:
     assert server.started, "uvicorn did not start"
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    thread.join(timeout=10)
+    thread.join(timeout=40)
 
 
 @pytest.fixture
