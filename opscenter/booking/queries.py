@@ -6,8 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
@@ -416,7 +415,14 @@ def appointment_figures(user: User, start: dt.date, end: dt.date, unit: str | No
                                        slot__start__lt=until)
     if unit:
         found = found.filter(slot__unit__code=unit)
-    rows = (found.annotate(day=TruncDate("slot__start", tzinfo=timezone.get_current_timezone()))
+    # The day on the centre's clock as a CASE over the range's day boundaries: plain comparisons, no time-zone
+    # function per row (SQLite would call back into Python for each row, and long callbacks can lock up
+    # against another thread using the same database).
+    dates = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    ends = [timezone.make_aware(dt.datetime.combine(d + dt.timedelta(days=1), dt.time.min)) for d in dates]
+    local_day = Case(*[When(slot__start__lt=until_, then=Value(d)) for d, until_ in zip(dates, ends, strict=True)],
+                     output_field=DateField())
+    rows = (found.annotate(day=local_day)
             .values("slot__unit", "day")
             .annotate(booked=Count("id", filter=booking),
                       waiting=Count("id", filter=booking & Q(status=Appointment.Status.BOOKED)),
