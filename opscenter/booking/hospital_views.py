@@ -32,6 +32,14 @@ def _chosen_service(request: AuthedRequest, raw: str | None) -> Service | None:
     return queries.desk_services(request.user).filter(pk=int(raw)).first()
 
 
+def _posted_clinic(request: AuthedRequest) -> Service:
+    """The clinic a desk action names (`service`), in the user's scope, or 404."""
+    clinic = _chosen_service(request, request.POST.get("service"))
+    if clinic is None:
+        raise Http404
+    return clinic
+
+
 def _desk_page(request: AuthedRequest, walk_in: WalkInForm | None = None, status: int = 200) -> HttpResponse:
     day = parse_date(request.GET.get("day"), timezone.localdate())
     clinics = queries.desk_services(request.user)
@@ -139,9 +147,7 @@ def desk_walk_in(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def desk_call_next(request: AuthedRequest) -> HttpResponse:
     """The clinic calls the next checked-in person in; the queue screen shows the number."""
-    clinic = _chosen_service(request, request.POST.get("service"))
-    if clinic is None:
-        raise Http404
+    clinic = _posted_clinic(request)
     try:
         called = services.call_next(request.user, clinic)
     except Conflict as exc:
@@ -157,9 +163,7 @@ def desk_call_next(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def desk_revoke_screens(request: AuthedRequest) -> HttpResponse:
     """The clinic's screen links stop working; the desk page shows a new one."""
-    clinic = _chosen_service(request, request.POST.get("service"))
-    if clinic is None:
-        raise Http404
+    clinic = _posted_clinic(request)
     services.revoke_screens(request.user, clinic)
     messages.success(request, _("The old screen links of %(clinic)s no longer work; use the new link.")
                      % {"clinic": clinic.label})

@@ -19,6 +19,11 @@ from .models import Appointment, Closure, CrowdReading, Doctor, Schedule, Servic
 MAX_DAYS = 28
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight that begins the day, on the centre's clock."""
+    return dt.datetime.combine(day, dt.time.min, timezone.get_current_timezone())
+
+
 def services_on_offer(specialty: str | None = None, unit: str | None = None,
                       insurance: bool | None = None) -> QuerySet[Service]:
     found = Service.objects.filter(active=True, unit__active=True).select_related("unit", "unit__ward")
@@ -35,8 +40,8 @@ def free_slots(*, specialty: str | None = None, service: str | None = None, unit
                doctor: str | None = None, start: dt.date | None = None, days: int = 14) -> QuerySet[Slot]:
     """Slots with a free place from `start` (today) for `days` days, soonest first, from now on."""
     first = start or timezone.localdate()
-    since = max(timezone.make_aware(dt.datetime.combine(first, dt.time.min)), timezone.now())
-    until = timezone.make_aware(dt.datetime.combine(first + dt.timedelta(days=min(days, MAX_DAYS)), dt.time.min))
+    since = max(day_start(first), timezone.now())
+    until = day_start(first + dt.timedelta(days=min(days, MAX_DAYS)))
     found = Slot.objects.filter(status=Slot.Status.FREE, start__gt=since, start__lt=until,
                                 booked__lt=F("capacity"), service__active=True)
     if specialty:
@@ -100,7 +105,7 @@ def walk_in_slots(service: Service) -> QuerySet[Slot]:
     """Today's times of the clinic that can still take a walk-in, soonest first: the running one or a later one
     with a walk-in place left, or a later one with a booking place free."""
     now = timezone.now()
-    day_end = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min))
+    day_end = day_start(timezone.localdate() + dt.timedelta(days=1))
     return (Slot.objects.filter(service=service, status=Slot.Status.FREE, end__gt=now, start__lt=day_end)
             .annotate(walk_ins_taken=Count("appointments", filter=Q(appointments__walk_in=True)
                                            & ~Q(appointments__status=Appointment.Status.CANCELLED)))
@@ -235,7 +240,7 @@ def facilities(specialty: str, near: tuple[float, float] | None = None,
     figures = reporting_figures.latest(units, timezone.localdate(), days=2)
     seen = crowds(units)
     waits = expected_waits({s.pk for s in offered})
-    tomorrow = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min))
+    tomorrow = day_start(timezone.localdate() + dt.timedelta(days=1))
     # Every service's soonest free time and today's free places, in one grouped query.
     free = {row["service_id"]: row for row in free_slots(specialty=specialty).order_by().values("service_id")
             .annotate(first=Min("start"), today=Sum(F("capacity") - F("booked"), filter=Q(start__lt=tomorrow)))}
@@ -286,11 +291,14 @@ def lead_times() -> list[dict]:
     """Per specialty offered: the first free appointment from now, city-wide, in days, and how many facilities
     offer it (the events.LeadTime payload)."""
     now = timezone.now()
+    offered = (Service.objects.filter(active=True, unit__active=True).values("specialty")
+               .annotate(n=Count("unit", distinct=True)).order_by("specialty"))
+    # Every specialty's soonest free time in one grouped query (the overview asks on each visit).
+    firsts = dict(free_slots(days=MAX_DAYS).order_by().values("service__specialty")
+                  .annotate(first=Min("start")).values_list("service__specialty", "first"))
     out = []
-    offered = Service.objects.filter(active=True, unit__active=True).values("specialty").annotate(n=Count("unit",
-                                                                                                    distinct=True))
-    for row in offered.order_by("specialty"):
-        first = free_slots(specialty=row["specialty"], days=MAX_DAYS).values_list("start", flat=True).first()
+    for row in offered:
+        first = firsts.get(row["specialty"])
         out.append({"specialty": row["specialty"], "specialty_label": str(Specialty(row["specialty"]).label),
                     "next_free": first, "facilities": row["n"],
                     "days": round((first - now).total_seconds() / 86400, 2) if first else None})
@@ -409,8 +417,7 @@ def appointment_figures(user: User, start: dt.date, end: dt.date, unit: str | No
     past = Q(slot__end__lte=now) & ~Q(status=Appointment.Status.CANCELLED)
     came = Q(status__in=(Appointment.Status.CHECKED_IN, Appointment.Status.FULFILLED))
     booking = Q(walk_in=False)
-    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    since, until = day_start(start), day_start(end + dt.timedelta(days=1))
     found = Appointment.objects.filter(user.scope_filter("slot__unit"), slot__start__gte=since,
                                        slot__start__lt=until)
     if unit:
@@ -419,7 +426,7 @@ def appointment_figures(user: User, start: dt.date, end: dt.date, unit: str | No
     # function per row (SQLite would call back into Python for each row, and long callbacks can lock up
     # against another thread using the same database).
     dates = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    ends = [timezone.make_aware(dt.datetime.combine(d + dt.timedelta(days=1), dt.time.min)) for d in dates]
+    ends = [day_start(d + dt.timedelta(days=1)) for d in dates]
     local_day = Case(*[When(slot__start__lt=until_, then=Value(d)) for d, until_ in zip(dates, ends, strict=True)],
                      output_field=DateField())
     rows = (found.annotate(day=local_day)

@@ -47,6 +47,7 @@ from .events import (
     SOURCE,
 )
 from .models import Appointment, Closure, CrowdReading, Doctor, PhoneCode, Schedule, Service, Slot
+from .queries import day_start
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread at a desk
 PHONE = re.compile(r"^0[1-9]\d{8}$")  # a Vietnamese number, written from 0 (+84 is turned into 0)
@@ -734,10 +735,6 @@ def _announce(schedule: Schedule, change: str, from_day: dt.date, kept: int) -> 
         "kept": kept}))
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, timezone.get_current_timezone())
-
-
 def _lock(slots: QuerySet[Slot]) -> None:
     """Hold the slots until the change commits: a booking under way finishes first (and is seen as booked), or
     waits and then finds the slot gone or closed; a booking is never lost between the check and the write."""
@@ -791,7 +788,7 @@ def update_schedule(user: User, schedule: Schedule, values: TemplateFields, *, v
 
 
 def _remake(schedule: Schedule, from_day: dt.date) -> Remade:
-    since = max(_day_start(from_day), timezone.now())
+    since = max(day_start(from_day), timezone.now())
     future = Slot.objects.filter(schedule=schedule, start__gte=since)
     _lock(future)
     kept = set(future.filter(_live_bookings()).values_list("pk", flat=True))
@@ -915,8 +912,8 @@ def close_days(user: User, unit: Unit, first: dt.date, last: dt.date, reason: st
     Closure.objects.bulk_create([Closure(schedule=s, day=day, reason=reason, batch=batch)
                                  for s in chosen for day in days if day.weekday() == s.weekday],
                                 ignore_conflicts=True)
-    slots = Slot.objects.filter(schedule__in=chosen, start__gte=max(_day_start(first), timezone.now()),
-                                start__lt=_day_start(last + dt.timedelta(days=1)))
+    slots = Slot.objects.filter(schedule__in=chosen, start__gte=max(day_start(first), timezone.now()),
+                                start__lt=day_start(last + dt.timedelta(days=1)))
     closed = slots.exclude(status=Slot.Status.CLOSED).update(status=Slot.Status.CLOSED)
     bookings = list(Appointment.objects.select_for_update(of=("self",))
                     .select_related("slot", "slot__unit", "slot__service")
