@@ -220,15 +220,16 @@ WAIT_MIN_CALLS = 3  # fewer calls than this in the hour give no pace to go by
 def expected_waits(services: set[int]) -> dict[int, int]:
     """Minutes someone checking in now would wait at each clinic: the people checked in and not yet called,
     at the pace the clinic called people in during the last hour (the desk's Call next). Only for clinics that
-    called at least WAIT_MIN_CALLS people in that hour; one grouped query."""
+    called at least WAIT_MIN_CALLS people in that hour and have someone waiting; one grouped query."""
     now = timezone.now()
     rows = (Appointment.objects.filter(slot__service_id__in=services, slot__start__date=timezone.localdate())
             .values("slot__service_id")
             .annotate(waiting=Count("pk", filter=Q(status=Appointment.Status.CHECKED_IN)),
                       called=Count("pk", filter=Q(called_at__gte=now - WAIT_PACE))))
     hour = WAIT_PACE.total_seconds() / 60
+    # Nobody waiting says nothing about the wait (the session may be over): no figure rather than "0 minutes".
     return {r["slot__service_id"]: round(r["waiting"] * hour / r["called"]) for r in rows
-            if r["called"] >= WAIT_MIN_CALLS}
+            if r["called"] >= WAIT_MIN_CALLS and r["waiting"]}
 
 
 def facilities(specialty: str, near: tuple[float, float] | None = None,

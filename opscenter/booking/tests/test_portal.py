@@ -215,3 +215,19 @@ def test_a_chosen_doctor_shows_the_languages_they_speak_and_when_they_see_patien
     assert "Speaks Tiếng Việt, English" in profile  # each language in its own name
     assert "Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday: 07:00–11:00" in profile
     assert 'id="doctor-profile"' not in person("en").get("/booking/BV-A/tim-mach/").content.decode()
+
+
+def test_no_wait_is_shown_when_nobody_is_waiting(clinic, city):
+    from opscenter.booking import services
+    from opscenter.org.roles import Role
+
+    now = timezone.now()
+    slot = Slot.objects.filter(service=clinic, start__gt=now + dt.timedelta(days=2)).order_by("start")[0]
+    Slot.objects.filter(pk=slot.pk).update(start=now - dt.timedelta(minutes=5), end=now + dt.timedelta(minutes=10),
+                                           walk_ins=3)
+    desk = city.user(Role.HOSPITAL_MANAGER, "A")
+    for i in range(3):
+        services.add_walk_in(desk, Slot.objects.get(pk=slot.pk),
+                             services.Person(name=f"Người {i}", birth_date=None), f"09870001{i:02d}")
+        services.call_next(desk, clinic)  # a pace of three an hour, and nobody left waiting
+    assert "Waiting at the clinic now" not in person("en").get("/booking/", {"specialty": "cardiac"}).content.decode()
