@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from opscenter.api import api
 from opscenter.org.roles import Role
@@ -207,11 +208,12 @@ def test_ranges_must_not_end_before_they_start(client):
 
 def test_a_naive_deadline_is_local_time(city, api_client):
     operator = api_client(Role.OPERATOR)
+    day = timezone.localdate() + dt.timedelta(days=30)  # a deadline must be ahead
     response = _send(operator, "post", "/api/work/directives", {
-        "title": "Báo cáo", "content": "Hằng ngày", "units": ["BV-A"], "deadline": "2026-12-01T17:00:00"})
+        "title": "Báo cáo", "content": "Hằng ngày", "units": ["BV-A"], "deadline": f"{day}T17:00:00"})
     assert response.status_code == 201, response.content
     deadline = dt.datetime.fromisoformat(response.json()["deadline"])
-    assert deadline == dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)  # 17:00 in Ho Chi Minh City is 10:00 UTC
+    assert deadline == dt.datetime.combine(day, dt.time(10), dt.UTC)  # 17:00 in Ho Chi Minh City is 10:00 UTC
 
 
 @pytest.mark.parametrize("value", [10**29, -(10**29), "1e999", "inf", "nan", "1" * 40, "1\x00"])

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from opscenter.org.roles import Role
 from opscenter.testing import full_report
@@ -62,9 +63,10 @@ def test_work_forms_refuse_naming_the_field(city, api_client, url, role, base, f
 def test_a_work_form_time_is_local_time(city, api_client):
     from opscenter.work.models import Directive
 
-    response = api_client(Role.OPERATOR).post("/work/directives/new/", {**DIRECTIVE, "deadline": "2026-12-01T17:00"})
+    day = timezone.localdate() + dt.timedelta(days=30)  # a deadline must be ahead
+    response = api_client(Role.OPERATOR).post("/work/directives/new/", {**DIRECTIVE, "deadline": f"{day}T17:00"})
     assert response.status_code == 302
-    assert Directive.objects.get().deadline == dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    assert Directive.objects.get().deadline == dt.datetime.combine(day, dt.time(10), dt.UTC)
 
 
 @pytest.mark.parametrize(("field", "value"), [
